@@ -1,0 +1,124 @@
+"""Reference tables shipped with the package: municipalities, renumbering, population, methods.
+
+Facts and sources
+-----------------
+``kommuner_2024.csv``
+    Norway's municipal structure in force from 1 January 2024: 357 municipalities in 15 counties
+    (Statistics Norway, classification 131). ``kommunenavn`` is the everyday name,
+    ``kommunenavn_offisielt`` the official one with Sami or Kven forms.
+``kommuner_2020_til_2024.csv``
+    Statistics Norway's change table for 1 January 2024 (118 rows): 2020–2023 number and name
+    against the 2024 number and name. 1507 Ålesund split into 1508 Ålesund and 1580 Haram.
+``befolkning_2024.csv``
+    Inhabitants on 1 January 2024 and children 0–17 on 1 January 2023 moved to 2024 numbers
+    (Statistics Norway, table 07459 and the population count; Ålesund/Haram split by population
+    share, an approximation).
+``metoder.csv``
+    Knowledge-based parent-support methods used in Norwegian municipalities. Prevention levels
+    from Bufdir's programme pages (field *Forebyggingsnivå*), ages and providers from Bufdir,
+    NUBU, RKBU Nord/UiT, RBUP Øst og Sør and the programme owners, evidence levels from Ungsinn
+    (RKBU Nord, 0–5 scale since 2015/2016, with the edition in ``ungsinn_utgave``). The ``kilde``
+    column gives one source URL per method; the full list is in the project's
+    ``shared/reference/metoder_kilder.md``:
+
+    - ICDP: https://bufdir.no/en/Familie/Fagstotte/Sertifisering_i_ICDP/, https://www.icdp.no/icdp-norge/,
+      Ungsinn 3rd ed. (Reedtz & Lauritzen), level 4.
+    - PMTO: https://www.nubu.no/opplaring-av-pmto-terapeuter/category940.html, Ungsinn 2nd ed., level 5.
+    - PMTO-foreldregruppe: https://ungsinn.no/post_tiltak_arkiv/pmto-foreldregruppe/, level 4.
+    - TIBIR foreldrerådgivning: https://bufdir.no/fagstotte/barnevern-oppvekst/foreldrestotte/foreldrestottende-tiltak/tibir
+      (Ungsinn level not confirmed, left empty).
+    - De utrolige årene: https://dua.uit.no/sertifisering-som-dua-gruppeleder/, https://uit.no/utdanning/emner/emne/744489/hel-6316,
+      Ungsinn level 5 (preschool and school parent programmes).
+    - Trygghetssirkelen (COS-P): https://www.bufdir.no/fagstotte/barnevern-oppvekst/foreldrestotte/foreldrestottende-tiltak/cosp/,
+      Ungsinn 2nd ed., level 2.
+    - Marte Meo: https://bufdir.no/fagstotte/barnevern-oppvekst/foreldrestotte/foreldrestottende-tiltak/marte-meo-video,
+      https://www.martemeo.no/terapeutkrav/.
+    - Tuning in to Kids: https://www2.bufdir.no/Familie/foreldrestotte/tiltaksliste/tuning_into_kids_tik/.
+    - Familie for første gang (NFP): https://www.rbup.no/program/familie-for-forste-gang-nfp.
+
+    ``gyldighet_ar`` (years a certification stays valid) is empty for every method: no source
+    states a fixed validity period. PMTO/TIBIR require ongoing fidelity follow-up and ICDP
+    trainers must meet requirements to keep certification, but neither gives a number of years.
+    Expiry therefore comes from each staff row's own ``sertifisering_utloper`` when the provider
+    set one. ``implementeringsavtale`` is true where the provider requires an agreement before
+    staff are trained (PMTO/TIBIR with NUBU and Bufetat, DUÅ with RKBU/RBUP, NFP with Bufdir/RBUP
+    in practice). Ungsinn levels change between editions; the edition is kept beside the level.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+LEVELS: tuple[str, ...] = ("universell", "selektiv", "indikativ")
+
+
+def _read(name: str, **kwargs) -> pd.DataFrame:
+    with resources.files(__name__).joinpath(name).open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+
+
+@cache
+def _kommuner() -> pd.DataFrame:
+    return _read("kommuner_2024.csv")
+
+
+def kommuner() -> pd.DataFrame:
+    """The 357 municipalities of 2024: kommunenummer, kommunenavn, kommunenavn_offisielt,
+    fylkesnummer, fylkesnavn (all strings; numbers keep their leading zero)."""
+    return _kommuner().copy()
+
+
+@cache
+def _renumbering() -> pd.DataFrame:
+    return _read("kommuner_2020_til_2024.csv")
+
+
+def renumbering() -> pd.DataFrame:
+    """Statistics Norway's 2020–2023 → 2024 correspondence: kommunenummer_2023,
+    kommunenavn_2023, kommunenummer_2024, kommunenavn_2024. One old number can have two rows
+    (1507 Ålesund split into 1508 Ålesund and 1580 Haram)."""
+    return _renumbering().copy()
+
+
+@cache
+def _befolkning() -> pd.DataFrame:
+    df = _read("befolkning_2024.csv")
+    return df.astype({"innbyggere_2024": "int64", "barn_0_17": "int64"})
+
+
+def befolkning_2024() -> pd.DataFrame:
+    """Inhabitants (2024) and children 0–17 (2023, on 2024 numbers) per municipality."""
+    return _befolkning().copy()
+
+
+@cache
+def _metoder() -> pd.DataFrame:
+    df = _read("metoder.csv")
+    truth = {"true": True, "false": False}
+    out = df.assign(
+        nivaer=df["nivaer"].map(lambda s: tuple(v for v in LEVELS if v in s.split(";"))),
+        alder_fra=df["alder_fra"].astype("int64"),
+        alder_til=df["alder_til"].astype("int64"),
+        sertifisering=df["sertifisering"].map(truth).astype(bool),
+        implementeringsavtale=df["implementeringsavtale"].map(truth).astype(bool),
+        gyldighet_ar=pd.to_numeric(df["gyldighet_ar"].replace("", None)).astype("Int64"),
+        ungsinn_niva=pd.to_numeric(df["ungsinn_niva"].replace("", None)).astype("Int64"),
+    )
+    return out
+
+
+def metoder() -> pd.DataFrame:
+    """The method catalogue: one row per method with columns metode, navn, nivaer (a tuple of
+    levels in the fixed order universell, selektiv, indikativ), alder_fra, alder_til, tilbyder,
+    sertifisering, gyldighet_ar, implementeringsavtale, ungsinn_niva, ungsinn_utgave, kilde."""
+    return _metoder().copy()
+
+
+def metode_nivaer() -> pd.DataFrame:
+    """The catalogue in long form: one row per (metode, niva) a method serves."""
+    m = _metoder()[["metode", "nivaer"]].explode("nivaer").rename(columns={"nivaer": "niva"})
+    m["niva"] = pd.Categorical(m["niva"], categories=LEVELS, ordered=True)
+    return m.reset_index(drop=True)
