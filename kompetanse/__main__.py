@@ -1,0 +1,5 @@
+import sys
+
+from kompetanse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,105 @@
+"""The `kompetanse` command line: a thin layer over the Python API.
+
+Exit codes: 0 success, 1 bad data (or failed reports), 2 usage errors (no such path,
+unreadable file, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kompetanse import __version__
+from kompetanse.errors import UsageError
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from kompetanse.sample import write_sample
+
+    if args.scale <= 0:
+        raise UsageError(f"--scale must be a positive number, but {args.scale!r} was passed")
+    paths = write_sample(args.out, seed=args.seed, scale=args.scale, effect=args.effect)
+    for name, path in paths.items():
+        print(f"wrote {path} ({name})")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from kompetanse.dataset import check
+
+    validation, where = check(args.path)
+    out = sys.stdout
+    for problem in validation.problems:
+        print(problem, file=out)
+    if not args.quiet:
+        for note in validation.notes:
+            print(f"note: {note}", file=sys.stderr)
+    counts = validation.counts
+    read, accepted, rejected = (int(counts[c].sum()) for c in ("read", "accepted", "rejected"))
+    print(
+        f"\n{where}: {len(counts)} table{'s' if len(counts) != 1 else ''}, "
+        f"{_fmt(read)} rows read, {_fmt(accepted)} accepted, {_fmt(rejected)} rejected, "
+        f"{_fmt(len(validation.problems))} problem{'s' if len(validation.problems) != 1 else ''}",
+        file=out,
+    )
+    if not args.quiet:
+        for row in counts.itertuples(index=False):
+            print(f"  {row.table:<24}{row.file:<36}{_fmt(row.read):>10} read"
+                  f"{_fmt(row.accepted):>10} accepted{_fmt(row.rejected):>8} rejected", file=out)
+    if args.rejected:
+        validation.rejected.to_csv(args.rejected, index=False)
+        print(f"rejected rows with reasons written to {args.rejected}", file=out)
+    return 1 if validation.problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kompetanse",
+        description="Competence for parent support and FUB/FUG programme progress in Norwegian "
+        "municipalities. Without a data path, every command uses the synthetic sample in data/sample/.",
+    )
+    parser.add_argument("--version", action="version", version=f"kompetanse {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    from kompetanse.sample import DEFAULT_EFFECT, DEFAULT_SEED
+
+    p = sub.add_parser("sample", help="write the synthetic national data set as CSV files")
+    p.add_argument("--out", type=Path, default=Path("data/sample"), help="folder to write (default: data/sample)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply staff and activity rows, e.g. 10 for load tests (default: 1)")
+    p.add_argument("--effect", type=float, default=DEFAULT_EFFECT,
+                   help="planted improvement of 'samarbeid' in participating municipalities after "
+                   f"their start, on the 1-5 scale (default: {DEFAULT_EFFECT})")
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("validate", help="check a submission against the data contract")
+    p.add_argument("path", nargs="?", type=Path, default=None,
+                   help="a folder of CSV files or one .xlsx workbook (default: data/sample/)")
+    p.add_argument("--rejected", type=Path, metavar="CSV",
+                   help="also write the rejected rows with their reasons to this CSV file")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the total")
+    p.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"kompetanse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The `Dataset`: every input table validated, typed and joined to the reference tables, and
+`load()`, the one line an analyst needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from kompetanse import reference
+from kompetanse.errors import DataError, Problem, UsageError
+from kompetanse.io import read_input
+from kompetanse.schema import TABLES
+from kompetanse.validate import Validation, validate_input
+
+#: The embedded default data: the committed synthetic national sample.
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+_PLACE_COLUMNS = ["kommunenavn", "fylkesnummer", "fylkesnavn"]
+
+
+def default_data_path() -> Path:
+    """``data/sample/`` of the project checkout; the package is meant to run from a checkout or an
+    editable install, where the sample lives beside it."""
+    return SAMPLE_DIR
+
+
+@dataclass
+class Dataset:
+    """All tables of one input, validated and typed.
+
+    Municipal tables carry ``kommunenavn``, ``fylkesnummer`` and ``fylkesnavn`` joined from the
+    reference table right after ``kommunenummer``. Categorical columns keep the contract's fixed
+    order (``niva``: universell, selektiv, indikativ); dates are datetimes; municipality numbers
+    are four-digit strings.
+
+    Attributes
+    ----------
+    ansatte_kompetanse, tilbud, befolkning, program_deltakelse, program_aktiviteter,
+    foreldreundersokelsen : the input tables (accepted rows only).
+    kommuner, metoder, metode_nivaer : the reference tables.
+    rejected : one row per rejected input row: table, file, row, reason. Empty when
+        ``on_error="raise"`` (a rejected row raises instead).
+    problems : every `Problem` found, including file-level ones.
+    notes : what was normalised or ignored while reading (encodings, headers, old numbers).
+    counts : per table: file, rows read, accepted, rejected.
+    path : where the data was read from; ``sources``: table → (file label, SHA-256).
+    """
+
+    ansatte_kompetanse: pd.DataFrame
+    tilbud: pd.DataFrame
+    befolkning: pd.DataFrame
+    program_deltakelse: pd.DataFrame
+    program_aktiviteter: pd.DataFrame
+    foreldreundersokelsen: pd.DataFrame
+    kommuner: pd.DataFrame
+    metoder: pd.DataFrame
+    metode_nivaer: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    path: Path | None = None
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The input tables by name, in the contract's order."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def __repr__(self) -> str:
+        lines = [f"Dataset from {self.path}"]
+        for name, frame in self.tables().items():
+            lines.append(f"  {name:<24}{len(frame):>9,} rows".replace(",", " "))
+        lines.append(f"  {'rejected':<24}{len(self.rejected):>9,} rows".replace(",", " "))
+        return "\n".join(lines)
+
+
+def _with_places(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    out = frame.merge(places, on="kommunenummer", how="left", validate="many_to_one")
+    first = ["kommunenummer", *_PLACE_COLUMNS]
+    return out[first + [c for c in frame.columns if c != "kommunenummer"]]
+
+
+def build_dataset(validation: Validation, path: Path | None) -> Dataset:
+    """Join validated tables to the reference tables."""
+    places = reference.kommuner()[["kommunenummer", *_PLACE_COLUMNS]]
+    tables = {name: _with_places(validation.tables[name], places) for name in TABLES}
+    return Dataset(
+        **tables,
+        kommuner=reference.kommuner(),
+        metoder=reference.metoder(),
+        metode_nivaer=reference.metode_nivaer(),
+        rejected=validation.rejected,
+        problems=validation.problems,
+        notes=validation.notes,
+        counts=validation.counts,
+        path=path,
+        sources=validation.sources,
+    )
+
+
+def check(path: str | Path | None = None) -> tuple[Validation, Path]:
+    """Read and validate without raising for bad data (what ``kompetanse validate`` runs)."""
+    where = Path(path) if path is not None else default_data_path()
+    return validate_input(read_input(where)), where
+
+
+def load(path: str | Path | None = None, *, on_error: Literal["raise", "skip"] = "raise") -> Dataset:
+    """Load and validate every table of a data set.
+
+    Parameters
+    ----------
+    path : a folder of CSV files, one ``.xlsx`` workbook with a sheet per table, or None for the
+        embedded synthetic sample in ``data/sample/``.
+    on_error : ``"raise"`` (default) raises one `DataError` carrying every problem when any row
+        or file is bad; ``"skip"`` returns the accepted rows and puts each rejected row, with its
+        reasons, in ``Dataset.rejected``, so that accepted + rejected = rows read.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    UsageError : the path does not exist or a file cannot be opened.
+    DataError : with ``on_error="raise"``, when anything is wrong with the data.
+
+    Examples
+    --------
+    >>> import kompetanse
+    >>> ds = kompetanse.load()
+    >>> ds.ansatte_kompetanse.groupby("fylkesnavn").size()  # doctest: +SKIP
+    """
+    if on_error not in ("raise", "skip"):
+        raise UsageError(f"The value for `on_error` must be one of 'raise', 'skip', but {on_error!r} was passed")
+    validation, where = check(path)
+    if on_error == "raise" and validation.problems:
+        raise DataError(validation.problems)
+    return build_dataset(validation, where)

@@ -1,0 +1,50 @@
+"""Shared fixtures: a small hand-written valid data set to copy and break, fixed seeds,
+and figures closed after each test."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DATA = Path(__file__).parent / "data"
+MINIMAL = DATA / "minimal"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_seeds():
+    random.seed(0)
+    np.random.seed(0)
+    yield
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A copy of tests/data/minimal, free to change."""
+    target = tmp_path / "data"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+def replace_line(path: Path, row: int, text: str) -> None:
+    """Replace spreadsheet row ``row`` (header = 1) of a CSV file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[row - 1] = text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def append_line(path: Path, text: str) -> int:
+    """Append a row and return its spreadsheet row number."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(text)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
