@@ -64,7 +64,8 @@ class DataError(KompetanseError):
     """Bad data: carries every problem found, not only the first."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        # kept in the order given: the validator orders them by table, row and column
+        self.problems: list[Problem] = list(problems)
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -72,7 +73,3 @@ class DataError(KompetanseError):
         shown = "\n".join(str(p) for p in self.problems[:20])
         more = f"\n… and {n - 20} more problems" if n > 20 else ""
         return f"{n} problem{'s' if n != 1 else ''} in the data:\n{shown}{more}"
-
-
-def _problem_order(p: Problem) -> tuple:
-    return (p.file, p.row if p.row is not None else 0, p.column or "", p.expected)

@@ -463,7 +463,8 @@ def validate_input(raw: RawInput) -> Validation:
                               "reason": pd.Series([], dtype="str")}))
     order = {(t, c.name): i for t, table in TABLES.items() for i, c in enumerate(table.columns)}
     table_of = {res.source: res.name for res in results}
-    problems.sort(key=lambda p: (p.file, p.row or 0,
-                                 order.get((table_of.get(p.file), p.column), 99), p.expected))
+    table_rank = {name: i for i, name in enumerate(TABLES)}
+    problems.sort(key=lambda p: (table_rank.get(table_of.get(p.file), -1), p.file, p.row or 0,
+                                 order.get((table_of.get(p.file), p.column), 99)))
     counts_frame = pd.DataFrame(counts, columns=["table", "file", "read", "accepted", "rejected"])
     return Validation(accepted, rejected, problems, notes, counts_frame, sources)
