@@ -1,0 +1,60 @@
+"""The `kompetanse` command line: output format and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from kompetanse.cli import main
+from tests.conftest import replace_line
+
+
+def test_validate_valid_data_exits_0_with_a_summary(minimal, capsys):
+    assert main(["validate", str(minimal)]) == 0
+    out = capsys.readouterr().out
+    assert "6 tables, 22 rows read, 22 accepted, 0 rejected, 0 problems" in out
+
+
+def test_validate_prints_every_problem_one_per_line_and_exits_1(minimal, capsys):
+    replace_line(minimal / "tilbud.csv", 2, "0301,2024,icdp,helsestasjon,universal,4,38")
+    replace_line(minimal / "befolkning.csv", 3, "1151,20x4,35")
+    assert main(["validate", str(minimal)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "tilbud.csv:2: column 'niva': value 'universal': one of universell, selektiv, indikativ"
+    assert lines[1] == "befolkning.csv:3: column 'ar': value '20x4': a whole number from 1990 to 2100"
+    assert "22 rows read, 20 accepted, 2 rejected, 2 problems" in "\n".join(lines)
+
+
+def test_validate_writes_rejected_rows_when_asked(minimal, tmp_path, capsys):
+    replace_line(minimal / "befolkning.csv", 3, "1151,20x4,35")
+    out = tmp_path / "avvist.csv"
+    assert main(["validate", str(minimal), "--rejected", str(out)]) == 1
+    text = out.read_text()
+    assert text.splitlines()[0] == "table,file,row,reason"
+    assert "befolkning,befolkning.csv,3," in text
+
+
+def test_validate_missing_path_is_a_usage_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "finnes-ikke")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_validate_damaged_workbook_is_a_usage_error(tmp_path, capsys):
+    book = tmp_path / "skadet.xlsx"
+    book.write_bytes(b"this is not a zip file")
+    assert main(["validate", str(book)]) == 2
+    assert "not a readable .xlsx workbook" in capsys.readouterr().err
+
+
+def test_bad_data_never_gives_a_traceback(minimal):
+    (minimal / "tilbud.csv").write_bytes(b"\x00\xff\xfe garbage;;\n\x81\x8d\x8f;;;\n")
+    proc = subprocess.run([sys.executable, "-m", "kompetanse", "validate", str(minimal)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stdout.startswith("tilbud.csv")
+
+
+def test_unknown_subcommand_is_a_usage_error():
+    proc = subprocess.run([sys.executable, "-m", "kompetanse", "nothing"], capture_output=True, text=True)
+    assert proc.returncode == 2
