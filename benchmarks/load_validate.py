@@ -58,9 +58,10 @@ def main() -> None:
             else Path(path).stat().st_size / 1e6
         runs = measure(Path(path), args.repeat)
     best = min(runs, key=lambda r: r["load_s"])
+    each = ", ".join(f"{r['load_s']:.3f}" for r in runs)
     print(f"data: {path} ({size_mb:.1f} MB, {best['rows']:,} rows)")
     print(f"load + validate: best {best['load_s']:.3f} s of {len(runs)} runs "
-          f"({', '.join(f'{r['load_s']:.3f}' for r in runs)}); {best['rows'] / best['load_s']:,.0f} rows/s")
+          f"({each}); {best['rows'] / best['load_s']:,.0f} rows/s")
     print(f"import kompetanse: {best['import_s']:.3f} s")
     print(f"peak memory of the loading process: {max(r['peak_mb'] for r in runs):.0f} MB")
 
