@@ -28,33 +28,55 @@ after every random draw, so two samples with the same seed differ only by it (an
 Synthetic assumptions
 ---------------------
 - Children 0–17 per year: the real 2024 figure, with a per-municipality random walk in log scale
-  for the other years (drift slightly negative for small municipalities, positive for large ones;
+  for the other years (drift slightly negative for small municipalities, flat for large ones;
   year-to-year noise larger where there are few children).
 - Which methods a municipality has: the probability rises with the number of children; ICDP,
   COS-P and TIK are widespread, Marte Meo scattered; PMTO, PMTO-foreldregruppe and TIBIR
   foreldrerådgivning only in about 100 municipalities with a TIBIR agreement, DUÅ in about 125 with
   an implementation agreement, NFP in 0301 Oslo, 1103 Stavanger, 1108 Sandnes, 1121 Time and 2–3
-  other large municipalities. About a third of the municipalities under 2,000 inhabitants have no
-  trained staff at all. Staff per method grow with children to the power 0.9.
+  other large municipalities. Roughly 40–50 % of the municipalities under 2,000 inhabitants have
+  no trained staff at all. Staff per method grow with children to the power 0.9, so Oslo has
+  hundreds of rows and the smallest municipalities 0–3.
 - Certification expiry: only PMTO, PMTO-foreldregruppe and TIBIR foreldrerådgivning carry
   ``sertifisering_utloper``, ``RENEWAL_YEARS`` (3) years after ``sertifisert_dato``, which is the
   latest (re)certification; the interval is a synthetic assumption (NUBU requires follow-up but
   states no period). Rows past expiry have status ``utgatt``. Other methods never expire.
-- Training lengths (``opplaering_start`` to ``sertifisert_dato``) follow the catalogue notes
+- Training lengths (``opplaering_start`` to the first certification) follow the catalogue notes
   (COS-P a 4-day course, ICDP about 5 months, DUÅ and PMTO about 1.5 years, Marte Meo 2–3 years;
-  TIK 2 days and NFP one year are assumptions).
+  TIK 2 days and NFP one year are assumptions). First certifications go back to the year each
+  method came to Norway, a little more often recent than old. About 7 % of rows are still in
+  training (none for the short COS-P and TIK courses).
 - About 10 % of certified people left (``sluttet_dato``, a month end in 2021–2025, after their
   certification); a person who left leaves every method they hold.
-- ``tilbud``: for individual methods (PMTO, TIBIR foreldrerådgivning, Marte Meo, NFP)
+- ``tilbud``: a (municipality, year, method, service) can have an offer when someone there was
+  certified by 30 September and had neither left nor expired by 1 July; the more such staff, the
+  likelier and the larger the offer. One level per row. For individual methods (PMTO, TIBIR
+  foreldrerådgivning, Marte Meo, NFP)
   ``antall_grupper`` is 0 and ``antall_foreldre`` counts families; group methods have 1 or more
   groups of about 4–12 parents (smaller in small municipalities). A few group offers were
   announced and not held (0 groups, 0 parents).
 - ``program_deltakelse``: cohort ``kull`` Y starts in August–October of Y or January–February of
   Y + 1 and runs 12, 18 or 24 months (24 months end the day before the anniversary, so every
-  duration is between 365 and 730 days).
+  duration is between 365 and 730 days). Status follows the as-of date; 3–6 municipalities
+  withdrew (``avbrutt``) 20–70 % into their period; a few late applications to the
+  newest cohort are undecided (``sokt``). Units taking part are sized to the municipality
+  (about one barnehage per 210 children, one school per 420).
+- ``program_aktiviteter``: activities of each type spread over the programme period (training
+  days early), on weekdays and never in July; past ones held (``gjennomfort``) or, about 7 %,
+  cancelled (``avlyst``); future ones ``planlagt``. About a quarter of the active municipalities
+  are behind (their activities pushed towards the end). A withdrawn municipality's activities
+  from its withdrawal on are ``avlyst``. Undecided applications have no activities.
+- ``foreldreundersokelsen``: a municipality takes part in a year with a probability that rises
+  with its size (about three in four barnehage years, two in three grunnskole years); schools
+  choose their question blocks, so a grunnskole indicator can be missing. ``snitt`` = base
+  level of (skoleslag, indikator) + municipal effect (SD 0.07, plus 0.05 per indicator) +
+  common year shock (SD 0.025) + noise with SD 0.85 / sqrt(``antall_svar``) + 0.05 (sampling of
+  respondents plus the changing set of units taking part), clipped to [1, 5].
 
-``scale`` multiplies the rows of ``ansatte_kompetanse`` and ``program_aktiviteter`` (and with them
-the counts in ``tilbud``) about ``scale``-fold, for load tests; the other tables do not change.
+``scale`` multiplies the rows of ``ansatte_kompetanse`` and ``program_aktiviteter`` about
+``scale``-fold, for load tests; ``tilbud`` grows with the staff (more services and larger counts,
+about 3× at ``scale=10``); ``befolkning``, ``program_deltakelse`` and ``foreldreundersokelsen``
+do not change.
 """
 
 from __future__ import annotations
@@ -110,12 +132,12 @@ _DAY0 = np.datetime64("1970-01-01", "D")
 # nfp) is decided by the agreements in `_adoption`, a and b are then the share among them.
 _METHOD_PARAMS = pd.DataFrame.from_records(
     [
-        ("icdp", 1.3, 1.5, 1.6, 150, 2008, 0.08, False, True, 0),
+        ("icdp", 1.3, 2.0, 1.6, 150, 2008, 0.08, False, True, 0),
         ("pmto", 0.3, 1.5, 0.25, 540, 2002, 0.15, True, False, 4),
         ("pmto-foreldregruppe", 0.9, 0.0, 0.35, 240, 2008, 0.10, True, True, 0),
         ("tibir-foreldreradgivning", 2.2, 0.0, 0.5, 120, 2008, 0.08, True, False, 5),
         ("duaa", 9.0, 0.0, 0.7, 500, 2008, 0.15, False, True, 0),
-        ("cos-p", 0.8, 1.5, 1.2, 3, 2013, 0.0, False, True, 0),
+        ("cos-p", 0.8, 2.0, 1.2, 3, 2013, 0.0, False, True, 0),
         ("marte-meo", -1.3, 1.2, 0.25, 900, 2002, 0.20, False, False, 3),
         ("tik", -0.5, 1.5, 0.6, 1, 2017, 0.0, False, True, 0),
         ("nfp", 9.0, 0.0, 0.15, 365, 2016, 0.10, False, False, 8),
@@ -295,6 +317,12 @@ def _days(d: np.ndarray) -> np.ndarray:
     return (d - _DAY0).astype("int64")
 
 
+def _day_numbers(values: pd.Series, fill: int) -> np.ndarray:
+    """Day numbers of a datetime Series, ``fill`` where it is NaT."""
+    d = values.to_numpy().astype("datetime64[D]")
+    return np.where(np.isnat(d), fill, (d - _DAY0).astype("int64"))
+
+
 def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
     """datetime64 values from day numbers, NaT where ``missing``."""
     values = _DAY0 + np.asarray(days, dtype="int64").astype("timedelta64[D]")
@@ -359,7 +387,7 @@ def _befolkning(rng: np.random.Generator, kommuner: pd.DataFrame) -> pd.DataFram
     barn = kommuner["barn_0_17"].to_numpy(dtype=float)
     x = kommuner["x"].to_numpy()
     z = (x - x.mean()) / x.std()
-    drift = -0.006 + 0.006 * z + rng.normal(0.0, 0.004, len(x))
+    drift = -0.004 + 0.002 * z + rng.normal(0.0, 0.004, len(x))
     sd = 0.003 + 0.3 / np.sqrt(barn)
     steps = drift[:, None] + sd[:, None] * rng.standard_normal((len(x), len(DATA_YEARS) - 1))
     # steps[:, i] is the log change from DATA_YEARS[i] to DATA_YEARS[i + 1]; 2024 is anchored.
@@ -386,7 +414,7 @@ def _adoption(rng: np.random.Generator, kommuner: pd.DataFrame, params: pd.DataF
     knr = kommuner["kommunenummer"].to_numpy()
     slugs = list(params["metode"])
     # A municipality's general appetite for parent-support work, shared by all methods.
-    appetite = rng.normal(0.0, 1.0, n)
+    appetite = rng.normal(0.0, 0.8, n)
     logit = (
         params["adopt_a"].to_numpy()[None, :]
         + params["adopt_b"].to_numpy()[None, :] * (x[:, None] - 3.0)
@@ -402,10 +430,10 @@ def _adoption(rng: np.random.Generator, kommuner: pd.DataFrame, params: pd.DataF
     tibir = agreement(int(rng.integers(95, 106)), 2.0)
     duaa = agreement(int(rng.integers(118, 131)), 1.5)
     col = {slug: i for i, slug in enumerate(slugs)}
-    nordic = [col["pmto"], col["pmto-foreldregruppe"], col["tibir-foreldreradgivning"]]
-    adopted[:, nordic] &= tibir[:, None]
+    tibir_modules = [col["pmto"], col["pmto-foreldregruppe"], col["tibir-foreldreradgivning"]]
+    adopted[:, tibir_modules] &= tibir[:, None]
     # Every municipality with a TIBIR agreement has trained someone in at least one module.
-    none_yet = tibir & ~adopted[:, nordic].any(axis=1)
+    none_yet = tibir & ~adopted[:, tibir_modules].any(axis=1)
     adopted[none_yet, col["tibir-foreldreradgivning"]] = True
     adopted[:, col["duaa"]] = duaa
     # PMTO therapists are found in the larger of the TIBIR municipalities.
@@ -471,12 +499,12 @@ def _ansatte(rng: np.random.Generator, kommuner: pd.DataFrame, scale: float) -> 
     lapsed = expires & ~in_training & (rng.random(n_rows) < 0.12)
     certified = ~in_training
 
-    # First certification: years back from the as-of date, truncated exponential (mean 6 years)
-    # bounded by the year the method came to Norway.
+    # First certification: days back from the as-of date, an exponential (mean 12 years)
+    # truncated at the year the method came to Norway, so recent years hold a few more.
     max_back = _AS_OF_DAY - _days(
         (p["first_year"].to_numpy().astype(str).astype("datetime64[Y]")).astype("datetime64[D]")
     )
-    mean_back = 6 * 365.25
+    mean_back = 12 * 365.25
     v = rng.random(n_rows)
     back = -mean_back * np.log1p(-v * (1 - np.exp(-max_back / mean_back)))
     first_cert = _back_to_weekday(_AS_OF_DAY - np.maximum(np.rint(back), 1).astype("int64"))
@@ -489,7 +517,8 @@ def _ansatte(rng: np.random.Generator, kommuner: pd.DataFrame, scale: float) -> 
     cert = np.where(expires, latest, first_cert)
     first_cert = np.minimum(first_cert, cert)
     start_certified = _back_to_weekday(first_cert - training)
-    start_training = _back_to_weekday(_AS_OF_DAY - 1 - (rng.random(n_rows) * training).astype("int64"))
+    into_training = (rng.random(n_rows) * training).astype("int64")
+    start_training = _back_to_weekday(_AS_OF_DAY - 1 - into_training)
     start = np.where(in_training, start_training, start_certified)
     expiry = _add_months(cert, 12 * RENEWAL_YEARS)
 
@@ -519,6 +548,9 @@ def _ansatte(rng: np.random.Generator, kommuner: pd.DataFrame, scale: float) -> 
             "sertifisert_dato": _dates(cert, missing=in_training),
             "sertifisering_utloper": _dates(expiry, missing=in_training | ~expires),
             "sluttet_dato": _dates(left_day, missing=~left),
+            # The first certification, for `_tilbud`: sertifisert_dato of an expiring method is
+            # the latest renewal. Not a column of the contract; `generate` drops it.
+            "_first_cert": _dates(first_cert, missing=in_training),
         }
     )
     for col in ("ansatt_id", "tjeneste", "metode", "status"):
@@ -532,19 +564,18 @@ def _ansatte(rng: np.random.Generator, kommuner: pd.DataFrame, scale: float) -> 
 def _tilbud(rng: np.random.Generator, kommuner: pd.DataFrame, ansatte: pd.DataFrame):
     """Offers per (municipality, year, method, service) where certified staff worked that year."""
     params = _method_params().set_index("metode")
-    cert = _days(ansatte["sertifisert_dato"].to_numpy().astype("datetime64[D]"))
-    end = np.fmin(
-        ansatte["sluttet_dato"].to_numpy().astype("datetime64[D]"),
-        ansatte["sertifisering_utloper"].to_numpy().astype("datetime64[D]"),
+    never = np.iinfo("int64").max
+    cert = _day_numbers(ansatte["_first_cert"], never)
+    gone = np.minimum(
+        _day_numbers(ansatte["sluttet_dato"], never),
+        _day_numbers(ansatte["sertifisering_utloper"], never),
     )
-    has_cert = ~np.isnat(ansatte["sertifisert_dato"].to_numpy())
-    end_day = np.where(np.isnat(end), np.iinfo("int64").max, _days(np.where(np.isnat(end), _DAY0, end)))
     active = {}
     for year in DATA_YEARS:
         # Certified in time for the autumn term, and still there and valid at midsummer.
         autumn = _days(np.datetime64(f"{year}-09-30", "D"))
         midsummer = _days(np.datetime64(f"{year}-07-01", "D"))
-        active[year] = has_cert & (cert <= autumn) & (end_day >= midsummer)
+        active[year] = (cert <= autumn) & (gone >= midsummer)
     staff = (
         pd.DataFrame({"kommunenummer": ansatte["kommunenummer"], "metode": ansatte["metode"],
                       "tjeneste": ansatte["tjeneste"], **{str(y): a for y, a in active.items()}})
@@ -573,13 +604,14 @@ def _tilbud(rng: np.random.Generator, kommuner: pd.DataFrame, ansatte: pd.DataFr
     antall_foreldre = np.where(group, np.where(not_held, 0, parents_group), families)
 
     levels = list(reference.LEVELS)
-    niva_w = np.array(
+    level_weights = pd.DataFrame(
         [
-            [(_NIVA_WEIGHTS.get(slug, {}).get(lvl, 1.0) if lvl in params.loc[slug, "nivaer"] else 0.0)
-             for lvl in levels]
-            for slug in staff["metode"]
-        ]
-    ) if n else np.zeros((0, len(levels)))
+            [_NIVA_WEIGHTS.get(slug, {}).get(lvl, 1.0) if lvl in nivaer else 0.0 for lvl in levels]
+            for slug, nivaer in params["nivaer"].items()
+        ],
+        index=params.index,
+    )
+    niva_w = level_weights.loc[staff["metode"]].to_numpy()
     niva = np.asarray(levels, dtype=object)[_choose(rng, niva_w)]
 
     out = pd.DataFrame(
@@ -605,7 +637,9 @@ def _deltakelse(rng: np.random.Generator, kommuner: pd.DataFrame):
     sizes = rng.integers(10, 26, len(COHORTS))
     children = kommuner["barn_0_17"].to_numpy(dtype=float)
     weight = children**0.35
-    picked = rng.choice(len(kommuner), size=int(sizes.sum()), replace=False, p=weight / weight.sum())
+    picked = rng.choice(
+        len(kommuner), size=int(sizes.sum()), replace=False, p=weight / weight.sum()
+    )
     kull = np.repeat(np.asarray(COHORTS), sizes)
     year = kull.astype("int64")
     n = len(picked)
@@ -614,7 +648,9 @@ def _deltakelse(rng: np.random.Generator, kommuner: pd.DataFrame):
     autumn = rng.random(n) < 0.7
     autumn_start = _days(np.asarray([f"{y}-08-10" for y in year], dtype="datetime64[D]"))
     spring_start = _days(np.asarray([f"{y + 1}-01-05" for y in year], dtype="datetime64[D]"))
-    start = np.where(autumn, autumn_start + rng.integers(0, 67, n), spring_start + rng.integers(0, 55, n))
+    start = np.where(
+        autumn, autumn_start + rng.integers(0, 67, n), spring_start + rng.integers(0, 55, n)
+    )
     start = _forward_to_weekday(start)
     soknad = _back_to_weekday(start - rng.integers(75, 211, n))
 
@@ -632,7 +668,11 @@ def _deltakelse(rng: np.random.Generator, kommuner: pd.DataFrame):
     )
 
     started = start < _AS_OF_DAY
-    withdraws = started & (start < _AS_OF_DAY - 120) & (rng.random(n) < 0.08)
+    # A few municipalities (3–6) that started at least four months before the as-of date
+    # withdrew, 20–70 % into their period and at the latest a month before the as-of date.
+    eligible = np.flatnonzero(start < _AS_OF_DAY - 120)
+    quitters = rng.choice(eligible, size=min(len(eligible), int(rng.integers(3, 7))), replace=False)
+    withdraws = np.isin(np.arange(n), quitters)
     stop = start + (rng.uniform(0.2, 0.7, n) * (end - start)).astype("int64")
     stop = np.minimum(stop, _AS_OF_DAY - 30)
     status = np.select(
@@ -707,11 +747,16 @@ def _aktiviteter(
 
     offset = np.clip(np.rint(acts["q"].to_numpy() * length[row]), 1, length[row] - 1)
     day = start[row] + offset.astype("int64")
-    month = (_DAY0 + day.astype("timedelta64[D]")).astype("datetime64[M]").astype("int64") % 12
-    day = np.where(month == 6, day - 31, day)  # nobody meets in July
+    # Weekends move to a nearby weekday (Saturday back, Sunday forward, by 1–4 days); July, when
+    # nobody meets, moves five weeks earlier or later (later near the start, earlier near the
+    # end), keeping the weekday.
     wd = _weekday(day)
-    day = day + np.where(wd == 5, -1, 0) + np.where(wd == 6, 1, 0)
-    day = np.clip(day, start[row], end[row])
+    shift = rng.integers(1, 5, n)
+    day = day + np.where(wd == 5, -shift, 0) + np.where(wd == 6, shift, 0)
+    month = (_DAY0 + day.astype("timedelta64[D]")).astype("datetime64[M]").astype("int64") % 12
+    later = ((rng.random(n) < 0.5) | (day - 35 <= start[row])) & (day + 35 < end[row])
+    day = np.where(month == 6, np.where(later, day + 35, day - 35), day)
+    day = np.clip(day, start[row], _back_to_weekday(end[row]))
 
     past = day < _AS_OF_DAY
     cancelled = (past & (rng.random(n) < 0.07)) | (day >= stop[row])
@@ -744,7 +789,9 @@ def _aktiviteter(
         }
     )
     out.loc[~held, "antall_deltakere"] = pd.NA
-    out = out.sort_values(["kull", "kommunenummer", "dato", "type"], ignore_index=True, kind="stable")
+    out = out.sort_values(
+        ["kull", "kommunenummer", "dato", "type"], ignore_index=True, kind="stable"
+    )
     width = max(6, len(str(len(out))))
     out.insert(2, "aktivitet_id", [f"AKT-{i:0{width}d}" for i in range(1, len(out) + 1)])
     for col in ("kommunenummer", "kull", "aktivitet_id", "type", "format", "status"):
@@ -777,13 +824,17 @@ def _foreldreundersokelsen(
 
     # Taking part: a municipality-level propensity per school type, then each year on its own.
     propensity = rng.normal(0.0, 1.0, (n_k, 2))
-    p_take = _expit(np.where(u_bhg, 1.8, 1.0) + 1.8 * (x[uk] - 2.7) + propensity[uk, (~u_bhg).astype(int)])
+    p_take = _expit(
+        np.where(u_bhg, 1.2, 0.6) + 1.8 * (x[uk] - 2.7) + propensity[uk, (~u_bhg).astype(int)]
+    )
     took = rng.random(n_u) < p_take
     # Respondents: one parent per child in barnehage (about 26 % of children 0–17 are in
-    # barnehage), parents of pupils in grades 1–10 (about 55 %) at the schools that took part.
+    # barnehage), parents of pupils in grades 1–10 (about 55 %); a share of the units take part
+    # and a share of their parents answer.
     pool = np.rint(children[uk] * np.where(u_bhg, 0.26, 0.55)).astype("int64")
-    rate = np.where(u_bhg, rng.uniform(0.35, 0.75, n_u), rng.uniform(0.10, 0.40, n_u))
-    respondents = rng.binomial(pool, rate)
+    units_taking_part = np.where(u_bhg, rng.uniform(0.3, 1.0, n_u), rng.uniform(0.1, 1.0, n_u))
+    answering = np.where(u_bhg, rng.uniform(0.5, 0.85, n_u), rng.uniform(0.2, 0.6, n_u))
+    respondents = rng.binomial(pool, units_taking_part * answering)
 
     n_i = len(indikatorer)
     grid = units.loc[units.index.repeat(n_i)].reset_index(drop=True)
@@ -803,7 +854,7 @@ def _foreldreundersokelsen(
     cell = (~is_bhg).astype(int) * 3 + pd.Categorical(grid["indikator"], indikatorer).codes
     shocks = rng.normal(0.0, 0.025, (len(years), 6))
     year_pos = grid["ar"].to_numpy() - years[0]
-    noise = rng.normal(0.0, 1.0, n) * (0.85 / np.sqrt(np.maximum(svar, 1)) + 0.03)
+    noise = rng.normal(0.0, 1.0, n) * (0.85 / np.sqrt(np.maximum(svar, 1)) + 0.05)
     snitt = base + municipal + specific[k, cell] + shocks[year_pos, cell] + noise
 
     # The planted effect, added after every draw.
@@ -813,7 +864,8 @@ def _foreldreundersokelsen(
     )
     knr = kommuner["kommunenummer"].to_numpy()
     post_from = first_post.reindex(knr).to_numpy(dtype=float)[k]
-    gets_effect = (grid["indikator"] == "samarbeid").to_numpy() & (grid["ar"].to_numpy() >= post_from)
+    is_samarbeid = (grid["indikator"] == "samarbeid").to_numpy()
+    gets_effect = is_samarbeid & (grid["ar"].to_numpy() >= post_from)
     snitt = snitt + np.where(gets_effect, effect, 0.0)
     snitt = np.round(np.clip(snitt, 1.0, 5.0), 2)
 
