@@ -1,0 +1,24 @@
+"""Thresholds and settings of the analyses, in one documented place. Functions take these as
+keyword defaults; change them per call, never by editing literals elsewhere."""
+
+from __future__ import annotations
+
+#: A level is `dekket` when at least one method serving it has this many active certified staff.
+MIN_CERTIFIED = 2
+#: A level is `sarbar` when every active certification at it expires within this many months.
+EXPIRY_MONTHS = 12
+#: Retention looks this many months ahead (certifications expiring, projected status).
+HORIZON_MONTHS = 12
+#: Programme progress: a municipality is `forsinket` when its share of planned activities held
+#: is more than this many percentage points (as a fraction) behind the share of time passed.
+PROGRESS_TOLERANCE = 0.15
+#: Disclosure control: counts of parents or participants below this are suppressed (Udir's
+#: barnehage rule is fewer than 5 respondents).
+MIN_COUNT = 5
+#: Disclosure control: survey means from fewer respondents than this are suppressed.
+MIN_RESPONDENTS = 10
+#: How a suppressed cell is shown in published tables (Statistics Norway's symbol).
+SUPPRESSED_MARKER = ":"
+#: Coverage statuses from best to worst, and prevention levels in their fixed order.
+COVERAGE_STATUSES = ("dekket", "sarbar", "mangler")
+PROGRAMME_STATUSES = ("i_rute", "forsinket", "fullfort", "avbrutt")
