@@ -131,7 +131,8 @@ def _parse_kommunenummer(col: Column, res: TableResult, s: pd.Series) -> pd.Seri
                         f"1 January 2024 into {parts}; use the number of the part the row is about")
             if not v.isdigit() or len(v) != 4:
                 return "a municipality number of 2024: four digits, e.g. 0301 for Oslo"
-            return "a municipality number of 2024 (see kompetanse.reference.kommuner()); no municipality has this number"
+            return ("a municipality number of 2024 (see kompetanse.reference.kommuner()); "
+                    "no municipality has this number")
 
         reasons = {v: why(v) for v in s[bad].unique()}
         res.add(bad, col.name, s.map(reasons).to_numpy(dtype=object))

@@ -58,3 +58,30 @@ def test_bad_data_never_gives_a_traceback(minimal):
 def test_unknown_subcommand_is_a_usage_error():
     proc = subprocess.run([sys.executable, "-m", "kompetanse", "nothing"], capture_output=True, text=True)
     assert proc.returncode == 2
+
+
+def test_validate_without_a_path_checks_the_embedded_sample(capsys):
+    assert main(["validate", "-q"]) == 0
+    assert "0 rejected, 0 problems" in capsys.readouterr().out
+
+
+def test_sample_command_writes_what_the_committed_sample_holds(tmp_path, capsys):
+    from kompetanse.dataset import default_data_path
+
+    assert main(["sample", "--out", str(tmp_path / "s")]) == 0
+    for committed in sorted(default_data_path().glob("*.csv")):
+        assert (tmp_path / "s" / committed.name).read_bytes() == committed.read_bytes(), committed.name
+
+
+def test_sample_command_refuses_a_scale_of_zero(tmp_path, capsys):
+    assert main(["sample", "--out", str(tmp_path / "s"), "--scale", "0"]) == 2
+    assert "--scale must be a positive number" in capsys.readouterr().err
+
+
+def test_sample_with_another_seed_differs_and_validates(tmp_path, capsys):
+    assert main(["sample", "--out", str(tmp_path / "s"), "--seed", "7", "--effect", "0"]) == 0
+    assert main(["validate", "-q", str(tmp_path / "s")]) == 0
+    committed = (tmp_path / "s" / "tilbud.csv").read_bytes()
+    from kompetanse.dataset import default_data_path
+
+    assert committed != (default_data_path() / "tilbud.csv").read_bytes()
