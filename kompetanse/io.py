@@ -33,6 +33,7 @@ HEADER_ALIASES: dict[str, str] = {
 
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ä": "ae", "ö": "o"})
 _SEPARATORS = (";", ",", "\t", "|")
+_SEP_JOIN = " | "  # how a header is quoted back in a message
 
 
 def normalise_name(text: str) -> str:
@@ -251,11 +252,18 @@ def _frame_from_records(header, body, table: Table, source: str, first_row: int)
             notes.append(f"{source}: header '{h}' read as '{name}'")
         positions[name] = i
     missing = [c for c in table.column_names if c not in positions]
-    for name in missing:
+    if missing and not positions:
         problems.append(
+            Problem(source, first_row, None, _SEP_JOIN.join(header),
+                    f"none of the columns of table '{table.name}' found in the header: expected "
+                    f"{', '.join(table.column_names)} in row {first_row} (check the separator and "
+                    f"that the header is the first row)")
+        )
+    else:
+        problems.extend(
             Problem(source, first_row, name, None,
-                    f"column missing from the header: expected the columns "
-                    f"{', '.join(table.column_names)}")
+                    f"column missing from the header: add a column '{name}' to row {first_row}")
+            for name in missing
         )
 
     width = len(header)
@@ -283,6 +291,16 @@ def _frame_from_records(header, body, table: Table, source: str, first_row: int)
         frame = frame.loc[~blank_mask].reset_index(drop=True)
         row_numbers = row_numbers[~blank_mask]
     rows = row_numbers
+    for name in frame.columns:
+        # No column of the contract holds line breaks: one in a field means a quote was opened
+        # and not closed, and the field swallowed the rows after it.
+        broken = frame[name].str.contains("\n", regex=False).to_numpy(dtype=bool)
+        problems.extend(
+            Problem(source, int(r), name, v,
+                    "a value on one line: this field spans several lines, so a quote (\") was opened "
+                    "and not closed; the rows after it were read into this field. Check the quotes")
+            for r, v in zip(rows[broken], frame[name].to_numpy()[broken], strict=True)
+        )
     return frame, rows, notes, problems, missing
 
 

@@ -34,6 +34,7 @@ class TableResult:
     notes: list[str] = field(default_factory=list)
     file_problems: list[Problem] = field(default_factory=list)
     all_rejected_because: str | None = None
+    rejected_rows: np.ndarray | None = None  # rows io already reported (see file_problems)
 
     def add(self, mask, column: str | None, expected, value=None) -> None:
         """Record a problem for each row where ``mask`` is True."""
@@ -55,6 +56,8 @@ class TableResult:
         bad = np.zeros(len(self.typed), dtype=bool)
         if self.all_rejected_because is not None:
             bad[:] = True
+        if self.rejected_rows is not None:
+            bad |= self.rejected_rows
         for p in self.problems:
             bad[p["pos"].to_numpy(dtype=np.int64)] = True
         return bad
@@ -303,15 +306,13 @@ def parse_table(raw: RawTable, table: Table) -> TableResult:
             f"column{'s' if len(raw.missing_columns) > 1 else ''} "
             f"{', '.join(raw.missing_columns)} missing from the header"
         )
-    # A ragged row's problem arrives from io with its row number: reject that row here.
+    # A problem io found in a data row (too many fields, a broken quote) arrives with its row
+    # number: reject that row here.
     row_pos = {int(r): i for i, r in enumerate(raw.rows)}
-    ragged = [p for p in raw.problems if p.row in row_pos and p.column is None]
+    ragged = [p for p in raw.problems if p.row in row_pos]
     if ragged:
-        mask = np.zeros(len(text), dtype=bool)
-        mask[[row_pos[p.row] for p in ragged]] = True
-        res.add(mask, None, "(see the problem with this row's fields)", value=[None] * len(text))
-        res.file_problems = [p for p in res.file_problems if p not in ragged]
-        res.file_problems += ragged
+        res.rejected_rows = np.zeros(len(text), dtype=bool)
+        res.rejected_rows[[row_pos[p.row] for p in ragged]] = True
     typed = {}
     for col in table.columns:
         if col.name in text:

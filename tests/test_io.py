@@ -203,3 +203,28 @@ def test_read_input_of_a_single_csv_reads_that_table(minimal):
     raw = read_input(minimal / "tilbud.csv")
     assert list(raw.tables) == ["tilbud"]
     assert raw.tables["tilbud"].rows.tolist() == [2, 3, 4]
+
+
+def test_header_with_no_known_column_gets_one_message_about_the_separator(minimal):
+    (minimal / "tilbud.csv").write_text("kommunenummer:ar:metode\n0301:2024:icdp\n")
+    with pytest.raises(DataError) as err:
+        kompetanse.load(minimal)
+    (msg,) = [str(p) for p in err.value.problems]
+    assert msg.startswith("tilbud.csv:1: value 'kommunenummer:ar:metode': none of the columns of table 'tilbud'")
+    assert "check the separator" in msg
+
+
+def test_one_missing_column_is_named_with_the_fix(minimal):
+    (minimal / "befolkning.csv").write_text("kommunenummer,barn_0_17\n0301,5\n")
+    with pytest.raises(DataError) as err:
+        kompetanse.load(minimal)
+    assert [str(p) for p in err.value.problems] == [
+        "befolkning.csv:1: column 'ar': column missing from the header: add a column 'ar' to row 1"
+    ]
+
+
+def test_unclosed_quote_is_reported_on_its_row(minimal):
+    (minimal / "befolkning.csv").write_text('kommunenummer,ar,barn_0_17\n0301,2024,"132245\n1151,2024,35\n')
+    ds = kompetanse.load(minimal, on_error="skip")
+    assert any(str(p).startswith("befolkning.csv:2: column 'barn_0_17'") and "quote" in str(p) for p in ds.problems)
+    assert ds.rejected.query("table == 'befolkning'")["row"].tolist() == [2]
