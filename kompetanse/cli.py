@@ -57,6 +57,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if validation.problems else 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from kompetanse.build import build_reports
+    from kompetanse.errors import DataError
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, but {args.jobs} was passed")
+    try:
+        result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
+                               alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"\nno reports built: {len(exc.problems)} problems in the data (see kompetanse validate)")
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: finished reports are kept; run the same command again to build the rest",
+              file=sys.stderr)
+        return 130
+    built, unchanged = result.count("built"), result.count("unchanged")
+    print(f"{result.folder}/index.html: {built} built, {unchanged} unchanged, {len(result.failed)} failed "
+          f"in {result.seconds:.1f} s (manifest: {result.folder}/manifest.json)")
+    for outcome in result.failed:
+        cell = f" (cell {outcome.error_cell})" if outcome.error_cell is not None else ""
+        print(f"FAILED {outcome.key}{cell}: {outcome.error}")
+    return 1 if result.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kompetanse",
@@ -85,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the rejected rows with their reasons to this CSV file")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the total")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("report", help="build the HTML reports of a period")
+    p.add_argument("--data", type=Path, default=None, help="a folder of CSV files or an .xlsx workbook "
+                   "(default: data/sample/)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    p.add_argument("--periode", default=None, metavar="YEAR", help="the year to report on (default: the latest)")
+    p.add_argument("--kommune", nargs="+", metavar="NR", help="municipalities to build reports for")
+    p.add_argument("--alle", action="store_true", help="build a report for every municipality")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: CPUs)")
+    p.add_argument("--force", action="store_true", help="rebuild reports whose inputs have not changed")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 

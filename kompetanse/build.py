@@ -1,0 +1,360 @@
+"""The report builder: every report of a period from one command, in parallel, with a progress
+bar, an index page and a manifest saying what was built from which inputs.
+
+Layout of a build (``reports/<periode>/``)::
+
+    index.html                  every municipality with its status, linking to its report
+    nasjonal.html               the national and county overview
+    program-<kull>.html         FUB/FUG's progress report per cohort
+    kommuner/<nr>.html          one report per municipality
+    notebooks/...               the executed notebooks beside them, for audit
+    manifest.json               inputs and hashes, version, parameters, and each report's outcome
+
+A report that fails does not stop the others; its executed notebook is kept (papermill marks the
+failing cell), its page is not written, and the manifest names the cell and the message.
+Every file is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import time
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from kompetanse import __version__, params
+from kompetanse.dataset import Dataset, load
+from kompetanse.errors import UsageError
+from kompetanse.periods import latest_period
+from kompetanse.site import index_page, notebook_html, write_atomic
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Seconds a single cell may run before its report is failed.
+CELL_TIMEOUT = 600
+_FINGERPRINT_META = re.compile(rb'<meta name="kompetanse-fingerprint" content="([0-9a-f]{64})">')
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to build."""
+
+    key: str  # "kommune/0301", "nasjonal", "program/2024"
+    kind: str  # kommune, nasjonal, program
+    notebook: str  # file name in notebooks/
+    parameters: dict
+    html: str  # path of the page, relative to the period folder
+    executed: str  # path of the executed notebook, relative to the period folder
+    title: str
+    fingerprint: str = ""
+
+
+@dataclass
+class Outcome:
+    """What happened to one report."""
+
+    key: str
+    html: str
+    executed: str
+    status: str  # built, unchanged, failed, interrupted
+    seconds: float = 0.0
+    error_cell: int | None = None
+    error: str | None = None
+    fingerprint: str = ""
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in ("failed", "interrupted")]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+# ------------------------------------------------------------------------------------- planning
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def package_fingerprint() -> str:
+    """A hash of the package's own source: a code change rebuilds every report."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _fingerprint(job: Job, *, inputs: dict, notebooks: dict, package: str) -> str:
+    payload = json.dumps({"notebook": notebooks[job.notebook], "parameters": job.parameters,
+                          "inputs": inputs, "package": package}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[Job]:
+    """The reports of one build: the national overview, one programme report per cohort, and
+    one report per municipality asked for."""
+    jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data},
+                "nasjonal.html", "notebooks/nasjonal.ipynb", f"Nasjonal oversikt {periode}")]
+    for kull in sorted(ds.program_deltakelse["kull"].unique()):
+        jobs.append(Job(f"program/{kull}", "program", "program_fremdrift.ipynb", {"kull": kull, "data": data},
+                        f"program-{kull}.html", f"notebooks/program-{kull}.ipynb",
+                        f"Programfremdrift, kull {kull}"))
+    names = ds.kommuner.set_index("kommunenummer")["kommunenavn"]
+    for nr in kommuner:
+        jobs.append(Job(f"kommune/{nr}", "kommune", "kommune_rapport.ipynb",
+                        {"kommunenummer": nr, "periode": periode, "data": data},
+                        f"kommuner/{nr}.html", f"notebooks/kommuner/{nr}.ipynb",
+                        f"{names[nr]} ({nr}): foreldrestøtte {periode}"))
+    return [j for j in jobs if (NOTEBOOK_DIR / j.notebook).exists()]
+
+
+def _existing_fingerprint(path: Path) -> str | None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return None
+    m = _FINGERPRINT_META.search(head)
+    return m.group(1).decode() if m else None
+
+
+# -------------------------------------------------------------------------------------- workers
+
+_kernel = None
+
+
+def _init_worker(kernel_name: str) -> None:
+    import multiprocessing.util
+
+    from kompetanse.execute import WarmKernel
+
+    global _kernel
+    _kernel = WarmKernel(kernel_name)
+    # multiprocessing runs these finalizers when the worker exits, so no kernel is left behind
+    multiprocessing.util.Finalize(_kernel, _kernel.shutdown, exitpriority=10)
+
+
+def _footer(job: Job, built: str) -> str:
+    return (f"Laget med kompetanse {__version__} {built} fra notatboken {job.notebook}. "
+            f"Den kjørte notatboken ligger ved siden av rapporten ({job.executed}).")
+
+
+def run_job(job: Job, folder: Path, built: str) -> Outcome:
+    """Run one report in this worker's warm kernel and write its files (atomically)."""
+    executed = folder / job.executed
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.name}.{os.getpid()}.tmp")
+    html_path = folder / job.html
+    try:
+        result = _kernel.run(NOTEBOOK_DIR / job.notebook, job.parameters, output=tmp, timeout=CELL_TIMEOUT)
+        if result.notebook is not None:
+            result.notebook.metadata.setdefault("kompetanse", {})["fingerprint"] = job.fingerprint
+            write_atomic(executed, nbformat.writes(result.notebook))
+        if not result.ok:
+            # a stale page from an earlier build must not pass for this one
+            html_path.unlink(missing_ok=True)
+            return Outcome(job.key, job.html, job.executed, "failed", result.seconds,
+                           result.error_cell, result.error, job.fingerprint)
+        home = os.path.relpath(folder / "index.html", html_path.parent)
+        page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built))
+        meta = f'<meta name="kompetanse-fingerprint" content="{job.fingerprint}">'
+        page = page.replace("<head>\n", f"<head>\n{meta}\n", 1)
+        write_atomic(html_path, page)
+        return Outcome(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------------ the build
+
+
+def build_reports(
+    data: str | Path | None = None,
+    *,
+    out: str | Path = "reports",
+    periode: int | str | None = None,
+    kommuner: list | tuple = (),
+    alle: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    kernel_name: str = "python3",
+) -> BuildResult:
+    """Build the reports of a period.
+
+    Parameters
+    ----------
+    data : a data folder or workbook; None for the embedded sample.
+    out : the output folder; the build goes to ``out/<periode>/``.
+    periode : the calendar year to report on; default the latest period in the data.
+    kommuner : municipality numbers to build reports for (any form: 301, "0301").
+    alle : build a report for every municipality.
+    jobs : worker processes (default: the number of CPUs).
+    force : rebuild every report even when its inputs have not changed.
+    progress : show a progress bar on the terminal.
+
+    Returns
+    -------
+    BuildResult with one `Outcome` per report. Raises `DataError` for bad data and
+    `UsageError` for bad parameters, before anything is built.
+    """
+    start = time.perf_counter()
+    data_path = params.data_path(data)
+    ds = load(data_path)
+    years = sorted(set(ds.befolkning["ar"]) | set(ds.tilbud["ar"]))
+    periode = latest_period(ds) if periode is None else params.year(periode)
+    if periode not in years:
+        raise UsageError(f"The value for `periode` must be a year with data ({', '.join(map(str, years))}), "
+                         f"but {periode!r} was passed")
+    numbers = sorted(ds.kommuner["kommunenummer"]) if alle else sorted({params.kommunenummer(k) for k in kommuner})
+    data_param = str(data_path.resolve()) if data_path else ""
+    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param)
+
+    folder = Path(out) / str(periode)
+    folder.mkdir(parents=True, exist_ok=True)
+    inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
+    notebooks = {j.notebook: _sha256(NOTEBOOK_DIR / j.notebook) for j in jobs_list}
+    package = package_fingerprint()
+    input_hashes = {k: v["sha256"] for k, v in inputs.items()}
+    jobs_list = [Job(**{**asdict(j), "fingerprint": _fingerprint(j, inputs=input_hashes, notebooks=notebooks,
+                                                                   package=package)}) for j in jobs_list]
+    built = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for job in jobs_list:
+        if not force and _existing_fingerprint(folder / job.html) == job.fingerprint \
+                and (folder / job.executed).exists():
+            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "unchanged", fingerprint=job.fingerprint)
+        else:
+            todo.append(job)
+
+    interrupted = False
+    try:
+        _run_all(todo, folder, built, outcomes, jobs=jobs, progress=progress, kernel_name=kernel_name)
+    except KeyboardInterrupt:
+        interrupted = True
+    for job in jobs_list:
+        outcomes.setdefault(job.key, Outcome(job.key, job.html, job.executed, "interrupted",
+                                             error="the build was interrupted before this report was done",
+                                             fingerprint=job.fingerprint))
+    ordered = [outcomes[j.key] for j in jobs_list]
+    result = BuildResult(folder, ordered, time.perf_counter() - start)
+    _write_index(ds, folder, periode=periode, jobs=jobs_list, outcomes=outcomes, built=built)
+    _write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
+                    data=data_param, built=built, numbers=numbers, alle=alle, force=force)
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+def _run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outcome], *, jobs: int | None,
+             progress: bool, kernel_name: str) -> None:
+    if not todo:
+        return
+    from tqdm import tqdm
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    bar = tqdm(total=len(todo), desc="Rapporter", unit="rapport", disable=not progress, leave=True)
+    attempts: dict[str, int] = {}
+    pending = list(todo)
+    try:
+        while pending:
+            with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
+                                     initargs=(kernel_name,)) as pool:
+                futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built): job for job in pending}
+                pending = []
+                try:
+                    for future in as_completed(futures):
+                        job = futures[future]
+                        try:
+                            outcome = future.result()
+                        except BrokenProcessPool:
+                            # a worker died (killed, out of memory): try its unfinished jobs once more
+                            attempts[job.key] = attempts.get(job.key, 0) + 1
+                            if attempts[job.key] < 2:
+                                pending.append(job)
+                                continue
+                            outcome = Outcome(job.key, job.html, job.executed, "failed",
+                                              error="the worker process running this report died",
+                                              fingerprint=job.fingerprint)
+                        except Exception as exc:  # writing failed (disk full), etc.
+                            outcome = Outcome(job.key, job.html, job.executed, "failed",
+                                              error=f"{type(exc).__name__}: {exc}", fingerprint=job.fingerprint)
+                        outcomes[job.key] = outcome
+                        bar.update(1)
+                        if outcome.status == "failed":
+                            bar.write(f"feilet: {job.key}: {outcome.error}")
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.terminate()
+                    raise
+    finally:
+        bar.close()
+
+
+def _write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], outcomes: dict[str, Outcome],
+                 built: str) -> None:
+    from kompetanse.coverage import breadth
+    from kompetanse.periods import reference_date
+
+    on = reference_date(ds, periode=periode)
+    table = breadth(ds, on=on)
+    barn = ds.befolkning.query("ar == @periode")[["kommunenummer", "barn_0_17"]]
+    places = ds.kommuner[["kommunenummer", "kommunenavn", "fylkesnavn"]]
+    rows = places.merge(table.drop(columns=[c for c in ("kommunenavn", "fylkesnavn", "fylkesnummer")
+                                             if c in table], errors="ignore"), on="kommunenummer", how="left")
+    rows = rows.merge(barn, on="kommunenummer", how="left")
+    for level in ("universell", "selektiv", "indikativ"):
+        rows[f"status_{level}"] = rows[f"status_{level}"].astype("str")
+    page_exists = {j.key.split("/")[1]: j.html for j in jobs
+                   if j.kind == "kommune" and outcomes[j.key].status in ("built", "unchanged")}
+    extra = [(j.title, j.html) for j in jobs
+             if j.kind != "kommune" and outcomes[j.key].status in ("built", "unchanged")]
+    failed = [o for o in outcomes.values() if o.status in ("failed", "interrupted")]
+    footer = f"Bygget {built} med kompetanse {__version__}. Se manifest.json for inndata og kontrollsummer."
+    if failed:
+        footer += f" {len(failed)} rapport(er) feilet og er ikke publisert; se manifest.json."
+    write_atomic(folder / "index.html",
+                 index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer))
+
+
+def _write_manifest(folder: Path, result: BuildResult, **info) -> None:
+    manifest = {
+        "kompetanse_version": __version__,
+        "package_sha256": info["package"],
+        "built": info["built"],
+        "seconds": round(result.seconds, 2),
+        "parameters": {"periode": info["periode"], "data": info["data"] or "data/sample (embedded)",
+                       "kommuner": "alle" if info["alle"] else info["numbers"], "force": info["force"]},
+        "inputs": info["inputs"],
+        "notebooks": {name: {"sha256": h} for name, h in info["notebooks"].items()},
+        "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
+        "reports": [
+            {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,
+             "seconds": round(o.seconds, 3), "fingerprint": o.fingerprint,
+             **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}
+            for o in result.outcomes
+        ],
+    }
+    write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

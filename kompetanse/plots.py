@@ -1,0 +1,204 @@
+"""Figures in one house style: colour-blind safe, prevention levels always in the order
+universell, selektiv, indikativ, one colour per status everywhere, Norwegian labels with decimal
+comma, readable at A4 width. Each function takes a tidy DataFrame and returns a Figure."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from kompetanse.reference import LEVELS
+from kompetanse.style import (
+    COUNTRY_COLOUR,
+    COUNTY_COLOUR,
+    LEVEL_LABELS,
+    MUNICIPALITY_COLOUR,
+    PROGRESS_COLOURS,
+    PROGRESS_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+)
+
+#: A4 text width is about 16 cm; figures are drawn at that width so text stays readable in print.
+A4_WIDTH_IN = 6.3
+
+HOUSE_STYLE = {
+    "figure.figsize": (A4_WIDTH_IN, 3.6),
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "figure.autolayout": False,
+    "font.size": 10,
+    "axes.titlesize": 11.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                         "#D55E00", "#F0E442", "#000000"]),
+}
+
+
+def use_house_style() -> None:
+    """Apply the house style to matplotlib (and seaborn, which draws with matplotlib)."""
+    mpl.rcParams.update(HOUSE_STYLE)
+
+
+def _decimal_comma(decimals: int = 0) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ","))
+
+
+def _percent() -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: f"{x * 100:.0f}\u00a0%")
+
+
+def _new(height: float = 3.6, **kwargs) -> tuple[Figure, plt.Axes]:
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(A4_WIDTH_IN, height), layout="constrained", **kwargs)
+    return fig, ax
+
+
+def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekning per nivå") -> Figure:
+    """Stacked horizontal bars: for each level, how many municipalities are dekket, sårbar and
+    mangler. ``coverage``: one row per (kommunenummer, niva) with ``status``."""
+    counts = (coverage.groupby(["niva", "status"], observed=False).size().unstack("status", fill_value=0)
+              .reindex(index=list(LEVELS), columns=list(STATUS_LABELS), fill_value=0))
+    fig, ax = _new(2.6)
+    left = np.zeros(len(counts))
+    y = np.arange(len(counts))[::-1]
+    for status in STATUS_LABELS:
+        values = counts[status].to_numpy()
+        ax.barh(y, values, left=left, color=STATUS_COLOURS[status], label=STATUS_LABELS[status], height=0.6)
+        for yi, li, v in zip(y, left, values, strict=True):
+            if v >= max(8, counts.to_numpy().sum() / len(counts) * 0.05):
+                ax.text(li + v / 2, yi, f"{v}", ha="center", va="center", fontsize=9,
+                        color="#1a1a1a" if status == "sarbar" else "white")
+        left += values
+    ax.set_yticks(y, [LEVEL_LABELS[lv] for lv in counts.index])
+    ax.set_xlabel("Antall kommuner")
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.xaxis.set_major_formatter(_decimal_comma())
+    ax.set_title(title)
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    return fig
+
+
+def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str,
+                                       value_label: str = "Sertifiserte per 1\u00a0000 barn") -> Figure:
+    """Grouped bars per level: the municipality's figure beside its county's and the country's
+    median. ``data``: one row per niva with columns ``verdi``, ``fylke_median``, ``land_median``."""
+    d = data.set_index("niva").reindex(list(LEVELS))
+    fig, ax = _new(3.2)
+    x = np.arange(len(LEVELS))
+    width = 0.26
+    series = [("verdi", kommunenavn, MUNICIPALITY_COLOUR), ("fylke_median", f"{fylkesnavn} (median)", COUNTY_COLOUR),
+              ("land_median", "Landet (median)", COUNTRY_COLOUR)]
+    for i, (col, label, colour) in enumerate(series):
+        values = d[col].astype("float64").to_numpy()
+        ax.bar(x + (i - 1) * width, np.nan_to_num(values), width, label=label, color=colour)
+    ax.set_xticks(x, [LEVEL_LABELS[lv] for lv in LEVELS])
+    ax.set_ylabel(value_label)
+    ax.yaxis.set_major_formatter(_decimal_comma(1))
+    ax.set_title("Kapasitet per forebyggingsnivå")
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    return fig
+
+
+def status_by_county(coverage: pd.DataFrame, *, level: str) -> Figure:
+    """Share of municipalities in each county whose ``level`` is dekket, sårbar or mangler."""
+    d = coverage[coverage["niva"] == level]
+    shares = (d.groupby(["fylkesnavn", "status"], observed=False).size().unstack("status", fill_value=0)
+              .reindex(columns=list(STATUS_LABELS), fill_value=0))
+    shares = shares.div(shares.sum(axis=1), axis=0).sort_values(["dekket", "sarbar"], ascending=True)
+    fig, ax = _new(0.32 * len(shares) + 1.2)
+    left = np.zeros(len(shares))
+    for status in STATUS_LABELS:
+        ax.barh(shares.index, shares[status], left=left, color=STATUS_COLOURS[status],
+                label=STATUS_LABELS[status], height=0.7)
+        left += shares[status].to_numpy()
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlim(0, 1)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_title(f"{LEVEL_LABELS[level]} nivå: andel kommuner etter status, per fylke")
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0 + 0.6 / max(len(shares), 1)), borderaxespad=0)
+    return fig
+
+
+def share_covered_over_years(data: pd.DataFrame) -> Figure:
+    """Lines per level: share of municipalities where the level is dekket, by year.
+    ``data``: columns ``ar``, ``niva``, ``andel_dekket``."""
+    from kompetanse.style import LEVEL_COLOURS
+
+    fig, ax = _new(3.2)
+    for level in LEVELS:
+        d = data[data["niva"] == level].sort_values("ar")
+        ax.plot(d["ar"], d["andel_dekket"], marker="o", color=LEVEL_COLOURS[level], label=LEVEL_LABELS[level])
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylim(0, 1)
+    ax.set_xticks(sorted(data["ar"].unique()))
+    ax.set_xlabel("År (status ved utgangen av året)")
+    ax.set_title("Andel kommuner der nivået er dekket")
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    return fig
+
+
+def programme_progress(progress: pd.DataFrame, *, tolerance: float) -> Figure:
+    """Each municipality in a cohort: share of the programme period passed against share of
+    planned activities held, with the tolerance band; colour and marker by progress status."""
+    fig, ax = _new(4.2)
+    xs = np.linspace(0, 1, 50)
+    ax.fill_between(xs, np.clip(xs - tolerance, 0, 1), 1, color="#eef5ee", zorder=0,
+                    label=f"I rute (inntil {tolerance * 100:.0f} prosentpoeng bak)")
+    ax.plot([0, 1], [0, 1], color="#999999", linewidth=1, linestyle="--", zorder=1)
+    markers = {"i_rute": "o", "forsinket": "s", "fullfort": "D", "avbrutt": "X"}
+    for status, label in PROGRESS_LABELS.items():
+        d = progress[progress["status"] == status]
+        if len(d):
+            ax.scatter(d["andel_tid"], d["andel_gjennomfort"], color=PROGRESS_COLOURS[status],
+                       marker=markers[status], s=36, label=label, zorder=3, edgecolor="white", linewidth=0.5)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.05)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel("Andel av programperioden som er gått")
+    ax.set_ylabel("Andel planlagte aktiviteter gjennomført")
+    ax.grid(axis="x", visible=True)
+    ax.set_title("Fremdrift per kommune")
+    ax.legend(loc="upper left", fontsize=8.5)
+    return fig
+
+
+def activities_by_type(data: pd.DataFrame) -> Figure:
+    """Held activities by type, split by format (digital, fysisk).
+    ``data``: columns ``type``, ``format``, ``gjennomforte``."""
+    from kompetanse.schema import AKTIVITET_TYPER
+
+    labels = {"opplaeringsdag": "Opplæringsdag", "personalmote": "Personalmøte",
+              "foreldremote": "Foreldremøte", "veiledning": "Veiledning"}
+    pivot = (data.groupby(["type", "format"], observed=False)["gjennomforte"].sum().unstack("format", fill_value=0)
+             .reindex(index=list(AKTIVITET_TYPER), columns=["digital", "fysisk"], fill_value=0))
+    fig, ax = _new(3.0)
+    x = np.arange(len(pivot))
+    ax.bar(x - 0.2, pivot["digital"], 0.4, label="Digitalt", color="#56B4E9")
+    ax.bar(x + 0.2, pivot["fysisk"], 0.4, label="Fysisk", color="#0072B2")
+    ax.set_xticks(x, [labels[t] for t in pivot.index])
+    ax.set_ylabel("Gjennomførte aktiviteter")
+    ax.yaxis.set_major_formatter(_decimal_comma())
+    ax.set_title("Aktiviteter etter type og format")
+    ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    return fig

@@ -1,0 +1,36 @@
+"""The house style shared by figures, tables and HTML pages: colours, labels, order.
+
+Colours are Okabe–Ito (colour-blind safe). Every status has one colour everywhere, and is
+always also written out, never shown by colour alone.
+"""
+
+from __future__ import annotations
+
+from kompetanse.reference import LEVELS
+
+#: Prevention levels in their fixed order, with labels for people.
+LEVEL_LABELS: dict[str, str] = {"universell": "Universell", "selektiv": "Selektiv", "indikativ": "Indikativ"}
+LEVEL_COLOURS: dict[str, str] = {"universell": "#56B4E9", "selektiv": "#0072B2", "indikativ": "#CC79A7"}
+
+#: Coverage status: dekket (covered), sarbar (vulnerable), mangler (missing).
+STATUS_LABELS: dict[str, str] = {"dekket": "Dekket", "sarbar": "Sårbar", "mangler": "Mangler"}
+STATUS_COLOURS: dict[str, str] = {"dekket": "#009E73", "sarbar": "#E69F00", "mangler": "#D55E00"}
+
+#: Programme progress status.
+PROGRESS_LABELS: dict[str, str] = {
+    "i_rute": "I rute", "forsinket": "Forsinket", "fullfort": "Fullført", "avbrutt": "Avbrutt",
+}
+PROGRESS_COLOURS: dict[str, str] = {
+    "i_rute": "#009E73", "forsinket": "#E69F00", "fullfort": "#0072B2", "avbrutt": "#999999",
+}
+
+#: Comparison with the country (FHI style).
+ASSESSMENT_LABELS: dict[str, str] = {"bedre": "Bedre enn landet", "likt": "Som landet",
+                                     "darligere": "Dårligere enn landet", "": "Ikke vurdert"}
+
+#: Neutral colours for county and country beside a municipality.
+MUNICIPALITY_COLOUR = "#0072B2"
+COUNTY_COLOUR = "#999999"
+COUNTRY_COLOUR = "#333333"
+
+assert tuple(LEVEL_LABELS) == LEVELS

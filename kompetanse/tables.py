@@ -1,0 +1,155 @@
+"""Tables for people: Norwegian labels, thousands separators, decimal comma, suppressed cells
+marked, and every text escaped so that data can never become markup.
+
+``table(df, ...)`` returns a `Table` that notebooks display as HTML and that can also be had as
+a DataFrame of display strings or exported for spreadsheets with formula-looking cells neutralised.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kompetanse.settings import SUPPRESSED_MARKER
+from kompetanse.style import STATUS_LABELS
+
+NBSP = "\u00a0"
+MISSING = "–"  # not applicable or no data; a suppressed value shows SUPPRESSED_MARKER instead
+
+
+def number(value, decimals: int = 0, *, percent: bool = False) -> str:
+    """Format a number the Norwegian way: ``12 345`` and ``4,2``; missing as a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return MISSING
+    try:
+        if pd.isna(value):
+            return MISSING
+    except (TypeError, ValueError):
+        pass
+    x = float(value) * (100 if percent else 1)
+    text = f"{x:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    return f"{text}{NBSP}%" if percent else text
+
+
+def _suppressed_mask(df: pd.DataFrame, column: str) -> pd.Series:
+    flag = f"{column}_prikket"
+    if flag in df:
+        return df[flag].fillna(False).astype(bool)
+    return pd.Series(False, index=df.index)
+
+
+@dataclass
+class Table:
+    """A formatted table: display strings plus which columns are numeric."""
+
+    frame: pd.DataFrame
+    numeric: set[str] = field(default_factory=set)
+    caption: str | None = None
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        num = ' class="num"'
+        head = "".join(
+            f'<th scope="col"{num if c in self.numeric else ""}>{esc(str(c))}</th>' for c in self.frame.columns
+        )
+        rows = []
+        for values in self.frame.itertuples(index=False):
+            cells = "".join(
+                f'<td{num if c in self.numeric else ""}>{_cell_html(v)}</td>'
+                for c, v in zip(self.frame.columns, values, strict=True)
+            )
+            rows.append(f"<tr>{cells}</tr>")
+        caption = f"<caption>{esc(self.caption)}</caption>" if self.caption else ""
+        body = "".join(rows)
+        return f'<table class="kompetanse">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def to_spreadsheet(self) -> pd.DataFrame:
+        """The table for CSV/Excel export: a cell that begins with ``=``, ``+``, ``-`` or ``@``
+        would run as a formula in a spreadsheet, so it is prefixed with an apostrophe."""
+        return self.frame.map(neutralise_formula)
+
+
+def _cell_html(value) -> str:
+    text = html.escape(str(value))
+    if isinstance(value, StatusText):
+        return f'<span class="status {html.escape(value.status)}">{text}</span>'
+    return text
+
+
+class StatusText(str):
+    """A status label that remembers its status, so the HTML can colour it."""
+
+    status: str
+
+    def __new__(cls, status: str, labels: Mapping[str, str] = STATUS_LABELS):
+        obj = super().__new__(cls, labels.get(status, status))
+        obj.status = status
+        return obj
+
+
+def neutralise_formula(value):
+    """Make text safe for spreadsheets: a leading ``= + - @`` (also after spaces or a tab) gets
+    an apostrophe in front, the convention Excel and LibreOffice show as plain text."""
+    if isinstance(value, str) and value.lstrip(" \t\r\n")[:1] in ("=", "+", "-", "@"):
+        # numbers formatted by this module are never negative-signed text except real negatives
+        if not _is_number_text(value):
+            return "'" + value
+    return value
+
+
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value.replace(NBSP, "").replace(",", ".").replace("%", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def table(
+    data: pd.DataFrame,
+    *,
+    columns: Mapping[str, str],
+    decimals: Mapping[str, int] | None = None,
+    percent: Sequence[str] = (),
+    status: Mapping[str, Mapping[str, str]] | None = None,
+    caption: str | None = None,
+) -> Table:
+    """Format a tidy frame for people.
+
+    Parameters
+    ----------
+    data : the frame; a column ``<name>_prikket`` (True where suppressed) makes ``<name>`` show
+        the suppression marker (``settings.SUPPRESSED_MARKER``) instead of a value, never 0.
+    columns : which columns to show, in order, with their Norwegian labels.
+    decimals : decimals per numeric column (default 0 for numbers).
+    percent : columns holding shares (0–1) to show as percentages.
+    status : per column, labels for status values (shown as coloured badges in HTML).
+    caption : an optional caption.
+    """
+    decimals = dict(decimals or {})
+    status = dict(status or {})
+    out = {}
+    numeric = set()
+    for col, label in columns.items():
+        s = data[col]
+        if col in status:
+            out[label] = [MISSING if pd.isna(v) else StatusText(str(v), status[col]) for v in s]
+        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            numeric.add(label)
+            d = decimals.get(col, 1 if col in percent else 0)
+            shown = [number(v, d, percent=col in percent) for v in s]
+            hidden = _suppressed_mask(data, col).to_numpy()
+            out[label] = [SUPPRESSED_MARKER if h else v for v, h in zip(shown, hidden, strict=True)]
+        elif pd.api.types.is_bool_dtype(s):
+            out[label] = ["ja" if v else "nei" for v in s]
+        else:
+            out[label] = [MISSING if pd.isna(v) or v == "" else str(v) for v in s]
+    # object dtype keeps StatusText (a str subclass) intact for the HTML
+    return Table(pd.DataFrame(out, dtype=object), numeric, caption)

@@ -1,0 +1,40 @@
+"""Tables for people: Norwegian number format, suppressed cells marked, text escaped."""
+
+import pandas as pd
+
+from kompetanse.tables import MISSING, NBSP, neutralise_formula, number, table
+
+
+def test_numbers_get_thousands_separators_and_decimal_comma():
+    assert number(1234567) == f"1{NBSP}234{NBSP}567"
+    assert number(4.25, 1) == "4,2" or number(4.25, 1) == "4,3"
+    assert number(0.456, 1, percent=True) == f"45,6{NBSP}%"
+    assert number(float("nan")) == MISSING and number(pd.NA) == MISSING
+
+
+def test_suppressed_cell_shows_the_marker_never_zero():
+    df = pd.DataFrame({"foreldre": pd.array([12, pd.NA, 0], dtype="Int64"),
+                       "foreldre_prikket": [False, True, False]})
+    t = table(df, columns={"foreldre": "Foreldre"})
+    assert t.to_frame()["Foreldre"].tolist() == ["12", ":", "0"]
+
+
+def test_text_from_data_is_escaped_in_html():
+    df = pd.DataFrame({"navn": ["<script>alert(1)</script>", "a & b"]})
+    html = table(df, columns={"navn": "Navn"})._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "a &amp; b" in html
+
+
+def test_status_values_become_labelled_badges():
+    df = pd.DataFrame({"status": ["sarbar", "dekket"]})
+    html = table(df, columns={"status": "Status"}, status={"status": {"sarbar": "Sårbar", "dekket": "Dekket"}})._repr_html_()
+    assert '<span class="status sarbar">Sårbar</span>' in html
+
+
+def test_spreadsheet_export_neutralises_formulas_but_not_numbers():
+    assert neutralise_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert neutralise_formula("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise_formula("  +cmd") == "'  +cmd"
+    assert neutralise_formula("-4,5") == "-4,5"
+    df = pd.DataFrame({"navn": ["=1+1", "Oslo"]})
+    assert table(df, columns={"navn": "Navn"}).to_spreadsheet()["Navn"].tolist() == ["'=1+1", "Oslo"]
