@@ -32,8 +32,6 @@ import nbformat
 
 from kompetanse import __version__, params
 from kompetanse.dataset import Dataset, load
-from kompetanse.errors import UsageError
-from kompetanse.periods import latest_period
 from kompetanse.site import index_page, notebook_html, write_atomic
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -220,11 +218,7 @@ def build_reports(
     start = time.perf_counter()
     data_path = params.data_path(data)
     ds = load(data_path)
-    years = sorted(set(ds.befolkning["ar"]) | set(ds.tilbud["ar"]))
-    periode = latest_period(ds) if periode is None else params.year(periode)
-    if periode not in years:
-        raise UsageError(f"The value for `periode` must be a year with data ({', '.join(map(str, years))}), "
-                         f"but {periode!r} was passed")
+    periode = params.periode(periode, ds)
     numbers = sorted(ds.kommuner["kommunenummer"]) if alle else sorted({params.kommunenummer(k) for k in kommuner})
     data_param = str(data_path.resolve()) if data_path else ""
     jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param)

@@ -75,3 +75,30 @@ def year(value: object, *, name: str = "periode", lo: int = 1990, hi: int = 2100
     if not number.is_integer() or not lo <= number <= hi:
         raise ParameterError(f"The value for `{name}` must be a year from {lo} to {hi}, but {value!r} was passed")
     return int(number)
+
+
+def kull(value: object, ds, *, name: str = "kull") -> str:
+    """A programme cohort present in ``ds.program_deltakelse``; accepts 2024, "2024", 2024.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    cohorts = sorted(ds.program_deltakelse["kull"].unique())
+    if text not in cohorts:
+        listed = ", ".join(cohorts) if cohorts else "none"
+        raise ParameterError(f"The value for `{name}` must be a cohort in the data ({listed}), but {value!r} was passed")
+    return text
+
+
+def periode(value: object, ds, *, name: str = "periode") -> int:
+    """A period (calendar year) with data in ``ds``; empty or None means the latest."""
+    from kompetanse.periods import latest_period
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return latest_period(ds)
+    number = year(value, name=name)
+    years = sorted(set(ds.befolkning["ar"]) | set(ds.tilbud["ar"]))
+    if number not in years:
+        raise ParameterError(
+            f"The value for `{name}` must be a year with data ({', '.join(map(str, years))}), but {value!r} was passed"
+        )
+    return number

@@ -43,3 +43,21 @@ def test_data_path_must_exist(tmp_path):
     assert params.data_path(str(tmp_path)) == tmp_path
     with pytest.raises(ParameterError, match="must be a folder of CSV files or an .xlsx workbook that exists"):
         params.data_path(tmp_path / "nope")
+
+
+def test_cohort_must_exist_in_the_data(minimal):
+    import kompetanse
+
+    ds = kompetanse.load(minimal)
+    assert params.kull(2024, ds) == "2024" and params.kull(2024.0, ds) == "2024"
+    with pytest.raises(ParameterError, match=r"`kull` must be a cohort in the data \(2024, 2025, 2026\), but '1999'"):
+        params.kull("1999", ds)
+
+
+def test_period_defaults_to_the_latest_and_must_have_data(minimal):
+    import kompetanse
+
+    ds = kompetanse.load(minimal)
+    assert params.periode("", ds) == 2024 and params.periode(2024.0, ds) == 2024
+    with pytest.raises(ParameterError, match=r"must be a year with data \(2024\), but 2019"):
+        params.periode(2019, ds)
