@@ -85,7 +85,9 @@ def kull(value: object, ds, *, name: str = "kull") -> str:
     cohorts = sorted(ds.program_deltakelse["kull"].unique())
     if text not in cohorts:
         listed = ", ".join(cohorts) if cohorts else "none"
-        raise ParameterError(f"The value for `{name}` must be a cohort in the data ({listed}), but {value!r} was passed")
+        raise ParameterError(
+            f"The value for `{name}` must be a cohort in the data ({listed}), but {value!r} was passed"
+        )
     return text
 
 

@@ -22,3 +22,8 @@ SUPPRESSED_MARKER = ":"
 #: Coverage statuses from best to worst, and prevention levels in their fixed order.
 COVERAGE_STATUSES = ("dekket", "sarbar", "mangler")
 PROGRAMME_STATUSES = ("i_rute", "forsinket", "fullfort", "avbrutt")
+#: Comparisons: rates are shown per this many of the denominator (per 1,000 children 0–17).
+RATE_PER = 1000
+#: Comparisons: confidence level of the interval that decides `bedre`/`darligere` against the
+#: national rate.
+CONFIDENCE_LEVEL = 0.95
