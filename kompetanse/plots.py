@@ -71,6 +71,12 @@ def _new(height: float = 3.6, **kwargs) -> tuple[Figure, plt.Axes]:
     return fig, ax
 
 
+def _legend_above(ax: plt.Axes, title: str, ncols: int) -> None:
+    """Title on top, legend in one row between the title and the plot."""
+    ax.set_title(title, pad=24)
+    ax.legend(ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
+
+
 def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekning per nivå") -> Figure:
     """Stacked horizontal bars: for each level, how many municipalities are dekket, sårbar and
     mangler. ``coverage``: one row per (kommunenummer, niva) with ``status``."""
@@ -92,8 +98,7 @@ def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekn
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.xaxis.set_major_formatter(_decimal_comma())
-    ax.set_title(title)
-    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    _legend_above(ax, title, 3)
     return fig
 
 
@@ -113,8 +118,7 @@ def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, 
     ax.set_xticks(x, [LEVEL_LABELS[lv] for lv in LEVELS])
     ax.set_ylabel(value_label)
     ax.yaxis.set_major_formatter(_decimal_comma(1))
-    ax.set_title("Kapasitet per forebyggingsnivå")
-    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    _legend_above(ax, "Kapasitet per forebyggingsnivå", 3)
     return fig
 
 
@@ -134,8 +138,7 @@ def status_by_county(coverage: pd.DataFrame, *, level: str) -> Figure:
     ax.set_xlim(0, 1)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.set_title(f"{LEVEL_LABELS[level]} nivå: andel kommuner etter status, per fylke")
-    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0 + 0.6 / max(len(shares), 1)), borderaxespad=0)
+    _legend_above(ax, f"{LEVEL_LABELS[level]} nivå: andel kommuner etter status, per fylke", 3)
     return fig
 
 
@@ -152,8 +155,7 @@ def share_covered_over_years(data: pd.DataFrame) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xticks(sorted(data["ar"].unique()))
     ax.set_xlabel("År (status ved utgangen av året)")
-    ax.set_title("Andel kommuner der nivået er dekket")
-    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    _legend_above(ax, "Andel kommuner der nivået er dekket", 3)
     return fig
 
 
@@ -199,6 +201,5 @@ def activities_by_type(data: pd.DataFrame) -> Figure:
     ax.set_xticks(x, [labels[t] for t in pivot.index])
     ax.set_ylabel("Gjennomførte aktiviteter")
     ax.yaxis.set_major_formatter(_decimal_comma())
-    ax.set_title("Aktiviteter etter type og format")
-    ax.legend(ncols=2, loc="lower left", bbox_to_anchor=(0, 1.08), borderaxespad=0)
+    _legend_above(ax, "Aktiviteter etter type og format", 2)
     return fig

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import nbformat
 
-from kompetanse.style import LEVEL_LABELS, STATUS_COLOURS, STATUS_LABELS
+from kompetanse.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
 
 CSS = """
 :root { --ink:#1a1a1a; --muted:#5b5b5b; --line:#d9d9d9; --band:#f4f6f8; --link:#0060a0; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
        line-height: 1.5; margin: 0; background: #fff; }
-main { max-width: 62rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
+main { max-width: 68rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
 header.site { background: #10304a; color: #fff; }
-header.site div { max-width: 62rem; margin: 0 auto; padding: .6rem 1.25rem; font-size: .95rem; }
+header.site div { max-width: 68rem; margin: 0 auto; padding: .6rem 1.25rem; font-size: .95rem; }
 header.site a { color: #fff; }
 h1 { font-size: 1.9rem; line-height: 1.2; margin: .4rem 0 1rem; }
 h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
@@ -48,8 +48,8 @@ th[aria-sort=ascending]::after { content: " ↑"; color: var(--ink); }
 th[aria-sort=descending]::after { content: " ↓"; color: var(--ink); }
 @media print { header.site { display: none; } main { max-width: none; } }
 """ + "".join(
-    f".status.{k} {{ background: {v}; }}\n" for k, v in STATUS_COLOURS.items()
-)
+    f".status.{k} {{ background: {v}; }}\n" for k, v in (STATUS_COLOURS | PROGRESS_COLOURS).items()
+) + ".status.forsinket { color: #1a1a1a; }\n"
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -153,3 +153,45 @@ def table(
             out[label] = [MISSING if pd.isna(v) or v == "" else str(v) for v in s]
     # object dtype keeps StatusText (a str subclass) intact for the HTML
     return Table(pd.DataFrame(out, dtype=object), numeric, caption)
+
+
+@dataclass
+class Heading:
+    """A heading whose text comes from data: escaped, so a name can never become markup."""
+
+    text: str
+    level: int = 2
+
+    def _repr_html_(self) -> str:
+        return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def heading(text: str, *, level: int = 2) -> Heading:
+    """A heading built from data (a municipality's name, a cohort) for a notebook or report."""
+    return Heading(str(text), level)
+
+
+def key_figures(items: Sequence[tuple[str, object]], *, decimals: int = 0, caption: str | None = None) -> Table:
+    """A two-column table of key figures: (label, value) pairs, values formatted as numbers
+    where they are numbers, with the suppression marker where the value is ``SUPPRESSED``."""
+    shown = []
+    for label, value in items:
+        if value is SUPPRESSED:
+            shown.append((label, SUPPRESSED_MARKER))
+        elif isinstance(value, str):
+            shown.append((label, value))
+        else:
+            shown.append((label, number(value, decimals)))
+    return Table(pd.DataFrame(shown, columns=["Nøkkeltall", "Verdi"], dtype=object), {"Verdi"}, caption)
+
+
+class _Suppressed:
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+
+#: A value withheld by disclosure control (see `key_figures`).
+SUPPRESSED = _Suppressed()

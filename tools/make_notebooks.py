@@ -131,6 +131,98 @@ fig.tight_layout()
 ]
 
 
+PROGRAM = [
+    md("""
+# «Bedre foreldresamarbeid til det beste for barnet»: fremdrift
+
+FUB/FUGs periodiske rapport om programmet for ett kull: hvor langt kommunene har kommet,
+hvilke aktiviteter som er holdt, og hvor mange ansatte og foreldre som er nådd.
+"""),
+    code('''
+# Parametere (papermill kan sette dem utenfra)
+kull: str = "2024"  # kullet rapporten gjelder, for eksempel 2024
+data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/sample/
+dato: str = ""  # datoen status gjelder (åååå-mm-dd); tom betyr slutten av siste periode
+''', "parameters"),
+    code('''
+import kompetanse
+from kompetanse import params, periods, plots, programme, tables
+from kompetanse.disclosure import suppress_counts
+from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
+from kompetanse.style import PROGRESS_LABELS
+
+ds = kompetanse.load(params.data_path(data))
+kull = params.kull(kull, ds)
+on = periods.reference_date(ds, on=dato or None)
+tables.heading(f"Kull {kull}: status {on:%d.%m.%Y}", level=2)
+'''),
+    md("""
+## Nøkkeltall
+
+Antall deltakende kommuner etter status i programmet, og aktivitetene så langt. Deltakertall er
+oppmøter, ikke unike personer. Tall under 5 vises ikke.
+"""),
+    code('''
+summary = suppress_counts(programme.cohort_summary(ds, on=on).query("kull == @kull"),
+                          columns=["ansatte_naadd", "foreldre_naadd"]).iloc[0]
+tables.key_figures([
+    ("Kommuner i kullet", summary["kommuner"]),
+    ("Har startet", summary["startet"]),
+    ("I rute", summary["fremdrift_i_rute"]),
+    ("Forsinket", summary["fremdrift_forsinket"]),
+    ("Fullført", summary["fremdrift_fullfort"]),
+    ("Avbrutt", summary["fremdrift_avbrutt"]),
+    ("Barnehager med", summary["antall_barnehager"]),
+    ("Skoler med", summary["antall_skoler"]),
+    ("Aktiviteter gjennomført", summary["gjennomforte"]),
+    ("Andel digitale", tables.number(summary["andel_digital"], 0, percent=True)),
+    ("Ansatte nådd (oppmøter)", tables.SUPPRESSED if summary["ansatte_naadd_prikket"] else summary["ansatte_naadd"]),
+    ("Foreldre nådd (oppmøter)", tables.SUPPRESSED if summary["foreldre_naadd_prikket"] else summary["foreldre_naadd"]),
+])
+'''),
+    md("""
+## Fremdrift per kommune
+
+Hver kommune er plassert etter hvor stor del av programperioden som er gått (vannrett) og hvor
+stor del av de planlagte aktivitetene som er gjennomført (loddrett). Kommuner under det skraverte
+feltet ligger mer enn toleransen bak planen.
+"""),
+    code('''
+progress = programme.programme_progress(ds, on=on).query("kull == @kull")
+fig = plots.programme_progress(progress, tolerance=PROGRESS_TOLERANCE)
+'''),
+    code('''
+shown = suppress_counts(progress, columns=["ansatte_naadd", "foreldre_naadd"], threshold=MIN_COUNT)
+tables.table(
+    shown.sort_values(["status", "kommunenavn"]),
+    columns={"kommunenavn": "Kommune", "fylkesnavn": "Fylke", "status": "Status", "andel_tid": "Tid gått",
+             "andel_gjennomfort": "Gjennomført", "gjennomforte": "Aktiviteter holdt",
+             "planlagte_aktiviteter": "Planlagt i alt", "andel_digital": "Digitalt",
+             "ansatte_naadd": "Ansatte nådd", "foreldre_naadd": "Foreldre nådd"},
+    percent=["andel_tid", "andel_gjennomfort", "andel_digital"],
+    status={"status": PROGRESS_LABELS},
+)
+'''),
+    md("""
+## Aktiviteter etter type og format
+
+Gjennomførte opplæringsdager, personalmøter, foreldremøter og veiledninger, digitalt og fysisk.
+"""),
+    code('''
+fig = plots.activities_by_type(programme.activities_by_type(ds, on=on).query("kull == @kull"))
+'''),
+    md("""
+## Slik er tallene laget
+
+- *Tid gått*: dager fra oppstart til statusdatoen, delt på programperiodens lengde (1–2 år).
+- *Gjennomført*: gjennomførte aktiviteter delt på alle registrerte aktiviteter i kommunens plan;
+  avlyste aktiviteter teller som ikke gjennomført.
+- *Forsinket*: gjennomført andel ligger mer enn 15 prosentpoeng bak andelen tid som er gått.
+- Deltakertall er summen av oppmøter. Tall fra 1 til 4 er skjult (prikket) av personvernhensyn.
+"""),
+]
+
+
 def write(name: str, cells: list) -> Path:
     nb = new_notebook(cells=cells)
     for i, cell in enumerate(nb.cells):
@@ -144,7 +236,7 @@ def write(name: str, cells: list) -> Path:
 
 
 def main() -> None:
-    for name, cells in {"utforsk.ipynb": UTFORSK}.items():
+    for name, cells in {"utforsk.ipynb": UTFORSK, "program_fremdrift.ipynb": PROGRAM}.items():
         print(f"wrote {write(name, cells)}")
 
 
