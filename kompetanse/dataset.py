@@ -77,6 +77,39 @@ class Dataset:
         return "\n".join(lines)
 
 
+    def copy(self) -> Dataset:
+        """A copy whose tables can be changed without touching this one (cheap: with
+        copy-on-write, data is copied only when a table is modified)."""
+        tables = {name: frame.copy(deep=False) for name, frame in self.tables().items()}
+        return Dataset(
+            **tables,
+            kommuner=self.kommuner.copy(deep=False),
+            metoder=self.metoder.copy(deep=False),
+            metode_nivaer=self.metode_nivaer.copy(deep=False),
+            rejected=self.rejected.copy(deep=False),
+            problems=list(self.problems),
+            notes=list(self.notes),
+            counts=self.counts.copy(deep=False),
+            path=self.path,
+            sources=dict(self.sources),
+        )
+
+
+# Validated data sets of this process, keyed on the files' names, sizes and modification times:
+# a report batch loads the same data hundreds of times in one warm kernel.
+_CACHE: dict[tuple, Dataset] = {}
+_CACHE_SIZE = 4
+
+
+def _cache_key(where: Path, on_error: str) -> tuple | None:
+    try:
+        files = sorted(where.iterdir()) if where.is_dir() else [where]
+        stats = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
+    except OSError:
+        return None
+    return (str(where.resolve()), on_error, stats)
+
+
 def _with_places(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     out = frame.merge(places, on="kommunenummer", how="left", validate="many_to_one")
     first = ["kommunenummer", *_PLACE_COLUMNS]
@@ -107,7 +140,9 @@ def check(path: str | Path | None = None) -> tuple[Validation, Path]:
     return validate_input(read_input(where)), where
 
 
-def load(path: str | Path | None = None, *, on_error: Literal["raise", "skip"] = "raise") -> Dataset:
+def load(
+    path: str | Path | None = None, *, on_error: Literal["raise", "skip"] = "raise", cache: bool = True
+) -> Dataset:
     """Load and validate every table of a data set.
 
     Parameters
@@ -117,6 +152,8 @@ def load(path: str | Path | None = None, *, on_error: Literal["raise", "skip"] =
     on_error : ``"raise"`` (default) raises one `DataError` carrying every problem when any row
         or file is bad; ``"skip"`` returns the accepted rows and puts each rejected row, with its
         reasons, in ``Dataset.rejected``, so that accepted + rejected = rows read.
+    cache : reuse the data set validated earlier in this process when no file has changed
+        (same names, sizes and modification times); you get a copy you are free to change.
 
     Returns
     -------
@@ -135,7 +172,17 @@ def load(path: str | Path | None = None, *, on_error: Literal["raise", "skip"] =
     """
     if on_error not in ("raise", "skip"):
         raise UsageError(f"The value for `on_error` must be one of 'raise', 'skip', but {on_error!r} was passed")
-    validation, where = check(path)
+    where = Path(path) if path is not None else default_data_path()
+    key = _cache_key(where, on_error) if cache else None
+    if key is not None and key in _CACHE:
+        return _CACHE[key].copy()
+    validation, where = check(where)
     if on_error == "raise" and validation.problems:
         raise DataError(validation.problems)
-    return build_dataset(validation, where)
+    ds = build_dataset(validation, where)
+    if key is not None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = ds
+        return ds.copy()
+    return ds

@@ -82,3 +82,16 @@ def test_missing_table_is_a_problem_not_a_crash(minimal):
         kompetanse.load(minimal)
     ds = kompetanse.load(minimal, on_error="skip")
     assert ds.befolkning.empty and list(ds.befolkning.columns)[:2] == ["kommunenummer", "kommunenavn"]
+
+
+def test_load_reuses_validated_data_until_a_file_changes(minimal):
+    import os
+
+    first = kompetanse.load(minimal)
+    first.befolkning["barn_0_17"] = 0  # a copy: the cached data set is not touched
+    second = kompetanse.load(minimal)
+    assert second.befolkning["barn_0_17"].tolist() == [132245, 35, 6000]
+    path = minimal / "befolkning.csv"
+    path.write_text(path.read_text().replace("132245", "132246"))
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
+    assert kompetanse.load(minimal).befolkning["barn_0_17"].iloc[0] == 132246
