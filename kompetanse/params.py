@@ -104,3 +104,18 @@ def periode(value: object, ds, *, name: str = "periode") -> int:
             f"The value for `{name}` must be a year with data ({', '.join(map(str, years))}), but {value!r} was passed"
         )
     return number
+
+
+def fylkesnummer(value: object, *, name: str = "fylkesnummer") -> str:
+    """A county number of 2024 as two digits; accepts 3, "3", "03" and 3.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    counties = reference.kommuner().drop_duplicates("fylkesnummer").set_index("fylkesnummer")["fylkesnavn"]
+    number = text.zfill(2) if text.isdigit() and len(text) <= 2 else text
+    if number not in counties.index:
+        listed = ", ".join(f"{k} {v}" for k, v in counties.sort_index().items())
+        raise ParameterError(
+            f"The value for `{name}` must be a county number of 2024 ({listed}), but {value!r} was passed"
+        )
+    return number

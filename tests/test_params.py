@@ -61,3 +61,13 @@ def test_period_defaults_to_the_latest_and_must_have_data(minimal):
     assert params.periode("", ds) == 2024 and params.periode(2024.0, ds) == 2024
     with pytest.raises(ParameterError, match=r"must be a year with data \(2024\), but 2019"):
         params.periode(2019, ds)
+
+
+@pytest.mark.parametrize("given", [3, "3", "03", 3.0])
+def test_county_number_becomes_two_digits(given):
+    assert params.fylkesnummer(given) == "03"
+
+
+def test_unknown_county_lists_the_counties():
+    with pytest.raises(ParameterError, match=r"`fylkesnummer` must be a county number of 2024 \(03 Oslo, 11 Rogaland"):
+        params.fylkesnummer("30")

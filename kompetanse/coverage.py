@@ -1,0 +1,303 @@
+"""Coverage of the three prevention levels and retention of competence, per municipality.
+
+Definitions (shared/DATA_MODEL.md, "What the analyses mean"):
+
+- **Active certified** on a date: a staff row whose certification was in force that day:
+  ``sertifisert_dato`` on or before the date, ``sertifisering_utloper`` empty or after it, and
+  ``sluttet_dato`` empty or after it. Rows with status ``sertifisert`` count; rows with status
+  ``utgatt`` count only for dates before their recorded expiry (so earlier years are judged as
+  they were); ``i_opplaering`` never counts.
+- **Capacity at a level**: distinct active certified persons certified in a method whose
+  ``nivaer`` include the level. A person certified in a method serving three levels counts once
+  at each of them; a person certified in two methods at one level counts once there.
+- **Status of a level**: ``dekket`` when at least one method serving it has ``min_certified``
+  active certified persons and not every active certification at the level expires within
+  ``expiry_months``; ``sarbar`` when there is capacity but no method reaches ``min_certified``
+  (``sarbar_grunn = "for_faa"``) or every active certification at the level has an expiry date
+  within ``expiry_months`` (``"utloper"``; checked second); ``mangler`` when capacity is 0.
+
+Every function is vectorised over all municipalities; none returns a staff id except
+`active_certified`, which is a building block and must never be shown in a report.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kompetanse.periods import period_bounds, reference_date
+from kompetanse.reference import LEVELS
+from kompetanse.settings import COVERAGE_STATUSES, EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
+
+_STATUS = pd.CategoricalDtype(COVERAGE_STATUSES, ordered=True)
+_LEVEL = pd.CategoricalDtype(LEVELS, ordered=True)
+_PLACES = ["kommunenummer", "kommunenavn", "fylkesnummer", "fylkesnavn"]
+
+
+def _date(ds, on) -> pd.Timestamp:
+    return reference_date(ds, on=on)
+
+
+def _active_rows(staff: pd.DataFrame, *, at: pd.Timestamp, certified_by: pd.Timestamp | None = None) -> pd.DataFrame:
+    certified_by = at if certified_by is None else certified_by
+    counts = staff["status"].isin(["sertifisert"]) | (
+        (staff["status"] == "utgatt") & staff["sertifisering_utloper"].notna()
+    )
+    mask = (
+        counts
+        & (staff["sertifisert_dato"] <= certified_by)
+        & (staff["sertifisering_utloper"].isna() | (staff["sertifisering_utloper"] > at))
+        & (staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at))
+    )
+    return staff.loc[mask.fillna(False).astype(bool)]
+
+
+def active_certified(ds, *, on=None) -> pd.DataFrame:
+    """The staff rows that count as capacity on ``on`` (see the module docstring).
+
+    Individual rows: a building block for the other analyses, never to be shown in a report.
+    Returns the columns of ``ds.ansatte_kompetanse``.
+    """
+    return _active_rows(ds.ansatte_kompetanse, at=_date(ds, on)).reset_index(drop=True)
+
+
+def _grid(ds) -> pd.DataFrame:
+    """Every municipality × level, with place names."""
+    places = ds.kommuner[_PLACES]
+    grid = places.merge(pd.DataFrame({"niva": pd.Categorical(LEVELS, dtype=_LEVEL)}), how="cross")
+    return grid
+
+
+def _children(ds, year: int) -> pd.DataFrame:
+    """Children 0–17 per municipality in ``year``, falling back to the latest earlier year."""
+    b = ds.befolkning[ds.befolkning["ar"] <= year].sort_values("ar")
+    return b.drop_duplicates("kommunenummer", keep="last")[["kommunenummer", "barn_0_17"]]
+
+
+def _level_status(ds, active: pd.DataFrame, *, at: pd.Timestamp, min_certified: int,
+                  expiry_months: int) -> pd.DataFrame:
+    """Capacity and status of every municipality × level from a frame of active rows."""
+    by_level = active[["kommunenummer", "ansatt_id", "metode", "sertifisering_utloper"]].merge(
+        ds.metode_nivaer, on="metode", how="inner")
+    persons = by_level.groupby(["kommunenummer", "niva"], observed=True)["ansatt_id"].nunique().rename("kapasitet")
+    per_method = by_level.groupby(["kommunenummer", "niva", "metode"], observed=True)["ansatt_id"].nunique()
+    largest = per_method.groupby(level=["kommunenummer", "niva"], observed=True).max().rename("storste_metode")
+    methods = (per_method.reset_index().sort_values("metode").groupby(["kommunenummer", "niva"], observed=True)
+               .agg(metoder=("metode", "size"), metoder_i_bruk=("metode", ", ".join)))
+    horizon = at + pd.DateOffset(months=expiry_months)
+    expiring = by_level["sertifisering_utloper"].notna() & (by_level["sertifisering_utloper"] <= horizon)
+    all_expiring = expiring.groupby([by_level["kommunenummer"], by_level["niva"]], observed=True).all()
+    stats = pd.concat([persons, largest, methods, all_expiring.rename("alle_utloper")], axis=1).reset_index()
+
+    out = _grid(ds).merge(stats, on=["kommunenummer", "niva"], how="left")
+    out["kapasitet"] = out["kapasitet"].fillna(0).astype("int64")
+    out["metoder"] = out["metoder"].fillna(0).astype("int64")
+    out["metoder_i_bruk"] = out["metoder_i_bruk"].fillna("").astype("str")
+    few = out["storste_metode"].fillna(0) < min_certified
+    expires = out["alle_utloper"].fillna(False).astype(bool)
+    has = out["kapasitet"] > 0
+    status = pd.Series("dekket", index=out.index).mask(has & (few | expires), "sarbar").mask(~has, "mangler")
+    out["status"] = status.astype(_STATUS)
+    reason = pd.Series("", index=out.index).mask(has & expires, "utloper").mask(has & few, "for_faa")
+    out["sarbar_grunn"] = reason.astype("str")
+    return out.drop(columns=["storste_metode", "alle_utloper"])
+
+
+def _check(min_certified: int, expiry_months: int) -> None:
+    from kompetanse.errors import UsageError
+
+    if not isinstance(min_certified, int) or min_certified < 1:
+        raise UsageError(f"The value for `min_certified` must be a whole number of 1 or more, but {min_certified!r} "
+                         "was passed")
+    if not isinstance(expiry_months, int) or expiry_months < 0:
+        raise UsageError(f"The value for `expiry_months` must be a whole number of 0 or more, but {expiry_months!r} "
+                         "was passed")
+
+
+def coverage_by_level(ds, *, on=None, min_certified: int = MIN_CERTIFIED,
+                      expiry_months: int = EXPIRY_MONTHS) -> pd.DataFrame:
+    """Coverage status per municipality and prevention level on a date.
+
+    A level is ``dekket`` when at least one method serving it has ``min_certified`` active
+    certified persons and not every active certification at the level expires within
+    ``expiry_months``; ``sarbar`` when there is capacity but it rests on too few people or
+    expires; ``mangler`` without capacity (see the module docstring for every definition).
+
+    Parameters
+    ----------
+    ds : the Dataset.
+    on : the reference date (default: the last day of the latest period).
+    min_certified : active certified persons one method needs for a level to be ``dekket``.
+    expiry_months : a level whose certifications all expire within this many months is ``sarbar``.
+
+    Returns
+    -------
+    One row per (kommunenummer, niva) for every municipality and all three levels, sorted, with
+    kommunenavn, fylkesnummer, fylkesnavn, ``niva`` (ordered categorical), ``kapasitet``
+    (persons), ``barn_0_17`` (children in the year of ``on``, or the latest earlier year),
+    ``kapasitet_per_1000`` (per 1,000 children; NaN without a denominator), ``metoder`` and
+    ``metoder_i_bruk`` (methods with active staff at the level), ``tilbud_grupper`` and
+    ``foreldre_naadd`` (groups held and parents reached in ``tilbud`` at the level in the year of
+    ``on``), ``status`` (ordered categorical dekket, sarbar, mangler) and ``sarbar_grunn``
+    (``for_faa``, ``utloper`` or empty).
+    """
+    _check(min_certified, expiry_months)
+    at = _date(ds, on)
+    active = _active_rows(ds.ansatte_kompetanse, at=at)
+    out = _level_status(ds, active, at=at, min_certified=min_certified, expiry_months=expiry_months)
+    out = out.merge(_children(ds, at.year), on="kommunenummer", how="left")
+    out["barn_0_17"] = out["barn_0_17"].astype("Int64")
+    out["kapasitet_per_1000"] = (out["kapasitet"] / out["barn_0_17"].astype("float64").where(lambda s: s > 0)
+                                 * 1000)
+    offers = (ds.tilbud[ds.tilbud["ar"] == at.year].groupby(["kommunenummer", "niva"], observed=True)
+              [["antall_grupper", "antall_foreldre"]].sum()
+              .rename(columns={"antall_grupper": "tilbud_grupper", "antall_foreldre": "foreldre_naadd"}).reset_index())
+    out = out.merge(offers, on=["kommunenummer", "niva"], how="left")
+    out[["tilbud_grupper", "foreldre_naadd"]] = out[["tilbud_grupper", "foreldre_naadd"]].fillna(0).astype("int64")
+    columns = [*_PLACES, "niva", "kapasitet", "barn_0_17", "kapasitet_per_1000", "metoder", "metoder_i_bruk",
+               "tilbud_grupper", "foreldre_naadd", "status", "sarbar_grunn"]
+    return out[columns].sort_values(["kommunenummer", "niva"], ignore_index=True)
+
+
+def breadth(ds, *, on=None, **thresholds) -> pd.DataFrame:
+    """How many of the three levels each municipality covers.
+
+    Returns one row per municipality with place names, ``niva_dekket`` (levels ``dekket``, 0–3),
+    ``niva_med_kapasitet`` (levels with any capacity) and ``status_universell``,
+    ``status_selektiv``, ``status_indikativ``.
+    """
+    cov = coverage_by_level(ds, on=on, **thresholds)
+    wide = cov.pivot(index="kommunenummer", columns="niva", values="status")
+    wide.columns = [f"status_{c}" for c in wide.columns]
+    counts = cov.assign(d=cov["status"] == "dekket", k=cov["kapasitet"] > 0).groupby("kommunenummer")[["d", "k"]].sum()
+    out = (ds.kommuner[_PLACES].set_index("kommunenummer")
+           .join(counts.rename(columns={"d": "niva_dekket", "k": "niva_med_kapasitet"})).join(wide).reset_index())
+    return out.sort_values("kommunenummer", ignore_index=True)
+
+
+def gaps(ds, *, on=None, **thresholds) -> pd.DataFrame:
+    """For each level a municipality does not cover, the catalogue's methods that would close it.
+
+    A gap is a (municipality, level) that is not ``dekket``. Every method whose ``nivaer`` include
+    the level is listed (all methods in the catalogue target ages within 0–17, so all are
+    relevant for the municipality's children; their age range is given so readers can match it
+    to the children they have in mind), with ``allerede_i_bruk`` True when the municipality
+    already has staff certified or in training in the method (not left): usually the quickest
+    way to close the gap.
+
+    Returns one row per (kommunenummer, niva, metode) with place names, ``status`` of the level,
+    ``metode``, ``alder_fra``, ``alder_til``, ``tilbyder``, ``implementeringsavtale``,
+    ``ungsinn_niva`` and ``allerede_i_bruk``; methods already in use first, then by evidence level.
+    """
+    at = _date(ds, on)
+    cov = coverage_by_level(ds, on=on, **thresholds)
+    open_levels = cov.loc[cov["status"] != "dekket", [*_PLACES, "niva", "status"]]
+    catalogue = ds.metoder[["metode", "alder_fra", "alder_til", "tilbyder", "implementeringsavtale", "ungsinn_niva"]]
+    options = open_levels.merge(ds.metode_nivaer, on="niva").merge(catalogue, on="metode")
+    staff = ds.ansatte_kompetanse
+    present = staff[staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at)]
+    in_use = present[["kommunenummer", "metode"]].drop_duplicates().assign(allerede_i_bruk=True)
+    out = options.merge(in_use, on=["kommunenummer", "metode"], how="left")
+    out["allerede_i_bruk"] = out["allerede_i_bruk"].fillna(False).astype(bool)
+    out = out.assign(_evidence=out["ungsinn_niva"].fillna(-1))
+    out = out.sort_values(["kommunenummer", "niva", "allerede_i_bruk", "_evidence", "metode"],
+                          ascending=[True, True, False, False, True])
+    return out.drop(columns="_evidence").reset_index(drop=True)
+
+
+def expiring_certifications(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
+    """Active certifications that expire within ``months`` after ``on``.
+
+    Returns one row per (kommunenummer, niva, metode) with at least one, with ``antall``
+    (distinct persons) and ``forste_utlop`` (the earliest expiry date). Counts only.
+    """
+    at = _date(ds, on)
+    active = _active_rows(ds.ansatte_kompetanse, at=at)
+    soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
+    by_level = soon.merge(ds.metode_nivaer, on="metode")
+    out = (by_level.groupby(["kommunenummer", "niva", "metode"], observed=True)
+           .agg(antall=("ansatt_id", "nunique"), forste_utlop=("sertifisering_utloper", "min")).reset_index())
+    return out.sort_values(["kommunenummer", "niva", "metode"], ignore_index=True)
+
+
+def staff_left(ds, *, periode: int) -> pd.DataFrame:
+    """Certified staff who left during the period (a calendar year).
+
+    Returns one row per (kommunenummer, metode) with ``antall``: distinct persons with a
+    certification date who have ``sluttet_dato`` in the period.
+    """
+    first, last = period_bounds(int(periode))
+    s = ds.ansatte_kompetanse
+    left = s[s["sertifisert_dato"].notna() & s["sluttet_dato"].between(first, last)]
+    out = left.groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"].nunique().rename("antall")
+    return out.reset_index().sort_values(["kommunenummer", "metode"], ignore_index=True)
+
+
+def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
+    """Staff in training on ``on`` (status ``i_opplaering``, started, not left): capacity to come.
+
+    Returns one row per (kommunenummer, niva, metode) — or per (kommunenummer, metode) with
+    ``by_level=False`` — with ``antall`` (distinct persons).
+    """
+    at = _date(ds, on)
+    s = ds.ansatte_kompetanse
+    training = s[(s["status"] == "i_opplaering") & (s["opplaering_start"] <= at)
+                 & (s["sluttet_dato"].isna() | (s["sluttet_dato"] > at))]
+    keys = ["kommunenummer", "metode"]
+    if by_level:
+        training = training.merge(ds.metode_nivaer, on="metode")
+        keys = ["kommunenummer", "niva", "metode"]
+    out = training.groupby(keys, observed=True)["ansatt_id"].nunique().rename("antall").reset_index()
+    return out.sort_values(keys, ignore_index=True)
+
+
+def projected_coverage(ds, *, on=None, months: int = HORIZON_MONTHS, min_certified: int = MIN_CERTIFIED,
+                       expiry_months: int = EXPIRY_MONTHS) -> pd.DataFrame:
+    """The status of every municipality × level ``months`` ahead if nothing is done.
+
+    Only people certified by ``on`` count; certifications that expire by then and people whose
+    leaving is already dated are gone; people in training are not counted (nothing is done).
+
+    Returns one row per (kommunenummer, niva) with place names, ``status_na`` and
+    ``status_om_ett_ar`` (ordered categoricals), ``kapasitet_na``, ``kapasitet_om_ett_ar`` and
+    ``svekkes`` (True where the status gets worse).
+    """
+    _check(min_certified, expiry_months)
+    at = _date(ds, on)
+    later = at + pd.DateOffset(months=months)
+    staff = ds.ansatte_kompetanse
+    now = _level_status(ds, _active_rows(staff, at=at), at=at, min_certified=min_certified,
+                        expiry_months=expiry_months)
+    then = _level_status(ds, _active_rows(staff, at=later, certified_by=at), at=later,
+                         min_certified=min_certified, expiry_months=expiry_months)
+    out = now[[*_PLACES, "niva", "status", "kapasitet"]].rename(
+        columns={"status": "status_na", "kapasitet": "kapasitet_na"}).merge(
+        then[["kommunenummer", "niva", "status", "kapasitet"]].rename(
+            columns={"status": "status_om_ett_ar", "kapasitet": "kapasitet_om_ett_ar"}),
+        on=["kommunenummer", "niva"])
+    out["svekkes"] = out["status_om_ett_ar"].cat.codes > out["status_na"].cat.codes
+    return out.sort_values(["kommunenummer", "niva"], ignore_index=True)
+
+
+def retention_summary(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
+    """Per municipality: ``utloper_neste_12_mnd`` (persons whose certification expires within
+    ``months``), ``sluttet_i_perioden`` (certified persons who left in the year of ``on``),
+    ``i_opplaering`` (persons in training) and ``niva_som_svekkes`` (levels whose status gets
+    worse a year ahead if nothing is done)."""
+    at = _date(ds, on)
+    staff = ds.ansatte_kompetanse
+    active = _active_rows(staff, at=at)
+    soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
+    first, last = period_bounds(at.year)
+    left = staff[staff["sertifisert_dato"].notna() & staff["sluttet_dato"].between(first, last)]
+    training = staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at)
+                     & (staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at))]
+    weaker = projected_coverage(ds, on=at, months=months).groupby("kommunenummer")["svekkes"].sum()
+    out = ds.kommuner[_PLACES].set_index("kommunenummer").join([
+        soon.groupby("kommunenummer")["ansatt_id"].nunique().rename("utloper_neste_12_mnd"),
+        left.groupby("kommunenummer")["ansatt_id"].nunique().rename("sluttet_i_perioden"),
+        training.groupby("kommunenummer")["ansatt_id"].nunique().rename("i_opplaering"),
+        weaker.rename("niva_som_svekkes"),
+    ])
+    counts = ["utloper_neste_12_mnd", "sluttet_i_perioden", "i_opplaering", "niva_som_svekkes"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    return out.reset_index().sort_values("kommunenummer", ignore_index=True)
