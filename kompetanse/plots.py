@@ -103,14 +103,16 @@ def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekn
 
 
 def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str,
+                                       value: str = "kapasitet_per_1000",
                                        value_label: str = "Sertifiserte per 1\u00a0000 barn") -> Figure:
     """Grouped bars per level: the municipality's figure beside its county's and the country's
-    median. ``data``: one row per niva with columns ``verdi``, ``fylke_median``, ``land_median``."""
+    median. ``data``: one row per niva with ``value``, ``fylke_median`` and ``land_median``
+    (as `kompetanse.compare.compare` gives them)."""
     d = data.set_index("niva").reindex(list(LEVELS))
     fig, ax = _new(3.2)
     x = np.arange(len(LEVELS))
     width = 0.26
-    series = [("verdi", kommunenavn, MUNICIPALITY_COLOUR), ("fylke_median", f"{fylkesnavn} (median)", COUNTY_COLOUR),
+    series = [(value, kommunenavn, MUNICIPALITY_COLOUR), ("fylke_median", f"{fylkesnavn} (median)", COUNTY_COLOUR),
               ("land_median", "Landet (median)", COUNTRY_COLOUR)]
     for i, (col, label, colour) in enumerate(series):
         values = d[col].astype("float64").to_numpy()

@@ -222,6 +222,195 @@ fig = plots.activities_by_type(programme.activities_by_type(ds, on=on).query("ku
 """),
 ]
 
+KOMMUNE = [
+    md("""
+# Foreldrestøtte i kommunen
+
+Hvor kan foreldre i kommunen få kunnskapsbasert foreldrestøtte, og hvor godt dekker de ansattes
+kompetanse de tre forebyggingsnivåene: universell (for alle), selektiv (for grupper med økt risiko)
+og indikativ (for familier der vansker har vist seg)?
+"""),
+    code('''
+# Parametere (papermill kan sette dem utenfra)
+kommunenummer: str = "0301"  # kommunen rapporten gjelder, fire sifre
+periode: int = 0  # året rapporten gjelder; 0 betyr siste år med data
+data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/sample/
+''', "parameters"),
+    code('''
+import kompetanse
+from kompetanse import params, periods, plots, tables
+from kompetanse import municipal as rapport
+
+ds = kompetanse.load(params.data_path(data))
+kommunenummer = params.kommunenummer(kommunenummer)
+periode = params.periode(periode or None, ds)
+on = periods.reference_date(ds, periode=periode)
+profil = rapport.profile(ds, kommunenummer, on=on)
+tables.heading(f"{profil.kommunenavn} ({kommunenummer}), {profil.fylkesnavn}: status {on:%d.%m.%Y}", level=2)
+'''),
+    md("""
+## Kort oppsummert
+
+Et nivå er **dekket** når minst én metode på nivået har to eller flere aktive, sertifiserte ansatte.
+Det er **sårbart** når kapasiteten hviler på én person, eller når alle sertifiseringene på nivået
+utløper innen et år. Det **mangler** når ingen aktive sertifiserte ansatte dekker nivået.
+"""),
+    code('''
+rapport.summary_table(profil)
+'''),
+    md("""
+## Kapasitet sammenlignet med fylket og landet
+
+Aktive sertifiserte ansatte per 1 000 barn 0–17 år, ved siden av medianen i fylket og i landet.
+*Vurdering* sier om kommunen ligger sikkert over eller under landsnivået (95 % konfidensintervall);
+ellers er den *som landet*.
+"""),
+    code('''
+fig = plots.capacity_beside_county_and_country(profil.comparison, kommunenavn=profil.kommunenavn,
+                                               fylkesnavn=profil.fylkesnavn)
+'''),
+    code('''
+rapport.comparison_table(profil)
+'''),
+    md("""
+## Metodene i kommunen
+
+Antall ansatte med aktiv sertifisering og i opplæring per metode. Tall om ansatte vises bare
+summert, aldri per person.
+"""),
+    code('''
+rapport.methods_table(profil)
+'''),
+    md("""
+## Kompetanse som kan forsvinne
+
+Sertifiseringer som utløper de neste 12 månedene, sertifiserte som har sluttet i perioden, og hva
+statusen blir om ett år dersom ingenting gjøres (de som er i opplæring er ikke regnet med).
+"""),
+    code('''
+rapport.retention_table(profil)
+'''),
+    md("""
+## Hull og metoder som kan tette dem
+
+For hvert nivå som ikke er dekket: metodene i katalogen som retter seg mot nivået, hvilke aldre de
+er laget for, hvem som lærer opp, og om kommunen trenger en avtale med tilbyderen først.
+Metoder kommunen allerede har ansatte i, er den raskeste veien.
+"""),
+    code('''
+rapport.gaps_table(profil)
+'''),
+    md("""
+## Tilbud til foreldre
+
+Grupper og foreldre som deltok i tilbud etter nivå i perioden. Tall fra 1 til 4 vises ikke (:),
+og andre tall skjules også når de ellers kunne brukes til å regne dem ut fra summen.
+"""),
+    code('''
+rapport.offers_table(profil)
+'''),
+    md("""
+## FUB/FUGs program «Bedre foreldresamarbeid til det beste for barnet»
+"""),
+    code('''
+rapport.programme_table(profil)
+'''),
+    md("""
+## Slik er tallene laget
+
+- *Aktive sertifiserte*: ansatte med status sertifisert, sertifisert før statusdatoen, med
+  sertifisering som ikke er utløpt og som ikke har sluttet. En person telles én gang per nivå.
+- *Per 1 000 barn*: delt på antall barn 0–17 år i kommunen samme år.
+- *Median og kvartiler* for fylket og landet er regnet over kommunene.
+- Kildene er kommunens egne registreringer; se manifest.json ved siden av rapporten for filene.
+"""),
+]
+
+NASJONAL = [
+    md("""
+# Nasjonal oversikt: foreldrestøtte i kommunene
+
+Hvordan dekningen av de tre forebyggingsnivåene fordeler seg, hvilke kommuner som mangler et nivå,
+og hvordan dekningen har endret seg over årene.
+"""),
+    code('''
+# Parametere (papermill kan sette dem utenfra)
+periode: int = 0  # året oversikten gjelder; 0 betyr siste år med data
+fylkesnummer: str = ""  # to sifre for ett fylke, for eksempel 18; tom betyr hele landet
+data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/sample/
+''', "parameters"),
+    code('''
+import kompetanse
+from kompetanse import overview, params, periods, plots, tables
+from kompetanse.coverage import coverage_by_level
+from kompetanse.style import LEVEL_LABELS
+
+ds = kompetanse.load(params.data_path(data))
+periode = params.periode(periode or None, ds)
+fylkesnummer = params.fylkesnummer(fylkesnummer) if fylkesnummer else ""
+on = periods.reference_date(ds, periode=periode)
+dekning = coverage_by_level(ds, on=on)
+if fylkesnummer:
+    dekning = dekning.query("fylkesnummer == @fylkesnummer")
+omrade = dekning["fylkesnavn"].iloc[0] if fylkesnummer else "Hele landet"
+tables.heading(f"{omrade}: status {on:%d.%m.%Y}", level=2)
+'''),
+    md("""
+## Dekning per nivå
+
+Antall kommuner der nivået er dekket, sårbart eller mangler.
+"""),
+    code('''
+fig = plots.coverage_counts(dekning)
+'''),
+    code('''
+tables.table(
+    overview.status_counts(dekning, by=None),
+    columns={"niva": "Nivå", "kommuner": "Kommuner", "dekket": "Dekket", "sarbar": "Sårbar",
+             "mangler": "Mangler", "andel_dekket": "Andel dekket", "barn_i_dekkede": "Barn i kommuner med dekning"},
+    percent=["andel_dekket", "barn_i_dekkede"],
+)
+'''),
+    md("""
+## Fylkene
+
+Andel kommuner i hvert fylke der nivået er dekket, sårbart eller mangler.
+"""),
+    code('''
+fig = plots.status_by_county(dekning, level="universell")
+'''),
+    code('''
+fig = plots.status_by_county(dekning, level="selektiv")
+'''),
+    code('''
+fig = plots.status_by_county(dekning, level="indikativ")
+'''),
+    md("""
+## Kommuner som mangler et nivå
+
+Kommunene der ingen aktive sertifiserte ansatte dekker nivået, etter fylke.
+"""),
+    code('''
+tables.table(overview.lacking(dekning),
+             columns={"niva": "Nivå", "fylkesnavn": "Fylke", "antall": "Antall", "kommuner": "Kommuner"})
+'''),
+    md("""
+## Utviklingen over årene
+
+Andel kommuner der nivået var dekket ved utgangen av hvert år.
+"""),
+    code('''
+fig = plots.share_covered_over_years(overview.coverage_trend(ds, fylkesnummer=fylkesnummer or None))
+'''),
+    md("""
+## Slik er tallene laget
+
+Et nivå er *dekket* når minst én metode på nivået har to eller flere aktive sertifiserte ansatte i
+kommunen, *sårbart* når kapasiteten hviler på én person eller alle sertifiseringene utløper innen et
+år, og *mangler* når ingen aktive sertifiserte dekker nivået.
+"""),
+]
+
 
 def write(name: str, cells: list) -> Path:
     nb = new_notebook(cells=cells)
@@ -236,7 +425,9 @@ def write(name: str, cells: list) -> Path:
 
 
 def main() -> None:
-    for name, cells in {"utforsk.ipynb": UTFORSK, "program_fremdrift.ipynb": PROGRAM}.items():
+    notebooks = {"utforsk.ipynb": UTFORSK, "program_fremdrift.ipynb": PROGRAM,
+                 "kommune_rapport.ipynb": KOMMUNE, "nasjonal_oversikt.ipynb": NASJONAL}
+    for name, cells in notebooks.items():
         print(f"wrote {write(name, cells)}")
 
 

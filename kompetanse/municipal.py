@@ -1,0 +1,206 @@
+"""The municipal profile: everything the municipal report shows about one municipality, from
+the national analyses, plus the tables it shows them in.
+
+The national analyses (coverage of all 357 municipalities, comparisons, retention, programme
+progress) are computed once per data set and date in a process and reused for every municipality:
+a report batch asks for 357 profiles of the same data.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kompetanse import coverage as cov
+from kompetanse import programme, tables
+from kompetanse.compare import compare
+from kompetanse.disclosure import suppress_table
+from kompetanse.reference import LEVELS
+from kompetanse.settings import MIN_COUNT
+from kompetanse.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
+
+_NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
+_NATIONAL_SIZE = 4
+
+
+def _dataset_key(ds) -> tuple:
+    return (str(ds.path), tuple(sorted((k, v[1]) for k, v in ds.sources.items())),
+            tuple(len(f) for f in ds.tables().values()))
+
+
+def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The analyses of every municipality on ``on``, computed once per data set and date.
+
+    Returns a dict of frames: ``coverage`` (`coverage_by_level`), ``comparison`` (capacity per
+    1,000 children compared with county and country, per level), ``projected``
+    (`projected_coverage`), ``expiring`` (`expiring_certifications`), ``training``
+    (`in_training` per method), ``gaps`` (`gaps`), ``active`` (active certified staff per municipality and
+    method, counts only), ``progress`` (`programme_progress`). Treat them as read-only.
+    """
+    key = (_dataset_key(ds), pd.Timestamp(on))
+    if key in _NATIONAL:
+        _NATIONAL.move_to_end(key)
+        return _NATIONAL[key]
+    coverage = cov.coverage_by_level(ds, on=on)
+    comparison = compare(coverage, value="kapasitet_per_1000", by="niva", count="kapasitet",
+                         denominator="barn_0_17")
+    active = (cov.active_certified(ds, on=on).groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"]
+              .nunique().rename("aktive").reset_index())
+    result = {
+        "coverage": coverage,
+        "comparison": comparison,
+        "projected": cov.projected_coverage(ds, on=on),
+        "expiring": cov.expiring_certifications(ds, on=on),
+        "training": cov.in_training(ds, on=on, by_level=False),
+        "gaps": cov.gaps(ds, on=on),
+        "active": active,
+        "progress": programme.programme_progress(ds, on=on),
+    }
+    _NATIONAL[key] = result
+    if len(_NATIONAL) > _NATIONAL_SIZE:
+        _NATIONAL.popitem(last=False)
+    return result
+
+
+@dataclass
+class Profile:
+    """One municipality's figures for the municipal report (aggregates only, never a person)."""
+
+    kommunenummer: str
+    kommunenavn: str
+    fylkesnummer: str
+    fylkesnavn: str
+    on: pd.Timestamp
+    periode: int
+    coverage: pd.DataFrame
+    comparison: pd.DataFrame
+    projected: pd.DataFrame
+    expiring: pd.DataFrame
+    training: pd.DataFrame
+    gaps: pd.DataFrame
+    active: pd.DataFrame
+    offers: pd.DataFrame
+    progress: pd.DataFrame
+
+
+def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
+    """Everything the municipal report shows about ``kommunenummer`` on ``on``."""
+    nat = national(ds, on=on)
+    mine = {name: frame[frame["kommunenummer"] == kommunenummer] for name, frame in nat.items()}
+    place = ds.kommuner.set_index("kommunenummer").loc[kommunenummer]
+    periode = int(pd.Timestamp(on).year)
+    offers = ds.tilbud[(ds.tilbud["kommunenummer"] == kommunenummer) & (ds.tilbud["ar"] == periode)]
+    return Profile(kommunenummer, place["kommunenavn"], place["fylkesnummer"], place["fylkesnavn"],
+                   pd.Timestamp(on), periode, offers=offers, **mine)
+
+
+# ------------------------------------------------------------------------------ report tables
+
+
+def summary_table(p: Profile) -> tables.Table:
+    """The three levels at a glance: status, active certified staff, methods in use."""
+    d = p.coverage.assign(niva_navn=p.coverage["niva"].map(LEVEL_LABELS))
+    return tables.table(
+        d,
+        columns={"niva_navn": "Nivå", "status": "Status", "kapasitet": "Aktive sertifiserte",
+                 "metoder_i_bruk": "Metoder i bruk"},
+        status={"status": STATUS_LABELS},
+    )
+
+
+def comparison_table(p: Profile) -> tables.Table:
+    """Capacity per 1,000 children beside county and country, with rank and assessment."""
+    d = p.comparison.assign(
+        niva_navn=p.comparison["niva"].map(LEVEL_LABELS),
+        rang=[f"{r:.0f} av {n:.0f}" if pd.notna(r) else tables.MISSING
+              for r, n in zip(p.comparison["rang_i_fylket"], p.comparison["antall_i_fylket"], strict=True)],
+        vurdering_tekst=p.comparison["vurdering"].map(
+            {"bedre": "Over landet", "likt": "Som landet", "darligere": "Under landet", "": "Ikke vurdert"}),
+    )
+    return tables.table(
+        d,
+        columns={"niva_navn": "Nivå", "kapasitet_per_1000": "Kommunen", "fylke_median": "Fylket (median)",
+                 "land_median": "Landet (median)", "rang": "Rang i fylket", "vurdering_tekst": "Vurdering"},
+        decimals={"kapasitet_per_1000": 2, "fylke_median": 2, "land_median": 2},
+    )
+
+
+def methods_table(p: Profile) -> tables.Table:
+    """Active certified staff and staff in training per method (counts)."""
+    training = p.training.set_index("metode")["antall"].rename("i_opplaering")
+    d = (p.active.set_index("metode")["aktive"].to_frame().join(training, how="outer").fillna(0)
+         .astype("int64").reset_index())
+    catalogue = p_catalogue()
+    d = d.merge(catalogue, on="metode", how="left").sort_values("navn")
+    if d.empty:
+        return tables.table(pd.DataFrame({"navn": ["Ingen ansatte med sertifisering eller i opplæring"]}),
+                            columns={"navn": "Metode"})
+    return tables.table(d, columns={"navn": "Metode", "niva_tekst": "Nivåer", "aktive": "Aktive sertifiserte",
+                                    "i_opplaering": "I opplæring"})
+
+
+def p_catalogue() -> pd.DataFrame:
+    from kompetanse.reference import metoder
+
+    m = metoder()
+    return m.assign(niva_tekst=m["nivaer"].map(lambda t: ", ".join(LEVEL_LABELS[x].lower() for x in t)))[
+        ["metode", "navn", "niva_tekst"]]
+
+
+def retention_table(p: Profile) -> tables.Table:
+    """Per level: certifications expiring within the horizon, and status now and a year ahead."""
+    expiring = p.expiring.groupby("niva", observed=True)["antall"].sum()
+    d = p.projected.assign(
+        niva_navn=p.projected["niva"].map(LEVEL_LABELS),
+        utloper=p.projected["niva"].map(expiring).fillna(0).astype("int64"),
+    )
+    return tables.table(
+        d,
+        columns={"niva_navn": "Nivå", "utloper": "Sertifiseringer som utløper innen 12 mnd.",
+                 "status_na": "Status nå", "status_om_ett_ar": "Status om ett år"},
+        status={"status_na": STATUS_LABELS, "status_om_ett_ar": STATUS_LABELS},
+    )
+
+
+def gaps_table(p: Profile) -> tables.Table:
+    """For each level not covered, the methods that would close the gap."""
+    if p.gaps.empty:
+        return tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"})
+    d = p.gaps.merge(p_catalogue()[["metode", "navn"]], on="metode", how="left")
+    d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
+                 alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år")
+    return tables.table(
+        d,
+        columns={"niva_navn": "Nivå", "navn": "Metode", "alder": "Alder", "tilbyder": "Opplæring og sertifisering",
+                 "implementeringsavtale": "Krever avtale", "allerede_i_bruk": "Allerede i kommunen"},
+    )
+
+
+def offers_table(p: Profile) -> tables.Table:
+    """Groups and parents in offers per level in the period; parents suppressed below
+    ``MIN_COUNT`` with secondary suppression against the total."""
+    per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
+                 .reindex(list(LEVELS), fill_value=0))
+    parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
+    shown = parents.values.rename(columns={"antall_foreldre": "foreldre"})
+    shown["foreldre_prikket"] = parents.suppressed["antall_foreldre"].to_numpy()
+    shown["grupper"] = list(per_level["antall_grupper"]) + [int(per_level["antall_grupper"].sum())]
+    shown["niva_navn"] = [LEVEL_LABELS.get(i, i) for i in shown.index]
+    return tables.table(shown, columns={"niva_navn": "Nivå", "grupper": "Grupper og kurs", "foreldre": "Foreldre"})
+
+
+def programme_table(p: Profile) -> tables.Table:
+    """The municipality's FUB/FUG participation, if any."""
+    if p.progress.empty:
+        none = pd.DataFrame({"t": ["Kommunen har ikke startet i programmet."]})
+        return tables.table(none, columns={"t": "Deltakelse"})
+    return tables.table(
+        p.progress,
+        columns={"kull": "Kull", "status": "Status", "andel_tid": "Tid gått", "andel_gjennomfort": "Gjennomført",
+                 "gjennomforte": "Aktiviteter holdt", "planlagte_aktiviteter": "Planlagt i alt",
+                 "antall_barnehager": "Barnehager", "antall_skoler": "Skoler"},
+        percent=["andel_tid", "andel_gjennomfort"],
+        status={"status": PROGRESS_LABELS},
+    )
