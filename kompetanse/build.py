@@ -160,7 +160,7 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
     """Run one report in this worker's warm kernel and write its files (atomically)."""
     executed = folder / job.executed
     executed.parent.mkdir(parents=True, exist_ok=True)
-    tmp = executed.with_name(f".{executed.name}.{os.getpid()}.tmp")
+    tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
     html_path = folder / job.html
     try:
         result = _kernel.run(NOTEBOOK_DIR / job.notebook, job.parameters, output=tmp, timeout=CELL_TIMEOUT)

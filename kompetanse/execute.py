@@ -11,6 +11,9 @@ and marks a failing cell exactly as a fresh `papermill` run does.
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,16 +47,23 @@ class WarmKernel:
     """One Jupyter kernel, started once and reused for many notebooks."""
 
     def __init__(self, kernel_name: str = "python3", *, cwd: Path | None = None):
-        from jupyter_client.manager import AsyncKernelManager
-
         self.kernel_name = kernel_name
         self.cwd = str(cwd) if cwd else None
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        # ipc: local sockets instead of TCP ports, nothing listens on the network
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+        # ipc: local sockets instead of TCP ports, nothing listens on the network. Each kernel
+        # gets a private folder for its sockets, so that workers started together cannot race
+        # for the same socket names (and nothing is left in the working directory).
+        self.socket_dir = tempfile.mkdtemp(prefix="kompetanse-kernel-")
+        self.km = self._manager()
         self.kc = None
         self.start()
+
+    def _manager(self):
+        from jupyter_client.manager import AsyncKernelManager
+
+        return AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                  ip=os.path.join(self.socket_dir, "kernel"))
 
     def start(self) -> None:
         kwargs = {"cwd": self.cwd} if self.cwd else {}
@@ -67,10 +77,8 @@ class WarmKernel:
 
     def restart_if_dead(self) -> None:
         if not self.alive():
-            self.shutdown()
-            from jupyter_client.manager import AsyncKernelManager
-
-            self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc")
+            self.shutdown(remove_sockets=False)
+            self.km = self._manager()
             self.start()
 
     def reset(self) -> None:
@@ -104,10 +112,12 @@ class WarmKernel:
                              f"{type(exc).__name__}: {exc}")
         return RunResult(nb, True, time.perf_counter() - start)
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, remove_sockets: bool = True) -> None:
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
             self.loop.run_until_complete(self.km.shutdown_kernel(now=True))
         except Exception:  # already gone
             pass
+        if remove_sockets:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
