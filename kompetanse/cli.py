@@ -84,6 +84,41 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _cmd_outcomes(args: argparse.Namespace) -> int:
+    import json
+
+    import kompetanse
+    from kompetanse.errors import DataError
+    from kompetanse.outcomes import outcome_study
+
+    try:
+        result = outcome_study(kompetanse.load(args.data), indikator=args.indikator, weighted=not args.uvektet,
+                               exclude_withdrawn=args.uten_avbrutt)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"\nno estimate: {len(exc.problems)} problems in the data")
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    level = f"{result.confidence_level * 100:g} %"
+    p = "< 0.001" if result.p_value < 0.001 else f"{result.p_value:.3f}"
+    placebo = result.placebo
+    print(f"outcome study: '{result.indikator}', "
+          f"{'weighted by respondents' if result.weighted else 'unweighted'}, "
+          f"withdrawn municipalities {'excluded' if result.exclude_withdrawn else 'included'}")
+    print(f"  estimate                 {result.estimate:+.3f} points on the 1-5 scale")
+    print(f"  {level + ' CI':<25}{result.ci_low:+.3f} to {result.ci_high:+.3f}")
+    print(f"  p-value                  {p}")
+    print(f"  treated municipalities   {result.n_treated}")
+    print(f"  control municipalities   {result.n_control}")
+    if placebo.df:
+        print(f"  pre-period test          chi2 = {placebo.wald_statistic:.2f}, df = {placebo.df}, "
+              f"p = {placebo.wald_p_value:.3f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kompetanse",
@@ -124,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild reports whose inputs have not changed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("outcomes", help="does the programme improve the parent survey? (difference in differences)")
+    p.add_argument("--data", type=Path, default=None, help="a folder of CSV files or an .xlsx workbook "
+                   "(default: data/sample/)")
+    p.add_argument("--indikator", default="samarbeid", metavar="NAME",
+                   help="survey indicator to study (default: samarbeid)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--uvektet", action="store_true", help="weigh every municipality and school type equally "
+                   "instead of by respondents")
+    p.add_argument("--uten-avbrutt", action="store_true", help="leave out municipalities that withdrew")
+    p.set_defaults(func=_cmd_outcomes)
     return parser
 
 
