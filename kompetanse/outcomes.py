@@ -36,16 +36,22 @@ Design in short
 - **Aggregation**: the overall estimate is the weighted mean of ``ATT(g, t)`` over the cells with
   ``t >= g + 1``, each cell weighted by its cohort's total weight in it (respondents or units);
   the event study averages the cells with the same ``rel_year = t - g`` in the same way.
-- **Inference**: a cluster bootstrap that resamples municipalities with replacement
-  (``n_boot`` draws, fixed ``seed``, so the same inputs give identical numbers) and recomputes
-  every step above. Intervals are the estimate ± the normal quantile times the bootstrap
-  standard error, and p-values are the matching two-sided normal p-values, so an interval
-  excludes 0 exactly when p < 1 − confidence level. Each cell is also fitted as a weighted
-  least-squares 2×2 regression (statsmodels) whose cluster-robust standard error, ``se_wls``,
-  stands beside the bootstrap's as a check.
+- **Inference** (``inference``): standard errors clustered by municipality from replicates
+  that recompute every step above. ``"jackknife"`` (default) leaves out one municipality at a
+  time; it is deterministic, so the same inputs give identical numbers. ``"bootstrap"`` draws
+  municipalities with replacement (``n_boot`` draws, fixed ``seed``). Intervals are the estimate
+  ± a t quantile times the standard error, with degrees of freedom the effective number of
+  treated municipalities (Kish: (Σw)²/Σw² over their weights) minus one, and p-values are the
+  matching two-sided t p-values, so an interval excludes 0 exactly when p < 1 − confidence level.
+  Why: weighted by respondents, a handful of large municipalities carry most of the weight; in
+  simulation (``benchmarks/outcome_simulation.py``) the bootstrap with normal quantiles then
+  covers the truth far less often than it claims, the jackknife with t quantiles nearly as often.
+  Each cell is also fitted as a weighted least-squares 2×2 regression (statsmodels) whose
+  cluster-robust standard error, ``se_wls``, stands beside the replicates' as a check.
 - **Placebo test**: the pre-period coefficients (``rel_year`` ≤ −2) should be zero if treated
   and control municipalities were on parallel paths before the start. Reported as a joint Wald
-  test with the bootstrap covariance, and as their weighted average with an interval.
+  test with the replicates' covariance (p-value from the F approximation with the same degrees
+  of freedom), and as their weighted average with an interval.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ if TYPE_CHECKING:
 
 #: Default indicator: home–school cooperation, what the programme is meant to improve.
 DEFAULT_INDIKATOR = "samarbeid"
-#: Bootstrap draws and seed (fixed: the same inputs give identical numbers).
+#: Bootstrap draws and seed, for ``inference="bootstrap"`` (fixed: the same inputs give identical numbers).
 N_BOOT = 999
 BOOTSTRAP_SEED = 2024
 #: Years after the start year from which an effect is counted (the start year is a transition).
@@ -75,6 +81,7 @@ FIRST_EFFECT_YEAR = 1
 #: Programme statuses of a municipality that has started.
 STARTED = ("aktiv", "fullfort", "avbrutt")
 CONTROL_GROUPS = ("not_yet_treated", "never_treated")
+INFERENCE_METHODS = ("jackknife", "bootstrap")
 
 ControlGroup = Literal["not_yet_treated", "never_treated"]
 
@@ -83,8 +90,9 @@ ControlGroup = Literal["not_yet_treated", "never_treated"]
 class PlaceboResult:
     """The pre-period (placebo) test: are the event-study coefficients before the start zero?
 
-    ``wald_statistic`` (chi-squared with ``df`` degrees of freedom) and ``wald_p_value`` test all
-    pre-period coefficients (``rel_year`` ≤ −2) jointly, with the bootstrap covariance.
+    ``wald_statistic`` (``df`` restrictions) and ``wald_p_value`` test all pre-period
+    coefficients (``rel_year`` ≤ −2) jointly, with the replicates' covariance; the p-value is
+    from the F approximation (statistic / df against F(df, effective treated municipalities − 1)).
     ``estimate``, ``ci_low``, ``ci_high`` and ``p_value`` are for their weighted average (a
     placebo ATT: the "effect" before anything happened). NaN when there is no pre-period.
     """
@@ -109,16 +117,18 @@ class OutcomeResult:
     Attributes
     ----------
     estimate, se, ci_low, ci_high, p_value : the overall effect (points on the survey's 1–5
-        scale, over the years from the first full year after the start), its bootstrap standard
-        error, confidence interval and two-sided p-value for "no effect".
+        scale, over the years from the first full year after the start), its standard error
+        (clustered by municipality), confidence interval and two-sided p-value for "no effect".
+    df : degrees of freedom of the t quantile: effective number of treated municipalities − 1.
     n_treated, n_control : municipalities that contribute to the overall estimate as treated
         and as controls (a not-yet-treated municipality can be both, in different years).
     event_study : one row per ``rel_year`` (survey year minus start year), with ``estimate``,
         ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n`` (treated municipalities) and
         ``kohorter`` (cohorts); ``rel_year`` −1 is the reference, 0 by construction.
     group_time : one row per (``startar``, ``ar``) cell: ``rel_year``, ``post``, ``estimate``,
-        ``se`` (bootstrap), ``se_wls`` (cluster-robust, statsmodels), ``ci_low``, ``ci_high``,
-        ``n_treated``, ``n_control`` (municipalities) and ``vekt`` (the cell's weight).
+        ``se`` (from the replicates), ``se_wls`` (cluster-robust, statsmodels), ``ci_low``,
+        ``ci_high``, ``p_value``, ``df``, ``n_treated``, ``n_control`` (municipalities) and
+        ``vekt`` (the cell's weight: respondents or units of the cohort).
     placebo : the pre-period test, a :class:`PlaceboResult`.
     method : a short description in Norwegian bokmål for reports.
     """
@@ -129,12 +139,14 @@ class OutcomeResult:
     ci_low: float
     ci_high: float
     p_value: float
+    df: float
     n_treated: int
     n_control: int
     confidence_level: float
     weighted: bool
     exclude_withdrawn: bool
     control_group: str
+    inference: str
     n_boot: int
     seed: int
     event_study: pd.DataFrame = field(repr=False)
@@ -145,8 +157,9 @@ class OutcomeResult:
     def to_dict(self) -> dict:
         """The numbers as plain JSON-ready values (NaN becomes None), with the placebo test and
         the event study as a list of rows."""
-        scalars = ("indikator", "estimate", "se", "ci_low", "ci_high", "p_value", "n_treated", "n_control",
-                   "confidence_level", "weighted", "exclude_withdrawn", "control_group", "n_boot", "seed")
+        scalars = ("indikator", "estimate", "se", "ci_low", "ci_high", "p_value", "df", "n_treated", "n_control",
+                   "confidence_level", "weighted", "exclude_withdrawn", "control_group", "inference", "n_boot",
+                   "seed")
         out = {k: _json_number(getattr(self, k)) for k in scalars}
         out["placebo"] = self.placebo.to_dict()
         out["event_study"] = [{k: _json_number(v) for k, v in row.items()}
@@ -188,12 +201,13 @@ def outcome_study(
     exclude_withdrawn: bool = False,
     confidence_level: float = 0.95,
     control_group: ControlGroup = "not_yet_treated",
+    inference: Literal["jackknife", "bootstrap"] = "jackknife",
     n_boot: int = N_BOOT,
     seed: int = BOOTSTRAP_SEED,
 ) -> OutcomeResult:
     """Effect of FUB/FUG's programme on a parent-survey indicator, by difference in differences
-    for staggered starts (Callaway–Sant'Anna group-time effects), with municipal-cluster
-    bootstrap inference. The design is described in the module docstring.
+    for staggered starts (Callaway–Sant'Anna group-time effects), with standard errors clustered
+    by municipality. The design is described in the module docstring.
 
     Parameters
     ----------
@@ -205,7 +219,9 @@ def outcome_study(
         default they count as treated (intention to treat).
     confidence_level : of the intervals, between 0 and 1 (default 0.95).
     control_group : ``"not_yet_treated"`` (default; includes never treated) or ``"never_treated"``.
-    n_boot, seed : bootstrap draws and seed.
+    inference : ``"jackknife"`` (default; leave one municipality out, deterministic) or
+        ``"bootstrap"`` (municipalities drawn with replacement).
+    n_boot, seed : bootstrap draws and seed (``inference="bootstrap"`` only; 0 in the result otherwise).
 
     Returns
     -------
@@ -230,7 +246,10 @@ def outcome_study(
     if control_group not in CONTROL_GROUPS:
         raise ParameterError(f"The value for `control_group` must be one of {', '.join(CONTROL_GROUPS)}, "
                              f"but {control_group!r} was passed")
-    if not (isinstance(n_boot, int) and n_boot >= 50):
+    if inference not in INFERENCE_METHODS:
+        raise ParameterError(f"The value for `inference` must be one of {', '.join(INFERENCE_METHODS)}, "
+                             f"but {inference!r} was passed")
+    if inference == "bootstrap" and not (isinstance(n_boot, int) and n_boot >= 50):
         raise ParameterError(f"The value for `n_boot` must be a whole number of at least 50, but {n_boot!r} was passed")
 
     panel = _panel(ds.foreldreundersokelsen, ds.program_deltakelse, indikator=indikator,
@@ -244,61 +263,47 @@ def outcome_study(
         )])
     arrays = _unit_cell_arrays(panel, cells, weighted=weighted, control_group=control_group)
 
-    # Point estimate: every municipality once. Bootstrap: municipalities drawn with replacement,
-    # which for these ratio-of-sums estimators is the same as multiplying each municipality's
-    # sums by how often it was drawn.
-    sums = arrays["sums"]  # (K, S * C * 4)
-    k = sums.shape[0]
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype("float64")
-    shape = (len(panel["strata"]), len(cells), 4)
-    point = _cell_effects(sums.sum(axis=0, keepdims=True).reshape((1, *shape)))
-    boot = _cell_effects((draws @ sums).reshape((n_boot, *shape)))
-
-    z = stats.norm.ppf(0.5 + confidence_level / 2)
+    inf = _Inference.fit(arrays, shape=(len(panel["strata"]), len(cells), 4), method=inference,
+                         confidence_level=confidence_level, n_boot=n_boot, seed=seed)
     rel = cells["rel_year"].to_numpy()
     post = rel >= FIRST_EFFECT_YEAR
-
-    def summarise(select: np.ndarray) -> tuple[float, float, float, float, float]:
-        est = float(_aggregate(*point, select)[0])
-        se = _nanstd(_aggregate(*boot, select))
-        lo, hi, p = _interval(est, se, z)
-        return est, se, lo, hi, p
-
-    estimate, se, ci_low, ci_high, p_value = summarise(post)
-    if math.isnan(estimate):
+    overall = inf.summarise(post)
+    if math.isnan(overall["estimate"]):
         raise DataError([Problem(
             "foreldreundersokelsen", None, "indikator", indikator,
             "survey means after a cohort's first full programme year, for the cohort and for controls: "
             "no effect can be estimated yet",
         )])
 
-    group_time = _group_time_table(cells, point, boot, arrays, panel, z)
-    event_study, pre_draws, pre_point = _event_study(cells, point, boot, arrays, z)
-    placebo = _placebo(rel <= -2, point, boot, pre_point, pre_draws, z, summarise)
+    group_time = _group_time_table(cells, inf, arrays, panel)
+    event_study = _event_study(cells, inf, arrays)
+    placebo = _placebo(cells, inf)
 
     treated_any = arrays["treated_k"][:, post].any(axis=1)
     control_any = arrays["control_k"][:, post].any(axis=1)
     return OutcomeResult(
         indikator=indikator,
-        estimate=estimate,
-        se=se,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        p_value=p_value,
+        estimate=overall["estimate"],
+        se=overall["se"],
+        ci_low=overall["ci_low"],
+        ci_high=overall["ci_high"],
+        p_value=overall["p_value"],
+        df=overall["df"],
         n_treated=int(treated_any.sum()),
         n_control=int(control_any.sum()),
         confidence_level=confidence_level,
         weighted=weighted,
         exclude_withdrawn=exclude_withdrawn,
         control_group=control_group,
-        n_boot=n_boot,
-        seed=seed,
+        inference=inference,
+        n_boot=n_boot if inference == "bootstrap" else 0,
+        seed=seed if inference == "bootstrap" else 0,
         event_study=event_study,
         group_time=group_time,
         placebo=placebo,
         method=_method_text(indikator=indikator, weighted=weighted, exclude_withdrawn=exclude_withdrawn,
-                            control_group=control_group, confidence_level=confidence_level, n_boot=n_boot),
+                            control_group=control_group, confidence_level=confidence_level, inference=inference,
+                            n_boot=n_boot),
     )
 
 
@@ -308,6 +313,7 @@ def robustness(
     indikator: str = DEFAULT_INDIKATOR,
     confidence_level: float = 0.95,
     placebo_indikator: str | None = None,
+    inference: Literal["jackknife", "bootstrap"] = "jackknife",
     n_boot: int = N_BOOT,
     seed: int = BOOTSTRAP_SEED,
 ) -> pd.DataFrame:
@@ -323,7 +329,7 @@ def robustness(
     if placebo_indikator is None:
         others = [i for i in sorted(ds.foreldreundersokelsen["indikator"].dropna().unique()) if i != indikator]
         placebo_indikator = "trivsel" if "trivsel" in others else (others[0] if others else None)
-    common = {"confidence_level": confidence_level, "n_boot": n_boot, "seed": seed}
+    common = {"confidence_level": confidence_level, "inference": inference, "n_boot": n_boot, "seed": seed}
     variants = [
         ("Hovedanalyse (vektet etter antall svar)", {"indikator": indikator}),
         ("Uvektet (hver kommune og skoleslag teller likt)", {"indikator": indikator, "weighted": False}),
@@ -459,33 +465,74 @@ def _aggregate(att: np.ndarray, weight: np.ndarray, select: np.ndarray) -> np.nd
         return np.where(total > 0, (w * np.nan_to_num(att)).sum(axis=1) / np.where(total > 0, total, 1), np.nan)
 
 
-def _nanstd(draws: np.ndarray) -> float:
-    draws = draws[~np.isnan(draws)]
-    return float(np.std(draws, ddof=1)) if len(draws) > 1 else float("nan")
+class _Inference:
+    """Point estimates and their replicates (jackknife: each municipality left out in turn;
+    bootstrap: municipalities drawn with replacement), and intervals from them."""
+
+    def __init__(self, point, replicates, treated_w, *, method: str, confidence_level: float):
+        self.point, self.replicates, self.treated_w = point, replicates, treated_w
+        self.method, self.confidence_level = method, confidence_level
+
+    @classmethod
+    def fit(cls, arrays: dict, *, shape: tuple, method: str, confidence_level: float, n_boot: int, seed: int):
+        sums = arrays["sums"]  # (K, S * C * 4): each municipality's sums
+        k = sums.shape[0]
+        total = sums.sum(axis=0)
+        point = _cell_effects(total.reshape((1, *shape)))
+        if method == "jackknife":
+            replicates = _cell_effects((total[None, :] - sums).reshape((k, *shape)))
+        else:
+            # Drawing municipalities with replacement is, for these ratios of sums, the same as
+            # multiplying each municipality's sums by how often it was drawn: one matrix product.
+            draws = np.random.default_rng(seed).multinomial(k, np.full(k, 1.0 / k), size=n_boot)
+            replicates = _cell_effects((draws.astype("float64") @ sums).reshape((n_boot, *shape)))
+        treated_w = sums.reshape((k, *shape))[..., 1].sum(axis=1)  # (K, C): treated weight per municipality
+        return cls(point, replicates, treated_w, method=method, confidence_level=confidence_level)
+
+    def aggregate(self, select: np.ndarray) -> tuple[float, np.ndarray]:
+        return float(_aggregate(*self.point, select)[0]), _aggregate(*self.replicates, select)
+
+    def covariance(self, reps: np.ndarray) -> np.ndarray:
+        """Covariance of estimates from their replicates (rows: replicates, columns: estimates)."""
+        reps = reps[~np.isnan(reps).any(axis=1)]
+        if len(reps) < 2:
+            return np.full((reps.shape[1], reps.shape[1]), np.nan)
+        centred = reps - reps.mean(axis=0)
+        if self.method == "jackknife":
+            n = len(reps)
+            return (n - 1) / n * centred.T @ centred
+        return centred.T @ centred / (len(reps) - 1)
+
+    def df(self, select: np.ndarray) -> float:
+        """Degrees of freedom: the effective number of treated municipalities (Kish:
+        (sum of weights)² / sum of squared weights) minus one, at least 1."""
+        w = self.treated_w[:, select].sum(axis=1)
+        w = w[w > 0]
+        return max(float(w.sum() ** 2 / (w**2).sum()) - 1, 1.0) if len(w) else float("nan")
+
+    def interval(self, est: float, se: float, df: float) -> dict:
+        if math.isnan(est) or math.isnan(se) or math.isnan(df):
+            return {"ci_low": float("nan"), "ci_high": float("nan"), "p_value": float("nan")}
+        if se == 0:
+            return {"ci_low": est, "ci_high": est, "p_value": 1.0 if est == 0 else 0.0}
+        q = float(stats.t.ppf(0.5 + self.confidence_level / 2, df))
+        return {"ci_low": est - q * se, "ci_high": est + q * se, "p_value": float(2 * stats.t.sf(abs(est / se), df))}
+
+    def summarise(self, select: np.ndarray) -> dict:
+        est, reps = self.aggregate(select)
+        se = float(np.sqrt(self.covariance(reps[:, None])[0, 0])) if not math.isnan(est) else float("nan")
+        df = self.df(select)
+        return {"estimate": est, "se": se, **self.interval(est, se, df), "df": df}
 
 
-def _interval(est: float, se: float, z: float) -> tuple[float, float, float]:
-    if math.isnan(est) or math.isnan(se):
-        return float("nan"), float("nan"), float("nan")
-    if se == 0:
-        return est, est, (1.0 if est == 0 else 0.0)
-    return float(est - z * se), float(est + z * se), float(2 * stats.norm.sf(abs(est / se)))
-
-
-def _group_time_table(cells: pd.DataFrame, point, boot, arrays: dict, panel: dict, z: float) -> pd.DataFrame:
-    att, weight = point[0][0], point[1][0]
-    se = np.array([_nanstd(boot[0][:, c]) if not np.isnan(att[c]) else np.nan for c in range(len(cells))])
-    lo = att - z * se
-    hi = att + z * se
-    out = cells.copy()
-    out["estimate"] = att
-    out["se"] = se
-    out["se_wls"] = _wls_standard_errors(cells, arrays, panel)
-    out["ci_low"] = lo
-    out["ci_high"] = hi
+def _group_time_table(cells: pd.DataFrame, inf: _Inference, arrays: dict, panel: dict) -> pd.DataFrame:
+    rows = [inf.summarise(np.arange(len(cells)) == c) for c in range(len(cells))]
+    out = pd.concat([cells, pd.DataFrame(rows, columns=["estimate", "se", "ci_low", "ci_high", "p_value", "df"])],
+                    axis=1)
+    out.insert(out.columns.get_loc("se") + 1, "se_wls", _wls_standard_errors(cells, arrays, panel))
     out["n_treated"] = arrays["treated_k"].sum(axis=0)
     out["n_control"] = arrays["control_k"].sum(axis=0)
-    out["vekt"] = weight
+    out["vekt"] = inf.point[1][0]
     return out
 
 
@@ -518,48 +565,47 @@ def _wls_standard_errors(cells: pd.DataFrame, arrays: dict, panel: dict) -> np.n
     return out
 
 
-def _event_study(cells: pd.DataFrame, point, boot, arrays: dict, z: float):
+def _event_study(cells: pd.DataFrame, inf: _Inference, arrays: dict) -> pd.DataFrame:
     rel = cells["rel_year"].to_numpy()
-    rows, pre_draws, pre_point = [], [], []
+    rows = []
     for e in sorted(set(rel) | {-1}):
         select = rel == e
-        n = int(arrays["treated_k"][:, select].any(axis=1).sum())
-        cohorts = int(cells.loc[select, "startar"].nunique())
+        counts = {"n": int(arrays["treated_k"][:, select].any(axis=1).sum()),
+                  "kohorter": int(cells.loc[select, "startar"].nunique())}
         if e == -1:  # the base year: 0 by construction
-            rows.append({"rel_year": -1, "estimate": 0.0, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": np.nan, "n": n, "kohorter": cohorts})
+            rows.append({"rel_year": -1, "estimate": 0.0, **counts})
             continue
-        est = float(_aggregate(*point, select)[0])
-        draws = _aggregate(*boot, select)
-        se = _nanstd(draws)
-        lo, hi, p = _interval(est, se, z)
-        rows.append({"rel_year": int(e), "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
-                     "p_value": p, "n": n, "kohorter": cohorts})
-        if e <= -2 and not math.isnan(est):
-            pre_point.append(est)
-            pre_draws.append(draws)
-    table = pd.DataFrame(rows, columns=["rel_year", "estimate", "se", "ci_low", "ci_high", "p_value", "n",
-                                        "kohorter"])
-    draws = np.column_stack(pre_draws) if pre_draws else np.empty((0, 0))
-    return table, draws, np.asarray(pre_point)
+        summary = inf.summarise(select)
+        rows.append({"rel_year": int(e), **{k: summary[k] for k in ("estimate", "se", "ci_low", "ci_high",
+                                                                    "p_value")}, **counts})
+    return pd.DataFrame(rows, columns=["rel_year", "estimate", "se", "ci_low", "ci_high", "p_value", "n",
+                                       "kohorter"])
 
 
-def _placebo(pre_cells, point, boot, pre_point, pre_draws, z, summarise) -> PlaceboResult:
+def _placebo(cells: pd.DataFrame, inf: _Inference) -> PlaceboResult:
+    """Joint test of the pre-period event-study coefficients, and their weighted average."""
     nan = float("nan")
-    if not pre_cells.any() or len(pre_point) == 0:
+    rel = cells["rel_year"].to_numpy()
+    pre_cells = rel <= -2
+    if not pre_cells.any():
         return PlaceboResult(nan, nan, nan, nan, nan, nan, 0, nan)
-    est, se, lo, hi, p = summarise(pre_cells)
-    draws = pre_draws[~np.isnan(pre_draws).any(axis=1)]
-    if len(draws) <= len(pre_point):
-        return PlaceboResult(est, se, lo, hi, p, nan, len(pre_point), nan)
-    cov = np.cov(draws, rowvar=False).reshape(len(pre_point), len(pre_point))
-    wald = float(pre_point @ np.linalg.pinv(cov) @ pre_point)
-    df = int(np.linalg.matrix_rank(cov))
-    return PlaceboResult(est, se, lo, hi, p, wald, df, float(stats.chi2.sf(wald, df)) if df > 0 else nan)
+    avg = inf.summarise(pre_cells)
+    est, reps = zip(*(inf.aggregate(rel == e) for e in sorted(set(rel[pre_cells]))), strict=True)
+    beta, reps = np.asarray(est), np.column_stack(reps)
+    keep = ~np.isnan(beta)
+    beta, cov = beta[keep], inf.covariance(reps[:, keep])
+    q = int(np.linalg.matrix_rank(cov)) if not np.isnan(cov).any() else 0
+    if q == 0:
+        return PlaceboResult(avg["estimate"], avg["se"], avg["ci_low"], avg["ci_high"], avg["p_value"], nan, 0, nan)
+    wald = float(beta @ np.linalg.pinv(cov) @ beta)
+    # F approximation with the effective number of treated municipalities: the chi-squared test
+    # rejects too often when a few large municipalities carry most of the weight.
+    p = float(stats.f.sf(wald / q, q, inf.df(pre_cells)))
+    return PlaceboResult(avg["estimate"], avg["se"], avg["ci_low"], avg["ci_high"], avg["p_value"], wald, q, p)
 
 
 def _method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, control_group: str,
-                 confidence_level: float, n_boot: int) -> str:
+                 confidence_level: float, inference: str, n_boot: int) -> str:
     controls = ("kommuner som ennå ikke hadde startet, og kommuner som aldri har startet"
                 if control_group == "not_yet_treated" else "kommuner som aldri har startet")
     weights = ("Gjennomsnittene er vektet med antall svar i året før start." if weighted
@@ -567,13 +613,16 @@ def _method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, con
     withdrawn = ("Kommuner som avbrøt programmet, er holdt utenfor." if exclude_withdrawn
                  else "Kommuner som avbrøt programmet, regnes som deltakere (alle som startet, teller med).")
     level = f"{confidence_level * 100:g}".replace(".", ",")
+    replicates = ("jackknife: én kommune holdes utenfor om gangen" if inference == "jackknife"
+                  else f"bootstrap: {n_boot} trekk av kommuner med tilbakelegging, fast frø")
     return (
         f"Forskjell-i-forskjeller for forskjøvet oppstart (Callaway og Sant'Anna 2021) på indikatoren "
         f"«{indikator}». Kommunene som startet programmet samme år, sammenlignes med {controls}: endringen "
         f"fra året før start til hvert senere år, innenfor barnehage og grunnskole hver for seg. Effekten regnes "
         f"fra første hele år etter start; startåret vises, men inngår ikke i det samlede estimatet. {weights} "
-        f"{withdrawn} {level} % konfidensintervall og p-verdi fra bootstrap med kommunen som klynge "
-        f"({n_boot} trekk, fast frø). Placebotesten sjekker at forskjellene før start er null."
+        f"{withdrawn} Usikkerheten er beregnet med kommunen som klynge ({replicates}); {level} % "
+        f"konfidensintervall og p-verdi bruker t-fordelingen med det effektive antallet deltakerkommuner. "
+        f"Placebotesten sjekker at forskjellene før start er null."
     )
 
 
