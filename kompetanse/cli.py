@@ -114,7 +114,7 @@ def _cmd_outcomes(args: argparse.Namespace) -> int:
     print(f"  treated municipalities   {result.n_treated}")
     print(f"  control municipalities   {result.n_control}")
     if placebo.df:
-        print(f"  pre-period test          chi2 = {placebo.wald_statistic:.2f}, df = {placebo.df}, "
+        print(f"  pre-period test          Wald = {placebo.wald_statistic:.2f}, df = {placebo.df}, "
               f"p = {placebo.wald_p_value:.3f}")
     return 0
 
