@@ -11,6 +11,7 @@ and marks a failing cell exactly as a fresh `papermill` run does.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import tempfile
@@ -20,15 +21,73 @@ from pathlib import Path
 
 import nbformat
 
-# Run between two notebooks: nothing from one report is visible to the next.
-RESET_CODE = """
-%reset -f
-import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all")
-_mpl.rcdefaults()
-del _mpl, _plt
-%reset -f
+# Run once when a kernel starts: the state every report begins from.
+START_CODE = """
+import matplotlib.pyplot, matplotlib.style.core, kompetanse.execute
+kompetanse.execute.PRISTINE_RC = {k: v for k, v in matplotlib.rcParams.items()
+                                  if k not in matplotlib.style.core.STYLE_BLACKLIST}
+get_ipython().reset(new_session=True)
 """
+
+# Run between two notebooks: nothing from one report is visible to the next. Figures are closed,
+# matplotlib's settings go back to those of a fresh kernel, and IPython's reset clears the user
+# namespace, the output cache and the history, and starts the execution count from 1 again, as
+# in a fresh kernel. What survives that (modules, and the data sets `kompetanse.load` keeps) is
+# moved out of the garbage collector's sight with gc.freeze(), so that the next reset's collection
+# only walks what the last report created.
+RESET_CODE = """
+import matplotlib.pyplot, kompetanse.execute
+matplotlib.pyplot.close("all")
+matplotlib.rcParams.update(kompetanse.execute.PRISTINE_RC)
+get_ipython().reset(new_session=True)
+import gc
+gc.freeze()
+del gc
+"""
+
+#: matplotlib's style settings in a fresh kernel (set inside the kernel by START_CODE); the
+#: backend and interactive mode, which the inline backend manages, are left alone.
+PRISTINE_RC: dict = {}
+
+
+class KernelResetError(RuntimeError):
+    """The kernel could not be brought back to a clean state between two reports."""
+
+
+@functools.cache
+def _engine() -> None:
+    """A papermill engine that runs on the worker's own kernel client.
+
+    nbclient creates (and waits for) a new kernel client for every notebook even when it is
+    handed a running kernel, which costs a fifth of a second each time; this engine hands it
+    the client the worker keeps. Everything else is papermill's own nbclient engine."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmClient(PapermillNotebookClient):
+        def __init__(self, nb_man, warm_kc=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.kc = warm_kc
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            warm_kc = kwargs.pop("kc")
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file)
+            return WarmClient(nb_man, warm_kc=warm_kc, **final_kwargs).execute()
+
+    papermill_engines.register(ENGINE_NAME, WarmEngine)
+
+
+ENGINE_NAME = "kompetanse-warm"
 
 
 @dataclass
@@ -67,10 +126,14 @@ class WarmKernel:
 
     def start(self) -> None:
         kwargs = {"cwd": self.cwd} if self.cwd else {}
-        self.loop.run_until_complete(self.km.start_kernel(**kwargs))
+        # as nbclient does for the kernels it starts: history in memory, not in ~/.ipython
+        self.loop.run_until_complete(self.km.start_kernel(
+            extra_arguments=["--HistoryManager.hist_file=:memory:"], **kwargs))
         self.kc = self.km.client()
         self.kc.start_channels()
+        self.kc.allow_stdin = False
         self.loop.run_until_complete(self.kc.wait_for_ready(timeout=120))
+        self._execute(START_CODE)
 
     def alive(self) -> bool:
         return bool(self.loop.run_until_complete(self.km.is_alive()))
@@ -81,24 +144,30 @@ class WarmKernel:
             self.km = self._manager()
             self.start()
 
-    def reset(self) -> None:
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET_CODE)])
-        from nbclient import NotebookClient
+    def _execute(self, code: str, timeout: float = 60) -> None:
+        """Run code in the kernel outside any notebook; raise if it fails."""
+        reply = self.loop.run_until_complete(
+            self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                        output_hook=lambda msg: None))
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise KernelResetError(f"{content.get('ename')}: {content.get('evalue')}")
 
-        client = NotebookClient(nb, km=self.km, kc=self.kc, timeout=60, allow_errors=False)
-        client.execute(cleanup_kc=False)
+    def reset(self) -> None:
+        self._execute(RESET_CODE)
 
     def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600) -> RunResult:
         """Execute ``notebook`` with ``parameters``; the executed notebook is written to
         ``output`` (also when a cell fails, with papermill's error marks)."""
         import papermill as pm
 
+        _engine()
         self.restart_if_dead()
         self.reset()
         start = time.perf_counter()
         try:
             nb = pm.execute_notebook(
-                str(notebook), str(output), parameters=parameters, km=self.km, kc=self.kc,
+                str(notebook), str(output), parameters=parameters, km=self.km, kc=self.kc, engine_name=ENGINE_NAME,
                 kernel_name=self.kernel_name, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=timeout,
             )
@@ -121,3 +190,22 @@ class WarmKernel:
             pass
         if remove_sockets:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+#: Metadata that differs between two runs of the same notebook and says nothing about its content.
+_RUN_METADATA = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
+
+
+def comparable(nb: nbformat.NotebookNode) -> dict:
+    """A notebook's content without what changes from run to run (timestamps, durations, ids,
+    kernel and environment details): two runs of a notebook with the same parameters on the
+    same data give equal results."""
+    cells = []
+    for cell in nb.cells:
+        item = {"cell_type": cell.cell_type, "source": cell.source,
+                "metadata": {k: v for k, v in cell.get("metadata", {}).items() if k not in _RUN_METADATA}}
+        if cell.cell_type == "code":
+            item["execution_count"] = cell.get("execution_count")
+            item["outputs"] = [{k: v for k, v in out.items() if k != "metadata" or v} for out in cell.outputs]
+        cells.append(item)
+    return {"cells": cells, "nbformat": (nb.nbformat, nb.nbformat_minor)}

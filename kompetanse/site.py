@@ -4,7 +4,6 @@ that land whole or not at all."""
 from __future__ import annotations
 
 import html
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -81,35 +80,66 @@ def page(title: str, body: str, *, home: str | None = None, footer: str = "") ->
     )
 
 
-_exporter = None
+_markdown = None
 
 
-def _html_exporter():
-    # One exporter per process: building it loads templates, which costs more than a conversion.
-    global _exporter
-    if _exporter is None:
-        from nbconvert import HTMLExporter
+def _markdown_html(text: str) -> str:
+    # Markdown as HTML with any raw HTML in it escaped: text in a report is never markup.
+    global _markdown
+    if _markdown is None:
+        import mistune
 
-        _exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                                 exclude_output_prompt=True, exclude_raw=True)
-    return _exporter
+        _markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return _markdown(text)
 
 
-def _publishable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as readers see it: no code, no warnings on stderr, no error traces."""
-    clean = nbformat.from_dict(json.loads(json.dumps(nb)))
-    for cell in clean.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")
-                            and o.output_type != "error"]
-    return clean
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _output_html(out: nbformat.NotebookNode, alt: str = "Figur") -> str:
+    """One output as readers see it. Rich outputs are preferred in this order: HTML (which the
+    library's tables escape), PNG and SVG figures, Markdown, plain text. Standard error and error
+    traces are for the executed notebook kept beside the report, not for readers."""
+    if out.output_type == "stream":
+        if out.get("name") == "stderr":
+            return ""
+        return f'<pre class="output">{html.escape(_text(out.text))}</pre>'
+    if out.output_type not in ("display_data", "execute_result"):
+        return ""
+    data = out.get("data", {})
+    if "text/html" in data:
+        return f'<div class="output">{_text(data["text/html"])}</div>'
+    if "image/png" in data:
+        alt = out.get("metadata", {}).get("image/png", {}).get("alt", alt)
+        src = _text(data["image/png"]).replace("\n", "")
+        return f'<div class="output figure"><img src="data:image/png;base64,{src}" alt="{html.escape(alt)}"></div>'
+    if "image/svg+xml" in data:
+        return f'<div class="output figure">{_text(data["image/svg+xml"])}</div>'
+    if "text/markdown" in data:
+        return f'<div class="output">{_markdown_html(_text(data["text/markdown"]))}</div>'
+    if "text/plain" in data:
+        return f'<pre class="output">{html.escape(_text(data["text/plain"]))}</pre>'
+    return ""
+
+
+def notebook_body(nb: nbformat.NotebookNode) -> str:
+    """The notebook as readers see it: Markdown cells and outputs, no code, no warnings on
+    stderr, no error traces."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(_markdown_html(_text(cell.source)))
+        elif cell.cell_type == "code":
+            # a figure's description for screen readers: the cell's "alt" metadata, if it has one
+            alt = cell.get("metadata", {}).get("alt", "Figur")
+            parts.extend(_output_html(out, alt) for out in cell.get("outputs", []))
+    return "\n".join(p for p in parts if p)
 
 
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "") -> str:
     """An executed notebook as a page of the report site, without code."""
-    body, _ = _html_exporter().from_notebook_node(_publishable(nb))
-    return page(title, body, home=home, footer=footer)
+    return page(title, notebook_body(nb), home=home, footer=footer)
 
 
 def status_badge(status: str) -> str:

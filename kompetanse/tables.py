@@ -67,6 +67,12 @@ class Table:
         body = "".join(rows)
         return f'<table class="kompetanse">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
+    def __repr__(self) -> str:
+        # the plain-text view of the table (also what a notebook stores beside the HTML): the
+        # same for the same table in every run, unlike a repr of the set of numeric columns
+        text = self.frame.to_string(index=False)
+        return f"{self.caption}\n{text}" if self.caption else text
+
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
 

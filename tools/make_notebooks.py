@@ -189,7 +189,8 @@ feltet ligger mer enn toleransen bak planen.
 """),
     code('''
 progress = programme.programme_progress(ds, on=on).query("kull == @kull")
-fig = plots.programme_progress(progress, tolerance=PROGRESS_TOLERANCE)
+plots.show(plots.programme_progress(progress, tolerance=PROGRESS_TOLERANCE),
+           alt=f"Spredningsplott: gjennomført andel av planlagte aktiviteter mot andel tid gått, kull {kull}")
 '''),
     code('''
 shown = suppress_counts(progress, columns=["ansatte_naadd", "foreldre_naadd"], threshold=MIN_COUNT)
@@ -209,7 +210,8 @@ tables.table(
 Gjennomførte opplæringsdager, personalmøter, foreldremøter og veiledninger, digitalt og fysisk.
 """),
     code('''
-fig = plots.activities_by_type(programme.activities_by_type(ds, on=on).query("kull == @kull"))
+plots.show(plots.activities_by_type(programme.activities_by_type(ds, on=on).query("kull == @kull")),
+           alt=f"Stolpediagram: gjennomførte aktiviteter etter type og format, kull {kull}")
 '''),
     md("""
 ## Slik er tallene laget
@@ -266,8 +268,10 @@ Aktive sertifiserte ansatte per 1 000 barn 0–17 år, ved siden av medianen i f
 ellers er den *som landet*.
 """),
     code('''
-fig = plots.capacity_beside_county_and_country(profil.comparison, kommunenavn=profil.kommunenavn,
-                                               fylkesnavn=profil.fylkesnavn)
+plots.show(plots.capacity_beside_county_and_country(profil.comparison, kommunenavn=profil.kommunenavn,
+                                                    fylkesnavn=profil.fylkesnavn),
+           alt=f"Stolpediagram: sertifiserte per 1 000 barn per nivå i {profil.kommunenavn}, "
+               f"ved siden av medianen i {profil.fylkesnavn} og i landet")
 '''),
     code('''
 rapport.comparison_table(profil)
@@ -361,7 +365,8 @@ tables.heading(f"{omrade}: status {on:%d.%m.%Y}", level=2)
 Antall kommuner der nivået er dekket, sårbart eller mangler.
 """),
     code('''
-fig = plots.coverage_counts(dekning)
+plots.show(plots.coverage_counts(dekning), alt="Stolpediagram: antall kommuner der hvert nivå er dekket, sårbart "
+           "eller mangler")
 '''),
     code('''
 tables.table(
@@ -377,13 +382,16 @@ tables.table(
 Andel kommuner i hvert fylke der nivået er dekket, sårbart eller mangler.
 """),
     code('''
-fig = plots.status_by_county(dekning, level="universell")
+plots.show(plots.status_by_county(dekning, level="universell"),
+           alt="Stolpediagram: andel kommuner per fylke med universelt nivå dekket, sårbart eller manglende")
 '''),
     code('''
-fig = plots.status_by_county(dekning, level="selektiv")
+plots.show(plots.status_by_county(dekning, level="selektiv"),
+           alt="Stolpediagram: andel kommuner per fylke med selektivt nivå dekket, sårbart eller manglende")
 '''),
     code('''
-fig = plots.status_by_county(dekning, level="indikativ")
+plots.show(plots.status_by_county(dekning, level="indikativ"),
+           alt="Stolpediagram: andel kommuner per fylke med indikativt nivå dekket, sårbart eller manglende")
 '''),
     md("""
 ## Kommuner som mangler et nivå
@@ -400,7 +408,8 @@ tables.table(overview.lacking(dekning),
 Andel kommuner der nivået var dekket ved utgangen av hvert år.
 """),
     code('''
-fig = plots.share_covered_over_years(overview.coverage_trend(ds, fylkesnummer=fylkesnummer or None))
+plots.show(plots.share_covered_over_years(overview.coverage_trend(ds, fylkesnummer=fylkesnummer or None)),
+           alt="Linjediagram: andel kommuner der hvert nivå var dekket ved utgangen av hvert år")
 '''),
     md("""
 ## Slik er tallene laget
