@@ -167,6 +167,20 @@ class OutcomeResult:
         out["method"] = self.method
         return out
 
+    def key_figures(self) -> list[tuple[str, object]]:
+        """(Norwegian label, value) pairs for a key-figure table: the estimate with its interval
+        and p-value, the municipalities, and the placebo test; numbers with a decimal comma."""
+        level = f"{self.confidence_level * 100:g}".replace(".", ",")
+        return [
+            ("Indikator", self.indikator),
+            ("Estimert effekt (poeng på skalaen 1–5)", _comma(self.estimate)),
+            (f"{level} % konfidensintervall", f"{_comma(self.ci_low)} til {_comma(self.ci_high)}"),
+            ("p-verdi (ingen effekt)", _p_text(self.p_value)),
+            ("Deltakerkommuner i estimatet", self.n_treated),
+            ("Sammenligningskommuner", self.n_control),
+            ("Placebotest før start (p-verdi)", _p_text(self.placebo.wald_p_value)),
+        ]
+
 
 def valid_indikator(value: object, ds: Dataset, *, name: str = "indikator") -> str:
     """An indicator present in ``ds.foreldreundersokelsen``; anything else raises
@@ -331,11 +345,10 @@ def robustness(
         placebo_indikator = "trivsel" if "trivsel" in others else (others[0] if others else None)
     common = {"confidence_level": confidence_level, "inference": inference, "n_boot": n_boot, "seed": seed}
     variants = [
-        ("Hovedanalyse (vektet etter antall svar)", {"indikator": indikator}),
-        ("Uvektet (hver kommune og skoleslag teller likt)", {"indikator": indikator, "weighted": False}),
+        ("Hovedanalyse (vektet)", {"indikator": indikator}),
+        ("Uvektet", {"indikator": indikator, "weighted": False}),
         ("Uten kommuner som avbrøt", {"indikator": indikator, "exclude_withdrawn": True}),
-        ("Bare kommuner som aldri har startet som kontroll", {"indikator": indikator,
-                                                               "control_group": "never_treated"}),
+        ("Kontroll: bare aldri startet", {"indikator": indikator, "control_group": "never_treated"}),
     ]
     if placebo_indikator is not None:
         variants.append((f"Placeboutfall: {placebo_indikator}", {"indikator": placebo_indikator}))
@@ -624,6 +637,16 @@ def _method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, con
         f"konfidensintervall og p-verdi bruker t-fordelingen med det effektive antallet deltakerkommuner. "
         f"Placebotesten sjekker at forskjellene før start er null."
     )
+
+
+def _comma(value: float, decimals: int = 2) -> str:
+    return "–" if math.isnan(value) else f"{value:.{decimals}f}".replace("-", "\u2212").replace(".", ",")
+
+
+def _p_text(p: float) -> str:
+    if math.isnan(p):
+        return "–"
+    return "under 0,001" if p < 0.001 else _comma(p, 3)
 
 
 def _json_number(value):

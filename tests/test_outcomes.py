@@ -332,3 +332,36 @@ def test_cli_unknown_indicator_exits_2_listing_the_valid_ones(generated, capsys)
 def test_cli_data_without_a_comparison_exits_1(capsys):
     assert main(["outcomes", "--data", str(MINIMAL)]) == 1
     assert "no cohort can be compared" in capsys.readouterr().out
+
+
+# --- figures and key figures ----------------------------------------------------------------
+
+
+def test_event_study_figure_marks_before_start_and_after(studies):
+    from kompetanse.outcome_plots import event_study
+
+    res = studies[0.3]
+    fig = event_study(res.event_study, indikator=res.indikator, estimate=res.estimate)
+    ax = fig.axes[0]
+    assert "samarbeid" in ax.get_title(loc="left") and "95 % konfidensintervall" in ax.get_title(loc="left")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"Før start (skal ligge rundt 0)", "Startåret (overgang)", "Etter start (effekten)",
+            "Året før start (referanse, 0)"} == set(labels)
+    assert [int(t) for t in ax.get_xticks()] == res.event_study["rel_year"].tolist()
+
+
+def test_robustness_figure_has_one_row_per_variant(generated):
+    from kompetanse.outcome_plots import robustness_estimates
+
+    table = robustness(kompetanse.load(generated[0.0]))
+    ax = robustness_estimates(table).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == table["variant"].tolist()
+
+
+def test_key_figures_use_decimal_comma(studies):
+    figures = dict(studies[0.3].key_figures())
+    assert figures["Indikator"] == "samarbeid"
+    assert "," in figures["Estimert effekt (poeng på skalaen 1–5)"]
+    assert " til " in figures["95 % konfidensintervall"]
+    assert figures["p-verdi (ingen effekt)"] == "under 0,001"
+    assert figures["Deltakerkommuner i estimatet"] == studies[0.3].n_treated
