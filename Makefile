@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint lab sample validate benchmark clean
+.PHONY: install test reports lint lab sample validate benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 ## make test: install the project with its test extras and run the whole suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## make reports: build every report of the latest period from data/sample/ into reports/
+## (only what changed since the last build is rebuilt; FORCE=1 rebuilds everything)
+reports: $(STAMP)
+	$(BIN)/kompetanse report --alle --out reports $(if $(FORCE),--force,)
 
 ## make lab: open the notebooks in JupyterLab
 lab: $(STAMP)
@@ -31,6 +36,8 @@ validate: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/load_validate.py
+	$(BIN)/python benchmarks/analyses.py
+	$(BIN)/python benchmarks/report_batch.py
 
 lint: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'

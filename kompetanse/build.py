@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 
 from kompetanse import __version__, params
 from kompetanse.dataset import Dataset, load
@@ -54,6 +56,7 @@ class Job:
     executed: str  # path of the executed notebook, relative to the period folder
     title: str
     fingerprint: str = ""
+    data_digest: str = ""
 
 
 @dataclass
@@ -101,10 +104,52 @@ def package_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _fingerprint(job: Job, *, inputs: dict, notebooks: dict, package: str) -> str:
+def _fingerprint(job: Job, *, data: str, notebooks: dict, package: str) -> str:
     payload = json.dumps({"notebook": notebooks[job.notebook], "parameters": job.parameters,
-                          "inputs": inputs, "package": package}, sort_keys=True)
+                          "data": data, "package": package}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _row_digests(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Two order-independent 64-bit digests of each municipality's rows in ``frame``."""
+    h = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    keys = frame["kommunenummer"].astype("str").to_numpy()
+    grouped = pd.DataFrame({"k": keys, "h": h}).groupby("k")["h"]
+    return pd.DataFrame({f"{name}:sum": grouped.sum(), f"{name}:xor": grouped.agg(np.bitwise_xor.reduce)})
+
+
+def municipal_digests(ds: Dataset, *, on) -> pd.Series:
+    """For each municipality, a digest of everything its report is made from: its own rows in
+    every input table, and its rows in every national analysis the report draws on (which
+    include the county and national figures it is compared with, and its rank). A change to
+    one municipality's rows changes its own digest, and another municipality's only where
+    what that municipality's report shows changes with it (a median, a rank)."""
+    from kompetanse.municipal import national
+
+    frames = dict(ds.tables()) | {f"national:{k}": v for k, v in national(ds, on=on).items()}
+    parts = [_row_digests(f, name) for name, f in frames.items() if "kommunenummer" in f.columns]
+    table = pd.concat(parts, axis=1).reindex(ds.kommuner["kommunenummer"].astype("str")).fillna(0)
+    combined = pd.util.hash_pandas_object(table.astype("uint64"), index=True)
+    return combined.map(lambda v: f"{int(v):016x}")
+
+
+#: The input tables each kind of report reads (a municipal report: see `municipal_digests`).
+AGGREGATE_INPUTS = {"nasjonal": None, "program": ("program_deltakelse", "program_aktiviteter")}
+
+
+def data_digests(ds: Dataset, jobs: list[Job], *, on) -> dict[str, str]:
+    """The data digest each job's fingerprint rests on."""
+    files = {name: sha for name, (_file, sha) in ds.sources.items()}
+    per_kommune = municipal_digests(ds, on=on) if any(j.kind == "kommune" for j in jobs) else None
+    digests = {}
+    for job in jobs:
+        if job.kind == "kommune":
+            digests[job.key] = per_kommune[job.parameters["kommunenummer"]]
+        else:
+            wanted = AGGREGATE_INPUTS.get(job.kind) or sorted(files)
+            digests[job.key] = hashlib.sha256(json.dumps({t: files.get(t) for t in wanted},
+                                                         sort_keys=True).encode()).hexdigest()
+    return digests
 
 
 def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[Job]:
@@ -228,9 +273,12 @@ def build_reports(
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
     notebooks = {j.notebook: _sha256(NOTEBOOK_DIR / j.notebook) for j in jobs_list}
     package = package_fingerprint()
-    input_hashes = {k: v["sha256"] for k, v in inputs.items()}
-    jobs_list = [Job(**{**asdict(j), "fingerprint": _fingerprint(j, inputs=input_hashes, notebooks=notebooks,
-                                                                   package=package)}) for j in jobs_list]
+    from kompetanse.periods import reference_date
+
+    digests = data_digests(ds, jobs_list, on=reference_date(ds, periode=periode))
+    jobs_list = [Job(**{**asdict(j), "data_digest": digests[j.key],
+                        "fingerprint": _fingerprint(j, data=digests[j.key], notebooks=notebooks, package=package)})
+                 for j in jobs_list]
     built = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
     outcomes: dict[str, Outcome] = {}
@@ -255,7 +303,9 @@ def build_reports(
     result = BuildResult(folder, ordered, time.perf_counter() - start)
     _write_index(ds, folder, periode=periode, jobs=jobs_list, outcomes=outcomes, built=built)
     _write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
-                    data=data_param, built=built, numbers=numbers, alle=alle, force=force)
+                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
+                    digests={j.key: j.data_digest for j in jobs_list},
+                    parameters={j.key: j.parameters for j in jobs_list})
     if interrupted:
         raise KeyboardInterrupt
     return result
@@ -343,10 +393,15 @@ def _write_manifest(folder: Path, result: BuildResult, **info) -> None:
                        "kommuner": "alle" if info["alle"] else info["numbers"], "force": info["force"]},
         "inputs": info["inputs"],
         "notebooks": {name: {"sha256": h} for name, h in info["notebooks"].items()},
+        "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
+                         "for a municipal report a digest of its own rows and of its rows in the national "
+                         "analyses it is compared with; for the programme report the programme tables; for "
+                         "the national overview every input. A report is rebuilt when its fingerprint changes."),
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,
-             "seconds": round(o.seconds, 3), "fingerprint": o.fingerprint,
+             "seconds": round(o.seconds, 3), "parameters": info["parameters"][o.key],
+             "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
              **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}
             for o in result.outcomes
         ],

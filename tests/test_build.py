@@ -1,0 +1,203 @@
+"""The report builder end to end on the sample: the site it writes, the manifest, incremental
+builds, a failing report, and that a report from the warm-kernel batch is the same as a fresh
+papermill run of the same notebook."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import kompetanse
+from kompetanse import build, execute
+from kompetanse.cli import main
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+KOMMUNER = ["0301", "1804", "1151"]  # Oslo, Bodø, Utsira: the largest and the smallest
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        if attrs.get("src"):
+            self.srcs.append(attrs["src"])
+
+
+def links(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> build.BuildResult:
+    out = tmp_path_factory.mktemp("reports")
+    return build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False)
+
+
+def test_every_report_is_built(site):
+    assert not site.failed, [(o.key, o.error) for o in site.failed]
+    folder = site.folder
+    ds = kompetanse.load()
+    for nr in KOMMUNER:
+        assert (folder / "kommuner" / f"{nr}.html").is_file()
+        assert (folder / "notebooks" / "kommuner" / f"{nr}.ipynb").is_file()
+    assert (folder / "nasjonal.html").is_file()
+    for kull in ds.program_deltakelse["kull"].unique():
+        assert (folder / f"program-{kull}.html").is_file()
+    assert {o.key for o in site.outcomes} == (
+        {f"kommune/{nr}" for nr in KOMMUNER} | {"nasjonal"}
+        | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()})
+
+
+def test_index_lists_every_municipality_and_every_link_resolves(site):
+    index = site.folder / "index.html"
+    text = index.read_text(encoding="utf-8")
+    ds = kompetanse.load()
+    rows = re.findall(r'<tr data-search="(\d{4}) ', text)
+    assert sorted(rows) == sorted(ds.kommuner["kommunenummer"])
+    found = links(index)
+    local = [h for h in found.hrefs if not h.startswith(("http:", "https:", "#"))]
+    assert {f"kommuner/{nr}.html" for nr in KOMMUNER} <= set(local)
+    assert "nasjonal.html" in local
+    for href in local:
+        assert (index.parent / href).is_file(), href
+    # every page links back to the index, and that link resolves too
+    for page in site.folder.rglob("*.html"):
+        for href in links(page).hrefs:
+            if not href.startswith(("http:", "https:", "#")):
+                assert (page.parent / href).resolve().is_file(), (page, href)
+
+
+def test_pages_have_no_code_no_traces_and_no_external_resources(site):
+    executed = nbformat.read(site.folder / "notebooks" / "kommuner" / "1804.ipynb", as_version=4)
+    code_lines = {line.strip() for cell in executed.cells if cell.cell_type == "code"
+                  for line in cell.source.splitlines() if len(line.strip()) > 12}
+    assert code_lines
+    for page in site.folder.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for line in code_lines:
+            assert line not in text, (page.name, line)
+        for marker in ("Traceback", "import kompetanse", "kompetanse.load(", "Warning:", "<Figure size"):
+            assert marker not in text, (page.name, marker)
+        assert not [s for s in links(page).srcs if not s.startswith("data:")], page.name
+        assert not re.search(r"<link[^>]+href=", text), page.name
+
+
+def test_municipal_page_shows_its_municipality_and_a_figure_with_a_description(site):
+    text = (site.folder / "kommuner" / "1804.html").read_text(encoding="utf-8")
+    assert "<title>Bodø (1804)" in text
+    assert "Bodø (1804), Nordland" in text
+    assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" alt="Stolpediagram: [^"]+Bodø', text)
+
+
+def test_manifest_says_what_was_built_from_which_inputs(site):
+    manifest = json.loads((site.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kompetanse_version"] == kompetanse.__version__
+    assert manifest["parameters"]["kommuner"] == sorted(KOMMUNER)
+    assert manifest["parameters"]["periode"] == int(site.folder.name)
+    for table, entry in manifest["inputs"].items():
+        assert entry["sha256"] == hashlib.sha256((SAMPLE / entry["file"]).read_bytes()).hexdigest(), table
+    assert set(manifest["inputs"]) == set(kompetanse.load().tables())
+    for name, entry in manifest["notebooks"].items():
+        assert entry["sha256"] == hashlib.sha256((build.NOTEBOOK_DIR / name).read_bytes()).hexdigest()
+    assert manifest["summary"]["built"] == len(site.outcomes) and manifest["summary"]["failed"] == 0
+    by_key = {r["key"]: r for r in manifest["reports"]}
+    oslo = by_key["kommune/0301"]
+    assert oslo["status"] == "built" and oslo["seconds"] > 0
+    assert oslo["parameters"]["kommunenummer"] == "0301"
+    assert re.fullmatch(r"[0-9a-f]{64}", oslo["fingerprint"])
+    # the page carries the fingerprint the manifest records
+    assert oslo["fingerprint"] in (site.folder / oslo["html"]).read_text(encoding="utf-8")[:2048]
+
+
+def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp_path):
+    import papermill as pm
+
+    batch = nbformat.read(site.folder / "notebooks" / "kommuner" / "1151.ipynb", as_version=4)
+    params = {"kommunenummer": "1151", "periode": int(site.folder.name), "data": ""}
+    fresh_path = tmp_path / "fresh.ipynb"
+    pm.execute_notebook(str(build.NOTEBOOK_DIR / "kommune_rapport.ipynb"), str(fresh_path), parameters=params,
+                        progress_bar=False)
+    fresh = nbformat.read(fresh_path, as_version=4)
+    assert execute.comparable(batch) == execute.comparable(fresh)
+    # and the comparison is not blind: another municipality's report differs
+    other = nbformat.read(site.folder / "notebooks" / "kommuner" / "1804.ipynb", as_version=4)
+    assert execute.comparable(other) != execute.comparable(fresh)
+
+
+def _statuses(result: build.BuildResult) -> dict[str, str]:
+    return {o.key: o.status for o in result.outcomes}
+
+
+def test_incremental_builds_rebuild_only_what_changed(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    out = tmp_path / "reports"
+    kommuner = ["1804", "1151"]
+    first = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
+    assert set(_statuses(first).values()) == {"built"}
+
+    again = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
+    assert set(_statuses(again).values()) == {"unchanged"}
+
+    # one more parent at one of Bodø's offers: Bodø's report and the national overview change,
+    # Utsira's and the programme reports do not
+    tilbud = data / "tilbud.csv"
+    lines = tilbud.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("antall_foreldre")
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if cells[header.index("kommunenummer")] == "1804":
+            cells[col] = str(int(cells[col]) + 1)
+            lines[i] = ",".join(cells)
+            break
+    tilbud.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    changed = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
+    rebuilt = {k for k, s in _statuses(changed).items() if s == "built"}
+    assert rebuilt == {"kommune/1804", "nasjonal"}
+    assert {s for k, s in _statuses(changed).items() if k not in rebuilt} == {"unchanged"}
+
+    forced = build.build_reports(data, out=out, kommuner=["1151"], force=True, progress=False)
+    assert set(_statuses(forced).values()) == {"built"}
+
+
+def test_a_failing_report_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(build.NOTEBOOK_DIR, notebooks)
+    nb = nbformat.read(notebooks / "kommune_rapport.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('if kommunenummer == "1151":\n    raise RuntimeError("injected fault")'))
+    nbformat.write(nb, notebooks / "kommune_rapport.ipynb")
+    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)  # worker processes are forked: they see it
+    out = tmp_path / "reports"
+    code = main(["report", "--out", str(out), "--kommune", "1151", "1804", "-q"])
+    assert code == 1
+    err = capsys.readouterr()
+    assert "kommune/1151" in err.out + err.err and "injected fault" in err.out + err.err
+    folder = next(out.iterdir())
+    assert (folder / "kommuner" / "1804.html").is_file()
+    assert not (folder / "kommuner" / "1151.html").exists()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    failed = {r["key"]: r for r in manifest["reports"] if r["status"] == "failed"}
+    assert list(failed) == ["kommune/1151"]
+    assert failed["kommune/1151"]["error"]["cell"] == len(nb.cells) - 1 + 1  # papermill adds a parameters cell
+    assert "RuntimeError: injected fault" in failed["kommune/1151"]["error"]["message"]
+    # the executed notebook is kept for audit, with the error in it
+    kept = nbformat.read(folder / "notebooks" / "kommuner" / "1151.ipynb", as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in kept.cells if c.cell_type == "code" for o in c.outputs)
+    # the index does not link to the missing page
+    assert 'href="kommuner/1151.html"' not in (folder / "index.html").read_text(encoding="utf-8")
