@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test reports lint lab sample validate benchmark clean
+.PHONY: install browser test reports lint lab sample validate benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make test: install the project with its test extras and run the whole suite
-test: $(STAMP)
+## make browser: Debian's Chromium for the browser tests (headless), if it is not there yet
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## make test: install the project with its test extras (and Chromium) and run the whole suite
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 ## make reports: build every report of the latest period from data/sample/ into reports/

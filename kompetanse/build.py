@@ -6,6 +6,7 @@ Layout of a build (``reports/<periode>/``)::
     index.html                  every municipality with its status, linking to its report
     nasjonal.html               the national and county overview
     program-<kull>.html         FUB/FUG's progress report per cohort
+    utfallsstudie.html          the outcome study for researchers
     kommuner/<nr>.html          one report per municipality
     notebooks/...               the executed notebooks beside them, for audit
     manifest.json               inputs and hashes, version, parameters, and each report's outcome
@@ -134,7 +135,8 @@ def municipal_digests(ds: Dataset, *, on) -> pd.Series:
 
 
 #: The input tables each kind of report reads (a municipal report: see `municipal_digests`).
-AGGREGATE_INPUTS = {"nasjonal": None, "program": ("program_deltakelse", "program_aktiviteter")}
+AGGREGATE_INPUTS = {"nasjonal": None, "program": ("program_deltakelse", "program_aktiviteter"),
+                    "utfall": ("foreldreundersokelsen", "program_deltakelse")}
 
 
 def data_digests(ds: Dataset, jobs: list[Job], *, on) -> dict[str, str]:
@@ -161,6 +163,8 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
         jobs.append(Job(f"program/{kull}", "program", "program_fremdrift.ipynb", {"kull": kull, "data": data},
                         f"program-{kull}.html", f"notebooks/program-{kull}.ipynb",
                         f"Programfremdrift, kull {kull}"))
+    jobs.append(Job("utfall", "utfall", "utfallsstudie.ipynb", {"data": data}, "utfallsstudie.html",
+                    "notebooks/utfallsstudie.ipynb", "Utfallsstudie: gir programmet bedre foreldresamarbeid?"))
     names = ds.kommuner.set_index("kommunenummer")["kommunenavn"]
     for nr in kommuner:
         jobs.append(Job(f"kommune/{nr}", "kommune", "kommune_rapport.ipynb",

@@ -153,7 +153,10 @@ INDEX_SCRIPT = """
   var table = document.getElementById('kommuner');
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var count = document.getElementById('antall');
-  function norm(s) { return s.toLowerCase().normalize('NFD').replace(/[\\u0300-\\u036f]/g, ''); }
+  // search ignores case and accents, and takes o for ø and ae for æ (å becomes a)
+  function norm(s) {
+    return s.toLowerCase().replace(/ø/g, 'o').replace(/æ/g, 'ae').normalize('NFD').replace(/[\\u0300-\\u036f]/g, '');
+  }
   input.addEventListener('input', function () {
     var q = norm(input.value.trim()); var shown = 0;
     rows.forEach(function (r) {

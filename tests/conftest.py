@@ -48,3 +48,18 @@ def append_line(path: Path, text: str) -> int:
     lines.append(text)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)
+
+
+#: The municipalities of the report site the builder and browser tests share: Oslo, Bodø and
+#: Utsira, the largest and the smallest.
+SITE_KOMMUNER = ["0301", "1804", "1151"]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """Reports of the sample for three municipalities, the country and each programme cohort,
+    built once per test session."""
+    from kompetanse import build
+
+    out = tmp_path_factory.mktemp("reports")
+    return build.build_reports(None, out=out, kommuner=SITE_KOMMUNER, progress=False)

@@ -17,9 +17,9 @@ import pytest
 import kompetanse
 from kompetanse import build, execute
 from kompetanse.cli import main
+from tests.conftest import SITE_KOMMUNER as KOMMUNER
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-KOMMUNER = ["0301", "1804", "1151"]  # Oslo, Bodø, Utsira: the largest and the smallest
 
 
 class Links(HTMLParser):
@@ -43,9 +43,8 @@ def links(path: Path) -> Links:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> build.BuildResult:
-    out = tmp_path_factory.mktemp("reports")
-    return build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False)
+def site(built_site) -> build.BuildResult:
+    return built_site
 
 
 def test_every_report_is_built(site):
@@ -60,7 +59,8 @@ def test_every_report_is_built(site):
         assert (folder / f"program-{kull}.html").is_file()
     assert {o.key for o in site.outcomes} == (
         {f"kommune/{nr}" for nr in KOMMUNER} | {"nasjonal"}
-        | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()})
+        | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()} | {"utfall"})
+    assert (folder / "utfallsstudie.html").is_file()
 
 
 def test_index_lists_every_municipality_and_every_link_resolves(site):
@@ -169,7 +169,7 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
     tilbud.write_text("\n".join(lines) + "\n", encoding="utf-8")
     changed = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
     rebuilt = {k for k, s in _statuses(changed).items() if s == "built"}
-    assert rebuilt == {"kommune/1804", "nasjonal"}
+    assert rebuilt == {"kommune/1804", "nasjonal"}  # not the programme or outcome reports
     assert {s for k, s in _statuses(changed).items() if k not in rebuilt} == {"unchanged"}
 
     forced = build.build_reports(data, out=out, kommuner=["1151"], force=True, progress=False)

@@ -9,20 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from cells import code, md
+from nbformat.v4 import new_notebook
+from notebook_utfallsstudie import CELLS as UTFALL
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def md(text: str):
-    return new_markdown_cell(text.strip())
-
-
-def code(text: str, *tags: str):
-    cell = new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
 
 
 UTFORSK = [
@@ -435,7 +426,8 @@ def write(name: str, cells: list) -> Path:
 
 def main() -> None:
     notebooks = {"utforsk.ipynb": UTFORSK, "program_fremdrift.ipynb": PROGRAM,
-                 "kommune_rapport.ipynb": KOMMUNE, "nasjonal_oversikt.ipynb": NASJONAL}
+                 "kommune_rapport.ipynb": KOMMUNE, "nasjonal_oversikt.ipynb": NASJONAL,
+                 "utfallsstudie.ipynb": UTFALL}
     for name, cells in notebooks.items():
         print(f"wrote {write(name, cells)}")
 

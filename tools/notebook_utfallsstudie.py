@@ -1,28 +1,12 @@
 """The cells of notebooks/utfallsstudie.ipynb (the outcome study for researchers), in the format
 of tools/make_notebooks.py, which writes the notebook from them.
 
-To register: in tools/make_notebooks.py, ``from notebook_utfallsstudie import CELLS as UTFALL``
-and add ``"utfallsstudie.ipynb": UTFALL`` to ``notebooks`` in ``main()``. Until then
-``python tools/notebook_utfallsstudie.py`` writes this one notebook with the generator's ``write``.
+``python tools/make_notebooks.py`` writes it with the others.
 """
 
 from __future__ import annotations
 
-from nbformat.v4 import new_code_cell, new_markdown_cell
-
-
-# The same two helpers as tools/make_notebooks.py; kept here so that the generator can import
-# this module without importing itself back.
-def md(text: str):
-    return new_markdown_cell(text.strip())
-
-
-def code(text: str, *tags: str):
-    cell = new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
+from cells import code, md
 
 CELLS = [
     md("""
@@ -44,7 +28,7 @@ konfidensniva: float = 0.95  # konfidensnivå for intervallene, mellom 0 og 1
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import outcome_plots, outcomes, params, tables
+from kompetanse import outcome_plots, outcomes, params, plots, tables
 
 # Parameterne sjekkes før noe annet: en ukjent indikator gir en melding med de gyldige.
 ds = kompetanse.load(params.data_path(data))
@@ -103,8 +87,9 @@ sammenligningskommunene hverandre før programmet. Årene langt fra start bygger
 er derfor usikre.
 """),
     code('''
-fig = outcome_plots.event_study(resultat.event_study, indikator=indikator, confidence_level=konfidensniva,
-                                estimate=resultat.estimate)
+plots.show(outcome_plots.event_study(resultat.event_study, indikator=indikator,
+                                     confidence_level=konfidensniva, estimate=resultat.estimate),
+           alt=f"Hendelsesstudie: effekt på {indikator} etter år fra start, med konfidensintervall")
 '''),
     code('''
 tables.table(
@@ -124,7 +109,8 @@ første ligge nær det, og placeboutfallet nær 0.
 """),
     code('''
 robusthet = outcomes.robustness(ds, indikator=indikator, confidence_level=konfidensniva)
-fig = outcome_plots.robustness_estimates(robusthet)
+plots.show(outcome_plots.robustness_estimates(robusthet),
+           alt="Punktestimater med konfidensintervall for hovedanalysen og hver robusthetsvariant")
 '''),
     code('''
 tables.table(
@@ -160,13 +146,3 @@ print(resultat.method)
 """),
 ]
 
-
-def main() -> None:
-    """Write notebooks/utfallsstudie.ipynb with the generator's ``write`` (stable cell ids, no outputs)."""
-    from make_notebooks import write
-
-    print(f"wrote {write('utfallsstudie.ipynb', CELLS)}")
-
-
-if __name__ == "__main__":
-    main()
