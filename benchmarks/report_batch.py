@@ -1,0 +1,127 @@
+"""Report batches: the usual loop (papermill, then jupyter nbconvert, per municipality) beside
+`kompetanse report`, in one run on the same machine and notebook.
+
+Prints seconds per report for each and their ratio, then the wall time and peak memory (the sum
+of the resident memory of the whole process tree: builder, workers and their kernels) of a full
+batch, `kompetanse report --alle --force`, and of a second run with nothing changed.
+
+    python benchmarks/report_batch.py            # 5 municipalities in the loop, then the full batch
+    python benchmarks/report_batch.py -n 10 --no-full
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "kommune_rapport.ipynb"
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and all its children every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(cmd: list[str]) -> tuple[float, int]:
+    """Run a command; return (seconds, peak memory of its process tree in bytes)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    meter = PeakMemory(proc.pid)
+    _, err = proc.communicate()
+    peak = meter.stop()
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    return time.perf_counter() - start, peak
+
+
+def usual_loop(numbers: list[str], periode: int, out: Path) -> float:
+    start = time.perf_counter()
+    for nr in numbers:
+        executed = out / f"{nr}.ipynb"
+        run([str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "kommunenummer", nr,
+             "-p", "periode", str(periode), "--no-progress-bar"])
+        run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=5, help="municipalities in the side-by-side run (default 5)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes for kompetanse report")
+    parser.add_argument("--no-full", action="store_true", help="skip the full national batch")
+    args = parser.parse_args()
+
+    import kompetanse
+    from kompetanse import params
+
+    ds = kompetanse.load()
+    periode = params.periode(None, ds)
+    numbers = sorted(ds.kommuner["kommunenummer"])[:: max(1, 357 // args.n)][: args.n]
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    kompetanse_cmd = [str(BIN / "kompetanse"), "report", "-q", "--periode", str(periode), *jobs]
+    print(f"{psutil.cpu_count()} CPUs; periode {periode}; municipalities {', '.join(numbers)}")
+
+    with tempfile.TemporaryDirectory(prefix="kompetanse-bench-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "loop").mkdir()
+        loop = usual_loop(numbers, periode, tmp / "loop")
+        per_loop = loop / len(numbers)
+        print(f"usual loop (papermill + nbconvert): {len(numbers)} reports in {loop:.1f} s, "
+              f"{per_loop:.2f} s per report")
+
+        seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])
+        built = len(list((tmp / "small").rglob("*.html"))) - 1  # minus the index
+        print(f"kompetanse report, same {len(numbers)} municipalities (+ national, programme and outcome "
+              f"reports: {built} in all): {seconds:.1f} s, {seconds / built:.2f} s per report "
+              "(including start-up)")
+
+        if not args.no_full:
+            out = tmp / "full"
+            seconds, peak = run([*kompetanse_cmd, "--out", str(out), "--alle", "--force"])
+            built = len(list(out.rglob("*.html"))) - 1
+            per = seconds / built
+            print(f"full batch: {built} reports in {seconds:.1f} s wall, {per:.3f} s per report, "
+                  f"peak memory {peak / 2**30:.2f} GB (process tree)")
+            print(f"speed-up per report against the usual loop: {per_loop / per:.1f}x")
+            again, _ = run([*kompetanse_cmd, "--out", str(out), "--alle"])
+            print(f"second run, nothing changed: {again:.1f} s")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
