@@ -52,7 +52,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {row.table:<24}{row.file:<36}{_fmt(row.read):>10} read"
                   f"{_fmt(row.accepted):>10} accepted{_fmt(row.rejected):>8} rejected", file=out)
     if args.rejected:
-        validation.rejected.to_csv(args.rejected, index=False)
+        from kompetanse.tables import neutralise_formula
+
+        # opened in a spreadsheet: a rejected value such as =HYPERLINK(...) must stay text
+        validation.rejected.astype("object").map(neutralise_formula).to_csv(args.rejected, index=False)
         print(f"rejected rows with reasons written to {args.rejected}", file=out)
     return 1 if validation.problems else 0
 

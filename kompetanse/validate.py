@@ -453,12 +453,16 @@ def validate_input(raw: RawInput) -> Validation:
                     )
             rows = res.rows[bad]
             fallback = res.all_rejected_because or "rejected"
-            rejected_parts.append(pd.DataFrame({
+            part = pd.DataFrame({
                 "table": res.name,
                 "file": res.source,
                 "row": rows,
                 "reason": ["; ".join(by_row.get(int(r), [fallback])) for r in rows],
-            }))
+            })
+            # and the row's values as they were read, so that it can be fixed and sent again
+            values = res.text.iloc[np.flatnonzero(bad)].reset_index(drop=True)
+            values = values[[c for c in values.columns if c not in part.columns]]
+            rejected_parts.append(pd.concat([part, values], axis=1))
     rejected = (pd.concat(rejected_parts, ignore_index=True) if rejected_parts else
                 pd.DataFrame({"table": pd.Series([], dtype="str"), "file": pd.Series([], dtype="str"),
                               "row": pd.Series([], dtype="int64"),

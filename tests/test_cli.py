@@ -30,8 +30,9 @@ def test_validate_writes_rejected_rows_when_asked(minimal, tmp_path, capsys):
     out = tmp_path / "avvist.csv"
     assert main(["validate", str(minimal), "--rejected", str(out)]) == 1
     text = out.read_text()
-    assert text.splitlines()[0] == "table,file,row,reason"
+    assert text.splitlines()[0] == "table,file,row,reason,kommunenummer,ar,barn_0_17"
     assert "befolkning,befolkning.csv,3," in text
+    assert text.splitlines()[1].endswith(",1151,20x4,35")  # the row as it was read, to fix and send again
 
 
 def test_validate_missing_path_is_a_usage_error(tmp_path, capsys):
