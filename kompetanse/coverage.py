@@ -4,9 +4,9 @@ Definitions (shared/DATA_MODEL.md, "What the analyses mean"):
 
 - **Active certified** on a date: a staff row whose certification was in force that day:
   ``sertifisert_dato`` on or before the date, ``sertifisering_utloper`` empty or after it, and
-  ``sluttet_dato`` empty or after it. Rows with status ``sertifisert`` count; rows with status
-  ``utgatt`` count only for dates before their recorded expiry (so earlier years are judged as
-  they were); ``i_opplaering`` never counts.
+  ``sluttet_dato`` empty or not before it (a person still counts on the day they leave). Rows
+  with status ``sertifisert`` count; rows with status ``utgatt`` count only for dates before their
+  recorded expiry (so earlier years are judged as they were); ``i_opplaering`` never counts.
 - **Capacity at a level**: distinct active certified persons certified in a method whose
   ``nivaer`` include the level. A person certified in a method serving three levels counts once
   at each of them; a person certified in two methods at one level counts once there.
@@ -46,9 +46,14 @@ def _active_rows(staff: pd.DataFrame, *, at: pd.Timestamp, certified_by: pd.Time
         counts
         & (staff["sertifisert_dato"] <= certified_by)
         & (staff["sertifisering_utloper"].isna() | (staff["sertifisering_utloper"] > at))
-        & (staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at))
+        & _not_left(staff, at)
     )
     return staff.loc[mask.fillna(False).astype(bool)]
+
+
+def _not_left(staff: pd.DataFrame, at) -> pd.Series:
+    """True for rows whose person has not left before ``at`` (DATA_MODEL: "not `sluttet_dato` before it")."""
+    return staff["sluttet_dato"].isna() | (staff["sluttet_dato"] >= at)
 
 
 def active_certified(ds, *, on=None) -> pd.DataFrame:
@@ -194,7 +199,7 @@ def gaps(ds, *, on=None, **thresholds) -> pd.DataFrame:
     catalogue = ds.metoder[["metode", "alder_fra", "alder_til", "tilbyder", "implementeringsavtale", "ungsinn_niva"]]
     options = open_levels.merge(ds.metode_nivaer, on="niva").merge(catalogue, on="metode")
     staff = ds.ansatte_kompetanse
-    present = staff[staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at)]
+    present = staff[_not_left(staff, at)]
     in_use = present[["kommunenummer", "metode"]].drop_duplicates().assign(allerede_i_bruk=True)
     out = options.merge(in_use, on=["kommunenummer", "metode"], how="left")
     out["allerede_i_bruk"] = out["allerede_i_bruk"].fillna(False).astype(bool)
@@ -240,8 +245,7 @@ def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
     """
     at = _date(ds, on)
     s = ds.ansatte_kompetanse
-    training = s[(s["status"] == "i_opplaering") & (s["opplaering_start"] <= at)
-                 & (s["sluttet_dato"].isna() | (s["sluttet_dato"] > at))]
+    training = s[(s["status"] == "i_opplaering") & (s["opplaering_start"] <= at) & _not_left(s, at)]
     keys = ["kommunenummer", "metode"]
     if by_level:
         training = training.merge(ds.metode_nivaer, on="metode")
@@ -289,8 +293,7 @@ def retention_summary(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFr
     soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
     first, last = period_bounds(at.year)
     left = staff[staff["sertifisert_dato"].notna() & staff["sluttet_dato"].between(first, last)]
-    training = staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at)
-                     & (staff["sluttet_dato"].isna() | (staff["sluttet_dato"] > at))]
+    training = staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at) & _not_left(staff, at)]
     weaker = projected_coverage(ds, on=at, months=months).groupby("kommunenummer")["svekkes"].sum()
     out = ds.kommuner[_PLACES].set_index("kommunenummer").join([
         soon.groupby("kommunenummer")["ansatt_id"].nunique().rename("utloper_neste_12_mnd"),
