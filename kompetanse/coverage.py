@@ -227,14 +227,21 @@ def expiring_certifications(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.
 def staff_left(ds, *, periode: int) -> pd.DataFrame:
     """Certified staff who left during the period (a calendar year).
 
-    Returns one row per (kommunenummer, metode) with ``antall``: distinct persons with a
-    certification date who have ``sluttet_dato`` in the period.
+    Returns one row per (kommunenummer, metode) with ``antall``: distinct persons with
+    ``sluttet_dato`` in the period who were active certified in the method on the day they left
+    (a certification that had already expired, or came after leaving, was no capacity to lose).
     """
     first, last = period_bounds(int(periode))
-    s = ds.ansatte_kompetanse
-    left = s[s["sertifisert_dato"].notna() & s["sluttet_dato"].between(first, last)]
+    left = _left_certified(ds.ansatte_kompetanse, first, last)
     out = left.groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"].nunique().rename("antall")
     return out.reset_index().sort_values(["kommunenummer", "metode"], ignore_index=True)
+
+
+def _left_certified(staff: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    """Rows of people who left between ``first`` and ``last`` and were active certified in the
+    row's method on the day they left."""
+    left = staff[staff["sluttet_dato"].between(first, last)]
+    return _active_rows(left, at=left["sluttet_dato"])
 
 
 def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
@@ -292,7 +299,7 @@ def retention_summary(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFr
     active = _active_rows(staff, at=at)
     soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
     first, last = period_bounds(at.year)
-    left = staff[staff["sertifisert_dato"].notna() & staff["sluttet_dato"].between(first, last)]
+    left = _left_certified(staff, first, last)
     training = staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at) & _not_left(staff, at)]
     weaker = projected_coverage(ds, on=at, months=months).groupby("kommunenummer")["svekkes"].sum()
     out = ds.kommuner[_PLACES].set_index("kommunenummer").join([
