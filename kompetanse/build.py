@@ -23,6 +23,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -187,17 +189,44 @@ def _existing_fingerprint(path: Path) -> str | None:
 # -------------------------------------------------------------------------------------- workers
 
 _kernel = None
+_running_dir: Path | None = None
 
 
-def _init_worker(kernel_name: str) -> None:
+def _init_worker(kernel_name: str, running_dir: str | None = None) -> None:
     import multiprocessing.util
+    import signal
 
     from kompetanse.execute import WarmKernel
 
-    global _kernel
+    global _kernel, _running_dir
+    _running_dir = Path(running_dir) if running_dir else None
     _kernel = WarmKernel(kernel_name)
     # multiprocessing runs these finalizers when the worker exits, so no kernel is left behind
     multiprocessing.util.Finalize(_kernel, _kernel.shutdown, exitpriority=10)
+
+    def terminated(signum, frame):
+        # the pool ends its other workers with SIGTERM when one of them dies: this worker was
+        # not the one that broke it, so it clears its mark (see _run_all) and goes
+        _clear_running_mark()
+        try:
+            _kernel.km.provisioner.process.kill()
+        except Exception:  # no kernel process to kill
+            pass
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, terminated)
+    # Ctrl-C goes to the whole process group: the builder decides what happens, not the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _running_mark() -> Path | None:
+    return _running_dir / str(os.getpid()) if _running_dir else None
+
+
+def _clear_running_mark() -> None:
+    mark = _running_mark()
+    if mark is not None:
+        mark.unlink(missing_ok=True)
 
 
 def _footer(job: Job, built: str) -> str:
@@ -211,6 +240,9 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
     html_path = folder / job.html
+    mark = _running_mark()
+    if mark is not None:
+        mark.write_text(job.key, encoding="utf-8")
     try:
         result = _kernel.run(NOTEBOOK_DIR / job.notebook, job.parameters, output=tmp, timeout=CELL_TIMEOUT)
         if result.notebook is not None:
@@ -229,6 +261,7 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
         return Outcome(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
         tmp.unlink(missing_ok=True)
+        _clear_running_mark()
 
 
 # ------------------------------------------------------------------------------------ the build
@@ -325,10 +358,17 @@ def _run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outc
     bar = tqdm(total=len(todo), desc="Rapporter", unit="rapport", disable=not progress, leave=True)
     attempts: dict[str, int] = {}
     pending = list(todo)
+    # Each worker marks the report it is running with a file named by its process id and clears
+    # it when done, or when the pool ends it with SIGTERM. When a worker dies (killed, out of
+    # memory), the pool breaks and fails every unfinished report; the marks left behind name the
+    # reports that were running in the workers that died: only they are suspects. A suspect gets
+    # one more try, the others are simply run again.
+    running_dir = Path(tempfile.mkdtemp(prefix="kompetanse-running-"))
     try:
         while pending:
+            broken: list[Job] = []
             with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
-                                     initargs=(kernel_name,)) as pool:
+                                     initargs=(kernel_name, str(running_dir))) as pool:
                 futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built): job for job in pending}
                 pending = []
                 try:
@@ -337,28 +377,46 @@ def _run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outc
                         try:
                             outcome = future.result()
                         except BrokenProcessPool:
-                            # a worker died (killed, out of memory): try its unfinished jobs once more
-                            attempts[job.key] = attempts.get(job.key, 0) + 1
-                            if attempts[job.key] < 2:
-                                pending.append(job)
-                                continue
-                            outcome = Outcome(job.key, job.html, job.executed, "failed",
-                                              error="the worker process running this report died",
-                                              fingerprint=job.fingerprint)
+                            broken.append(job)
+                            continue
                         except Exception as exc:  # writing failed (disk full), etc.
                             outcome = Outcome(job.key, job.html, job.executed, "failed",
                                               error=f"{type(exc).__name__}: {exc}", fingerprint=job.fingerprint)
-                        outcomes[job.key] = outcome
-                        bar.update(1)
-                        if outcome.status == "failed":
-                            bar.write(f"feilet: {job.key}: {outcome.error}")
+                        _record(outcome, outcomes, bar)
                 except KeyboardInterrupt:
+                    # end the workers now (each clears its mark and kills its kernel); the reports
+                    # they were running are not written, those they finished are kept
+                    processes = list((getattr(pool, "_processes", None) or {}).values())
                     pool.shutdown(wait=False, cancel_futures=True)
-                    for proc in list(getattr(pool, "_processes", {}).values()):
+                    for proc in processes:
                         proc.terminate()
+                    for proc in processes:
+                        proc.join(timeout=10)
                     raise
+            if broken:
+                marks = list(running_dir.iterdir())
+                suspects = {m.read_text(encoding="utf-8") for m in marks}
+                for m in marks:
+                    m.unlink(missing_ok=True)
+                for job in broken:
+                    if job.key in suspects or not suspects:
+                        attempts[job.key] = attempts.get(job.key, 0) + 1
+                    if attempts.get(job.key, 0) >= 2:
+                        _record(Outcome(job.key, job.html, job.executed, "failed",
+                                        error="the worker process running this report died (twice)",
+                                        fingerprint=job.fingerprint), outcomes, bar)
+                    else:
+                        pending.append(job)
     finally:
         bar.close()
+        shutil.rmtree(running_dir, ignore_errors=True)
+
+
+def _record(outcome: Outcome, outcomes: dict[str, Outcome], bar) -> None:
+    outcomes[outcome.key] = outcome
+    bar.update(1)
+    if outcome.status == "failed":
+        bar.write(f"feilet: {outcome.key}: {outcome.error}")
 
 
 def _write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], outcomes: dict[str, Outcome],

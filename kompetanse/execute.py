@@ -140,15 +140,34 @@ class WarmKernel:
 
     def restart_if_dead(self) -> None:
         if not self.alive():
-            self.shutdown(remove_sockets=False)
+            self.shutdown()
+            # a fresh event loop: tasks nbclient left waiting on the dead kernel's channels must
+            # not hold up the new kernel (they did, for a minute); a fresh folder for sockets
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.close()
+            self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+            self.socket_dir = tempfile.mkdtemp(prefix="kompetanse-kernel-")
             self.km = self._manager()
             self.start()
 
     def _execute(self, code: str, timeout: float = 60) -> None:
-        """Run code in the kernel outside any notebook; raise if it fails."""
-        reply = self.loop.run_until_complete(
-            self.kc.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
-                                        output_hook=lambda msg: None))
+        """Run code in the kernel outside any notebook and wait for its reply on the shell
+        channel (silent: it publishes no output); raise if it fails or does not answer."""
+
+        async def run() -> dict:
+            msg_id = self.kc.execute(code, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise KernelResetError(f"the kernel did not answer within {timeout:.0f} s")
+                msg = await self.kc.get_shell_msg(timeout=remaining)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return msg
+
+        reply = self.loop.run_until_complete(run())
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise KernelResetError(f"{content.get('ename')}: {content.get('evalue')}")
@@ -181,15 +200,14 @@ class WarmKernel:
                              f"{type(exc).__name__}: {exc}")
         return RunResult(nb, True, time.perf_counter() - start)
 
-    def shutdown(self, *, remove_sockets: bool = True) -> None:
+    def shutdown(self) -> None:
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
             self.loop.run_until_complete(self.km.shutdown_kernel(now=True))
         except Exception:  # already gone
             pass
-        if remove_sockets:
-            shutil.rmtree(self.socket_dir, ignore_errors=True)
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 #: Metadata that differs between two runs of the same notebook and says nothing about its content.

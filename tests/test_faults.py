@@ -1,0 +1,153 @@
+"""Faults during `kompetanse report`: a worker process killed, a kernel that dies, a write that
+fails (disk full), Ctrl-C. Each must leave every finished report intact, no partial file, a
+manifest that says what happened, and a re-run that builds only what is missing.
+
+Faults are injected into a copy of the notebooks (a cell that kills something for one
+municipality) or by patching a function before the worker processes are forked."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kompetanse import build, site
+
+KOMMUNER = ["1151", "1804", "4601", "5001"]
+VICTIM = "1804"
+
+
+def _notebooks_with(tmp_path: Path, cell: str) -> Path:
+    """A copy of the notebooks where the municipal report runs ``cell`` for the victim while the
+    file ``fault`` exists (so that a re-run with the same notebook can go without the fault)."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(build.NOTEBOOK_DIR, notebooks)
+    flag = tmp_path / "fault"
+    flag.touch()
+    nb = nbformat.read(notebooks / "kommune_rapport.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        f'import os\nif kommunenummer == "{VICTIM}" and os.path.exists({str(flag)!r}):\n' + cell))
+    nbformat.write(nb, notebooks / "kommune_rapport.ipynb")
+    return notebooks
+
+
+def _manifest(folder: Path) -> dict[str, dict]:
+    return {r["key"]: r for r in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["reports"]}
+
+
+def _assert_site_is_whole(folder: Path) -> None:
+    """No temporary or partial file anywhere, every page complete, every notebook readable."""
+    leftovers = [p.name for p in folder.rglob("*") if p.is_file() and ".tmp" in p.name]
+    assert leftovers == []
+    for page in folder.rglob("*.html"):
+        assert page.read_text(encoding="utf-8").endswith("</html>\n"), page
+    for nb in folder.rglob("*.ipynb"):
+        nbformat.read(nb, as_version=4)
+
+
+def _assert_rerun_builds_only_the_missing(out: Path, folder: Path, missing: set[str]) -> None:
+    again = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False)
+    statuses = {o.key: o.status for o in again.outcomes}
+    assert {k for k, s in statuses.items() if s == "built"} == missing
+    assert {s for k, s in statuses.items() if k not in missing} == {"unchanged"}
+    _assert_site_is_whole(folder)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "reports"
+
+
+def test_a_killed_worker_process(tmp_path, out, monkeypatch):
+    # the kernel kills the worker process that drives it, for one municipality, every time
+    notebooks = _notebooks_with(tmp_path, "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)")
+    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
+    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
+    statuses = {o.key: o.status for o in result.outcomes}
+    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
+    assert set(statuses.values()) == {"built"}  # the others were retried in a new pool and built
+    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
+    assert entry["status"] == "failed" and "worker process" in entry["error"]["message"]
+    assert not (result.folder / "kommuner" / f"{VICTIM}.html").exists()
+    _assert_site_is_whole(result.folder)
+    (tmp_path / "fault").unlink()
+    _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
+
+
+def test_a_kernel_that_dies(tmp_path, out, monkeypatch):
+    notebooks = _notebooks_with(tmp_path, "    import os\n    os._exit(1)")
+    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
+    # one worker: the reports after the dead kernel's run on a kernel started afresh
+    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
+    statuses = {o.key: o.status for o in result.outcomes}
+    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
+    assert set(statuses.values()) == {"built"}
+    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
+    assert "DeadKernelError" in entry["error"]["message"] or "died" in entry["error"]["message"]
+    _assert_site_is_whole(result.folder)
+    (tmp_path / "fault").unlink()
+    _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
+
+
+def test_a_write_that_fails_disk_full(out, monkeypatch):
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        # the disk fills up while the victim's page is being written
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        if name.startswith(f".{VICTIM}.html.") and name.endswith(".tmp"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(site.os, "fsync", fsync)  # the workers are forked from this process
+    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
+    statuses = {o.key: o.status for o in result.outcomes}
+    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
+    assert set(statuses.values()) == {"built"}
+    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
+    assert "No space left on device" in entry["error"]["message"]
+    assert not (result.folder / "kommuner" / f"{VICTIM}.html").exists()
+    _assert_site_is_whole(result.folder)
+    monkeypatch.undo()
+    _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
+
+
+def test_ctrl_c_keeps_finished_reports_and_a_rerun_builds_the_rest(tmp_path):
+    out = tmp_path / "reports"
+    many = ["0301", "1103", "1151", "1508", "1804", "3101", "3201", "4204", "4601", "5001", "5501", "5601"]
+    cmd = [sys.executable, "-m", "kompetanse", "report", "--out", str(out), "--kommune", *many, "--jobs", "2", "-q"]
+    # a terminal's Ctrl-C reaches the whole process group: builder, workers and kernels
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    pages = lambda: list(out.glob("*/kommuner/*.html"))  # noqa: E731
+    while len(pages()) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    folder = next(out.iterdir())
+    _assert_site_is_whole(folder)
+    manifest = _manifest(folder)
+    done = {k for k, r in manifest.items() if r["status"] == "built"}
+    missing = {k for k, r in manifest.items() if r["status"] != "built"}
+    assert len(done) >= 3 and missing
+    assert {r["status"] for k, r in manifest.items() if k in missing} <= {"interrupted", "failed"}
+    for key in done:
+        assert (folder / manifest[key]["html"]).is_file()
+    again = build.build_reports(None, out=out, kommuner=many, progress=False)
+    statuses = {o.key: o.status for o in again.outcomes}
+    assert {k for k, s in statuses.items() if s == "built"} == missing
+    assert {k for k, s in statuses.items() if s == "unchanged"} == done
+    _assert_site_is_whole(folder)
