@@ -50,6 +50,18 @@ del gc
 PRISTINE_RC: dict = {}
 
 
+@functools.lru_cache(maxsize=32)
+def _declared(path: str, mtime_ns: int) -> tuple[str, ...]:
+    import papermill as pm
+
+    return tuple(pm.inspect_notebook(path))
+
+
+def notebook_parameters(notebook: Path) -> tuple[str, ...]:
+    """The names a notebook's ``parameters`` cell declares."""
+    return _declared(str(notebook), notebook.stat().st_mtime_ns)
+
+
 class KernelResetError(RuntimeError):
     """The kernel could not be brought back to a clean state between two reports."""
 
@@ -180,6 +192,14 @@ class WarmKernel:
         ``output`` (also when a cell fails, with papermill's error marks)."""
         import papermill as pm
 
+        unknown = sorted(set(parameters) - set(notebook_parameters(notebook)))
+        if unknown:
+            # papermill only warns about a parameter the notebook does not declare: a misspelt
+            # parameter would silently give a report with the default value
+            from kompetanse.errors import UsageError
+
+            raise UsageError(f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
+                             f"its parameters are {', '.join(notebook_parameters(notebook))}")
         _engine()
         self.restart_if_dead()
         self.reset()

@@ -41,3 +41,43 @@ def test_explore_accepts_a_municipality_number_as_papermill_gives_it(tmp_path):
 def test_explore_refuses_an_unknown_municipality_before_doing_anything(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="no municipality has the number 9999"):
         _run(tmp_path, "utforsk.ipynb", kommunenummer="9999")
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    from kompetanse.execute import WarmKernel
+
+    k = WarmKernel()
+    yield k
+    k.shutdown()
+
+
+NOTEBOOK_DIR = Path(__file__).parent.parent / "notebooks"
+
+
+@pytest.mark.parametrize("name, parameters, message", [
+    ("kommune_rapport.ipynb", {"kommunenummer": "9999"}, "no municipality has the number 9999"),
+    ("kommune_rapport.ipynb", {"kommunenummer": "03O1"}, "03O1"),
+    ("kommune_rapport.ipynb", {"kommunenummer": "0301", "periode": 1990}, "1990"),
+    ("nasjonal_oversikt.ipynb", {"periode": 2099}, "2099"),
+    ("nasjonal_oversikt.ipynb", {"fylkesnummer": "99"}, "99"),
+    ("program_fremdrift.ipynb", {"kull": 1999}, "1999"),
+    ("utfallsstudie.ipynb", {"indikator": "tull"}, "tull"),
+    ("utfallsstudie.ipynb", {"konfidensniva": 1.5}, "1.5"),
+], ids=lambda v: str(v) if not isinstance(v, dict) else ",".join(f"{k}={x}" for k, x in v.items()))
+def test_report_notebooks_refuse_bad_parameters_on_entry(kernel, tmp_path, name, parameters, message):
+    # the run fails in the first cells after the parameters, before any heading or figure
+    result = kernel.run(NOTEBOOK_DIR / name, parameters, output=tmp_path / "out.ipynb")
+    assert not result.ok
+    assert message in result.error
+    first_code = [i for i, c in enumerate(result.notebook.cells) if c.cell_type == "code"]
+    assert result.error_cell <= first_code[3], result.error_cell
+    shown = [o for c in result.notebook.cells[: result.error_cell] if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in shown if "image/png" in o.get("data", {})]
+
+
+def test_an_unknown_parameter_is_an_error_not_a_warning(kernel, tmp_path):
+    from kompetanse.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"has no parameter 'kommunenumer'; its parameters are kommunenummer"):
+        kernel.run(NOTEBOOK_DIR / "kommune_rapport.ipynb", {"kommunenumer": "0301"}, output=tmp_path / "o.ipynb")
