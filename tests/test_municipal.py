@@ -1,0 +1,132 @@
+"""kompetanse.municipal: one municipality's profile and the tables of its report, on the staff
+fixture of tests/coverage_fixture.py (expected numbers worked out by hand from its docstring)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kompetanse import municipal
+from kompetanse.settings import SUPPRESSED_MARKER
+from tests.coverage_fixture import ON, load_staff_fixture
+
+DAY = pd.Timestamp(ON)
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    return load_staff_fixture(tmp_path_factory.mktemp("staff"))
+
+
+@pytest.fixture(scope="module")
+def oslo(ds):
+    return municipal.profile(ds, "0301", on=DAY)
+
+
+@pytest.fixture(scope="module")
+def utsira(ds):
+    return municipal.profile(ds, "1151", on=DAY)
+
+
+def shown(table) -> list[list[str]]:
+    return table.to_frame().astype(str).to_numpy().tolist()
+
+
+def test_national_analyses_are_computed_once_per_dataset_and_date(ds):
+    first = municipal.national(ds, on=DAY)
+    assert municipal.national(ds, on=DAY) is first
+    assert municipal.national(ds, on=pd.Timestamp("2025-12-31")) is not first
+
+
+def test_profile_holds_only_its_own_rows(oslo):
+    assert (oslo.kommunenavn, oslo.fylkesnummer, oslo.fylkesnavn, oslo.periode) == ("Oslo", "03", "Oslo", 2025)
+    for frame in (oslo.coverage, oslo.comparison, oslo.projected, oslo.expiring, oslo.training, oslo.gaps,
+                  oslo.active, oslo.offers, oslo.progress):
+        assert set(frame["kommunenummer"]) <= {"0301"}
+    assert len(oslo.coverage) == 3
+    # offers of the period only: the 2024 icdp row (5 groups, 50 parents) is left out
+    assert sorted(oslo.offers["antall_foreldre"]) == [3, 15, 38]
+
+
+def test_no_person_in_a_profile(oslo):
+    for name in ("coverage", "comparison", "projected", "expiring", "training", "gaps", "active", "offers"):
+        assert "ansatt_id" not in getattr(oslo, name).columns
+
+
+def test_summary_table(oslo, utsira):
+    assert shown(municipal.summary_table(oslo)) == [
+        ["Universell", "Dekket", "3", "cos-p, icdp"],
+        ["Selektiv", "Dekket", "2", "cos-p"],
+        ["Indikativ", "Dekket", "3", "cos-p, pmto"],
+    ]
+    assert shown(municipal.summary_table(utsira)) == [
+        ["Universell", "Sårbar", "1", "icdp"],
+        ["Selektiv", "Mangler", "0", "–"],
+        ["Indikativ", "Mangler", "0", "–"],
+    ]
+
+
+def test_comparison_beside_county_and_country(oslo):
+    c = oslo.comparison.set_index("niva")
+    # Rates known for four municipalities. universell: Oslo 0.15, Utsira 25, Halden 0, Bergen 0
+    # -> national median (0 + 0.15) / 2 = 0.075. selektiv: 0.1, 0, 0.4, 0 -> median 0.05.
+    assert c.loc["universell", "land_median"] == pytest.approx(0.075)
+    assert c.loc["selektiv", "land_median"] == pytest.approx(0.05)
+    # Oslo is the only municipality of its county: its own figure, rank 1 of 1
+    assert c["fylke_median"].tolist() == pytest.approx([0.15, 0.10, 0.15])
+    assert shown(municipal.comparison_table(oslo))[0][4] == "1 av 1"
+    # national rate at universell: (3 + 1) / 73 040 * 1 000 = 0.0548; Oslo's 3 persons have the
+    # exact Poisson interval 0.62-8.77, i.e. 0.031-0.44 per 1 000 children: "likt"
+    assert c.loc["universell", "land_rate"] == pytest.approx(4 / 73040 * 1000)
+    assert c.loc["universell", "vurdering"] == "likt"
+
+
+def test_methods_table_counts_active_and_training_per_method(oslo):
+    # active: icdp O1, O2; cos-p O1, O3; pmto O4. In training: pmto O5. Sorted by name.
+    rows = shown(municipal.methods_table(oslo))
+    assert [r[0].split(" ")[0] for r in rows] == ["ICDP", "PMTO", "Trygghetssirkelen"]
+    assert [r[2:] for r in rows] == [["2", "0"], ["1", "1"], ["2", "0"]]
+    assert rows[2][1] == "universell, selektiv, indikativ"
+
+
+def test_retention_table(oslo):
+    # one certification expires within 12 months (O4's pmto, indikativ); nothing gets worse
+    assert shown(municipal.retention_table(oslo)) == [
+        ["Universell", "0", "Dekket", "Dekket"],
+        ["Selektiv", "0", "Dekket", "Dekket"],
+        ["Indikativ", "1", "Dekket", "Dekket"],
+    ]
+
+
+def test_gaps_table(oslo, utsira):
+    assert shown(municipal.gaps_table(oslo)) == [["Alle tre nivåene er dekket."]]
+    rows = shown(municipal.gaps_table(utsira))
+    # universell 4 methods, selektiv 5, indikativ 7 (see test_coverage)
+    assert len(rows) == 16
+    assert rows[0][:3] == ["Universell", "ICDP – Program for foreldreveiledning", "0–18 år"]
+    assert rows[0][-1] == "ja"  # U1 already holds ICDP
+    assert ["Selektiv", "0–2 år"] in [[r[0], r[2]] for r in rows]  # Familie for første gang
+
+
+def test_offers_table_suppresses_small_counts_and_what_would_reveal_them(oslo, utsira):
+    # Oslo 2025 parents: universell 38 + 15 = 53, selektiv 0, indikativ 3, total 56. The 3 is
+    # below 5 (primary); with the total shown it would be 56 - 53 - 0, so 53 is hidden too
+    # (secondary: the smallest shown non-zero cell of the column). 0 is shown. Groups are not
+    # suppressed: 6, 0, 0, total 6.
+    assert shown(municipal.offers_table(oslo)) == [
+        ["Universell", "6", SUPPRESSED_MARKER],
+        ["Selektiv", "0", "0"],
+        ["Indikativ", "0", SUPPRESSED_MARKER],
+        ["I alt", "6", "56"],
+    ]
+    # Utsira: 6 parents, not small: shown
+    assert shown(municipal.offers_table(utsira))[0] == ["Universell", "1", "6"]
+
+
+def test_programme_table(oslo, utsira):
+    # Oslo, cohort 2024, 2024-01-15 to 2025-12-15: 701 days; on 2025-06-30, 533 have passed
+    # (366 to 2025-01-15, then 16 + 28 + 31 + 30 + 31 + 30, and the day itself): 76.0 %.
+    # Activities: 1 held, 1 cancelled, 1 planned: 1 / 3 = 33.3 %, 43 points behind: forsinket.
+    assert shown(municipal.programme_table(oslo)) == [
+        ["2024", "Forsinket", "76,0\u00a0%", "33,3\u00a0%", "1", "3", "12", "8"]]
+    assert shown(municipal.programme_table(utsira)) == [["Kommunen har ikke startet i programmet."]]
