@@ -95,7 +95,8 @@ def _new(height: float = 3.6, **kwargs) -> tuple[Figure, plt.Axes]:
 
 def _legend_above(ax: plt.Axes, title: str, ncols: int) -> None:
     """Title on top, legend in one row between the title and the plot."""
-    ax.set_title(title, pad=24)
+    # left-aligned like the legend under it; a long title wraps instead of running off the figure
+    ax.set_title(title, pad=24, loc="left", wrap=True)
     ax.legend(ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
 
 
