@@ -95,3 +95,13 @@ def test_load_reuses_validated_data_until_a_file_changes(minimal):
     path.write_text(path.read_text().replace("132245", "132246"))
     os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
     assert kompetanse.load(minimal).befolkning["barn_0_17"].iloc[0] == 132246
+
+
+def test_analyses_are_reachable_from_the_package_without_an_import():
+    import kompetanse
+
+    assert callable(kompetanse.coverage.coverage_by_level)
+    assert callable(kompetanse.programme.programme_progress)
+    assert "outcomes" in dir(kompetanse)
+    with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
+        kompetanse.nosuch  # noqa: B018
