@@ -17,7 +17,7 @@ from kompetanse import coverage as cov
 from kompetanse import programme, tables
 from kompetanse.compare import compare
 from kompetanse.disclosure import suppress_table
-from kompetanse.reference import LEVELS
+from kompetanse.reference import LEVELS, metoder
 from kompetanse.settings import MIN_COUNT
 from kompetanse.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
 
@@ -99,9 +99,19 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
 # ------------------------------------------------------------------------------ report tables
 
 
+def short_method_names() -> dict[str, str]:
+    """Method codes to the names readers know (the catalogue's name up to a dash: «ICDP»,
+    «De utrolige årene (DUÅ)», «Trygghetssirkelen (Circle of Security Parenting)»)."""
+    catalogue = metoder()
+    return dict(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
+
+
 def summary_table(p: Profile) -> tables.Table:
     """The three levels at a glance: status, active certified staff, methods in use."""
-    d = p.coverage.assign(niva_navn=p.coverage["niva"].map(LEVEL_LABELS))
+    names = short_method_names()
+    in_use = p.coverage["metoder_i_bruk"].map(
+        lambda codes: ", ".join(sorted(names.get(c, c) for c in codes.split(", ") if c)))
+    d = p.coverage.assign(niva_navn=p.coverage["niva"].map(LEVEL_LABELS), metoder_i_bruk=in_use)
     return tables.table(
         d,
         columns={"niva_navn": "Nivå", "status": "Status", "kapasitet": "Aktive sertifiserte",

@@ -55,12 +55,13 @@ def test_no_person_in_a_profile(oslo):
 
 def test_summary_table(oslo, utsira):
     assert shown(municipal.summary_table(oslo)) == [
-        ["Universell", "Dekket", "3", "cos-p, icdp"],
-        ["Selektiv", "Dekket", "2", "cos-p"],
-        ["Indikativ", "Dekket", "3", "cos-p, pmto"],
+        # methods by the names readers know, alphabetically
+        ["Universell", "Dekket", "3", "ICDP, Trygghetssirkelen (Circle of Security Parenting)"],
+        ["Selektiv", "Dekket", "2", "Trygghetssirkelen (Circle of Security Parenting)"],
+        ["Indikativ", "Dekket", "3", "PMTO, Trygghetssirkelen (Circle of Security Parenting)"],
     ]
     assert shown(municipal.summary_table(utsira)) == [
-        ["Universell", "Sårbar", "1", "icdp"],
+        ["Universell", "Sårbar", "1", "ICDP"],
         ["Selektiv", "Mangler", "0", "–"],
         ["Indikativ", "Mangler", "0", "–"],
     ]
