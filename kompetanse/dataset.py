@@ -41,8 +41,9 @@ class Dataset:
     ansatte_kompetanse, tilbud, befolkning, program_deltakelse, program_aktiviteter,
     foreldreundersokelsen : the input tables (accepted rows only).
     kommuner, metoder, metode_nivaer : the reference tables.
-    rejected : one row per rejected input row: table, file, row, reason. Empty when
-        ``on_error="raise"`` (a rejected row raises instead).
+    rejected : one row per rejected input row: table, file, row, reason, and the row's values
+        as they were read (text), to fix and send again. Empty when ``on_error="raise"`` (a
+        rejected row raises instead).
     problems : every `Problem` found, including file-level ones.
     notes : what was normalised or ignored while reading (encodings, headers, old numbers).
     counts : per table: file, rows read, accepted, rejected.
