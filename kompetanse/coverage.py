@@ -86,8 +86,11 @@ def _level_status(ds, active: pd.DataFrame, *, at: pd.Timestamp, min_certified: 
     persons = by_level.groupby(["kommunenummer", "niva"], observed=True)["ansatt_id"].nunique().rename("kapasitet")
     per_method = by_level.groupby(["kommunenummer", "niva", "metode"], observed=True)["ansatt_id"].nunique()
     largest = per_method.groupby(level=["kommunenummer", "niva"], observed=True).max().rename("storste_metode")
-    methods = (per_method.reset_index().sort_values("metode").groupby(["kommunenummer", "niva"], observed=True)
-               .agg(metoder=("metode", "size"), metoder_i_bruk=("metode", ", ".join)))
+    # names joined by a vectorised string sum, not a Python join per municipality and level
+    named = per_method.reset_index().sort_values("metode")
+    by_place = named.assign(navn=named["metode"] + ", ").groupby(["kommunenummer", "niva"], observed=True)
+    methods = pd.DataFrame({"metoder": by_place.size(),
+                            "metoder_i_bruk": by_place["navn"].sum().str.removesuffix(", ")})
     horizon = at + pd.DateOffset(months=expiry_months)
     expiring = by_level["sertifisering_utloper"].notna() & (by_level["sertifisering_utloper"] <= horizon)
     all_expiring = expiring.groupby([by_level["kommunenummer"], by_level["niva"]], observed=True).all()
