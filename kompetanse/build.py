@@ -328,10 +328,15 @@ def build_reports(
             todo.append(job)
 
     interrupted = False
+    _sweep_temporary(folder)
     try:
         _run_all(todo, folder, built, outcomes, jobs=jobs, progress=progress, kernel_name=kernel_name)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        # a worker that was killed, or ended when another died, leaves its half-written
+        # temporary files behind; no worker runs any more, so they can go
+        _sweep_temporary(folder)
     for job in jobs_list:
         outcomes.setdefault(job.key, Outcome(job.key, job.html, job.executed, "interrupted",
                                              error="the build was interrupted before this report was done",
@@ -346,6 +351,14 @@ def build_reports(
     if interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _sweep_temporary(folder: Path) -> None:
+    """Remove temporary files of unfinished writes (``.<name>.<random>.tmp`` from
+    `write_atomic`, ``.<name>.<pid>.tmp.ipynb`` from papermill) anywhere in the build folder."""
+    for path in folder.rglob(".*.tmp*"):
+        if path.is_file() and (path.name.endswith(".tmp") or path.name.endswith(".tmp.ipynb")):
+            path.unlink(missing_ok=True)
 
 
 def _run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outcome], *, jobs: int | None,

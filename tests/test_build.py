@@ -201,3 +201,14 @@ def test_a_failing_report_does_not_stop_the_others(tmp_path, monkeypatch, capsys
     assert any(o.get("ename") == "RuntimeError" for c in kept.cells if c.cell_type == "code" for o in c.outputs)
     # the index does not link to the missing page
     assert 'href="kommuner/1151.html"' not in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_temporary_files_of_unfinished_writes_are_swept(tmp_path):
+    (tmp_path / "kommuner").mkdir()
+    stale = [tmp_path / "kommuner" / ".0301.html.k2j4x9.tmp", tmp_path / ".nasjonal.4711.tmp.ipynb"]
+    kept = [tmp_path / "kommuner" / "0301.html", tmp_path / ".gitkeep", tmp_path / "notes.tmp.txt"]
+    for path in stale + kept:
+        path.write_text("x", encoding="utf-8")
+    build._sweep_temporary(tmp_path)
+    assert [p.exists() for p in stale] == [False, False]
+    assert all(p.exists() for p in kept)
