@@ -67,18 +67,26 @@ def out(tmp_path: Path) -> Path:
     return tmp_path / "reports"
 
 
+def _only_the_victim_failed(result: build.BuildResult) -> str:
+    """Check that the victim's report failed and every other was built; return the manifest's
+    message for the victim."""
+    statuses = {o.key: o.status for o in result.outcomes}
+    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
+    assert set(statuses.values()) == {"built"}
+    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
+    assert entry["status"] == "failed"
+    assert not (result.folder / "kommuner" / f"{VICTIM}.html").exists()
+    _assert_site_is_whole(result.folder)
+    return entry["error"]["message"]
+
+
 def test_a_killed_worker_process(tmp_path, out, monkeypatch):
     # the kernel kills the worker process that drives it, for one municipality, every time
     notebooks = _notebooks_with(tmp_path, "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)")
     monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
-    statuses = {o.key: o.status for o in result.outcomes}
-    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
-    assert set(statuses.values()) == {"built"}  # the others were retried in a new pool and built
-    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
-    assert entry["status"] == "failed" and "worker process" in entry["error"]["message"]
-    assert not (result.folder / "kommuner" / f"{VICTIM}.html").exists()
-    _assert_site_is_whole(result.folder)
+    # the others, failed with the broken pool, were run again in a new one and built
+    assert "worker process" in _only_the_victim_failed(result)
     (tmp_path / "fault").unlink()
     _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
 
@@ -88,12 +96,7 @@ def test_a_kernel_that_dies(tmp_path, out, monkeypatch):
     monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
     # one worker: the reports after the dead kernel's run on a kernel started afresh
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
-    statuses = {o.key: o.status for o in result.outcomes}
-    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
-    assert set(statuses.values()) == {"built"}
-    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
-    assert "DeadKernelError" in entry["error"]["message"] or "died" in entry["error"]["message"]
-    _assert_site_is_whole(result.folder)
+    assert "DeadKernelError" in _only_the_victim_failed(result)
     (tmp_path / "fault").unlink()
     _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
 
@@ -110,13 +113,7 @@ def test_a_write_that_fails_disk_full(out, monkeypatch):
 
     monkeypatch.setattr(site.os, "fsync", fsync)  # the workers are forked from this process
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
-    statuses = {o.key: o.status for o in result.outcomes}
-    assert statuses.pop(f"kommune/{VICTIM}") == "failed"
-    assert set(statuses.values()) == {"built"}
-    entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
-    assert "No space left on device" in entry["error"]["message"]
-    assert not (result.folder / "kommuner" / f"{VICTIM}.html").exists()
-    _assert_site_is_whole(result.folder)
+    assert "No space left on device" in _only_the_victim_failed(result)
     monkeypatch.undo()
     _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
 
