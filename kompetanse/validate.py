@@ -267,8 +267,12 @@ def _parse_text(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
 def _parse_cohort(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
     s = _strip(s).str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     empty = _required(col, res, s, "a cohort, e.g. 2025")
-    res.add((s.str.len() > col.max_length).to_numpy(dtype=bool), col.name,
-            f"a cohort of at most {col.max_length} characters, e.g. 2025")
+    too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
+    res.add(too_long, col.name, f"a cohort of at most {col.max_length} characters, e.g. 2025")
+    # The cohort names report files (program-<kull>.html): '/', '..' or spaces would put them elsewhere.
+    odd = ~s.str.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_-]*").fillna(False).to_numpy(dtype=bool)
+    res.add(odd & ~empty & ~too_long, col.name,
+            "a cohort of letters, digits, '-' and '_' only, e.g. 2025 or 2025-host")
     return s.where(~pd.Series(empty, index=s.index)).astype("str")
 
 
