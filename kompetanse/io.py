@@ -150,20 +150,64 @@ def _decode(data: bytes, source: str) -> tuple[str | None, list[str], list[Probl
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         notes.append(f"{source}: read as UTF-16 (Excel's 'Unicode text')")
         return data.decode("utf-16"), notes, []
+    elif len(data) >= 4 and data.count(0) * 3 >= len(data):
+        # UTF-16 saved without a byte order mark: every other byte of plain text is zero
+        encoding = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+        else:
+            notes.append(f"{source}: read as UTF-16 without a byte order mark")
+            return text, notes, []
     try:
         return data.decode("utf-8"), notes, []
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data, source)
+    if mixed is not None:
+        return mixed[0], notes + [mixed[1]], []
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         return None, notes, [
             Problem(source, None, None, None,
-                    f"text encoding not recognised (byte {exc.object[exc.start]:#04x} at position "
-                    f"{exc.start} is neither UTF-8 nor Windows-1252): save the file as 'CSV UTF-8'")
+                    f"text encoding not recognised (byte {exc.object[exc.start]:#04x} in line "
+                    f"{data.count(10, 0, exc.start) + 1}, at position {exc.start}, is neither UTF-8 "
+                    f"nor Windows-1252): save the file as 'CSV UTF-8'")
         ]
     notes.append(f"{source}: read as Windows-1252 (not UTF-8), as Norwegian Excel saves CSV")
     return text, notes, []
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _decode_mixed(data: bytes, source: str) -> tuple[str, str] | None:
+    """A file that is neither UTF-8 nor Windows-1252 as a whole but UTF-8 in some lines and
+    Windows-1252 in others (rows pasted from another file, or typed in another editor).
+
+    Decoding it all as Windows-1252 would turn the UTF-8 lines into mojibake (``nivå`` into
+    ``nivÃ¥``, so the header no longer matches), so each line is read in the encoding it is in.
+    """
+    if not _UTF8_MULTIBYTE.search(data):
+        return None
+    text, cp1252_rows, utf8_rows = [], [], 0
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text.append(line.decode("utf-8"))
+            utf8_rows += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                text.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                return None
+            cp1252_rows.append(i)
+    if not utf8_rows:
+        return None  # Windows-1252 throughout: the ASCII lines read the same either way
+    shown = ", ".join(map(str, cp1252_rows[:10])) + (" …" if len(cp1252_rows) > 10 else "")
+    return "\n".join(text), (f"{source}: mixes encodings: line{'s' if len(cp1252_rows) > 1 else ''} {shown} "
+                             f"read as Windows-1252, the others as UTF-8; save the file as 'CSV UTF-8'")
 
 
 def _sniff_separator(header_line: str) -> str:
