@@ -362,8 +362,13 @@ def _reference_targets(accepted: dict[str, pd.DataFrame]) -> dict[str, pd.DataFr
                        "metode_nivaer": reference.metode_nivaer()}
 
 
-def check_references(res: TableResult, table: Table, targets: dict[str, pd.DataFrame]) -> None:
-    """Values that must exist in another table: compared against its accepted rows."""
+def check_references(res: TableResult, table: Table, targets: dict[str, pd.DataFrame],
+                     rejected: dict[str, tuple[str, pd.DataFrame]] | None = None) -> None:
+    """Values that must exist in another table: compared against its accepted rows.
+
+    ``rejected`` maps a table to its file and its rejected rows (typed, with their row number in
+    ``_row``), so that a reference to a row that is there but was rejected says so.
+    """
     if res.all_rejected_because is not None:
         return
     for ref in table.references:
@@ -380,8 +385,24 @@ def check_references(res: TableResult, table: Table, targets: dict[str, pd.DataF
         expected = ref.expected
         if ref.table == "metoder":
             expected = f"{ref.expected}: one of {', '.join(reference.metoder()['metode'])}"
+        missing = present & ~found
+        if rejected and ref.table in rejected and missing.any():
+            file, gone = rejected[ref.table]
+            gone = gone.dropna(subset=list(ref.target_columns or ref.columns))
+            if len(gone):
+                keys = gone[list(ref.target_columns or ref.columns)].astype("str")
+                keys.columns = cols
+                row_of = pd.Series(gone["_row"].to_numpy(), index=pd.MultiIndex.from_frame(keys))
+                row_of = row_of[~row_of.index.duplicated()]
+                there = row_of.reindex(pd.MultiIndex.from_frame(res.typed[cols].astype("str"))).to_numpy()
+                expected = np.where(
+                    missing & pd.notna(there),
+                    [f"{ref.expected}: {file} has it in row {r:.0f} but that row was rejected; fix that row "
+                     f"first" if pd.notna(r) else expected for r in there],
+                    expected,
+                ).astype(object)
         label = " + ".join(cols)
-        res.add(present & ~found, label, expected,
+        res.add(missing, label, expected,
                 value=_joined(res.typed, ref.columns).to_numpy(dtype=object))
 
 
@@ -422,18 +443,21 @@ def _empty_typed(table: Table) -> pd.DataFrame:
 def validate_input(raw: RawInput) -> Validation:
     """Validate every table of an input, including references between tables."""
     accepted: dict[str, pd.DataFrame] = {}
+    rejected_rows: dict[str, tuple[str, pd.DataFrame]] = {}
     results: list[TableResult] = []
     for name, table in TABLES.items():
         if name not in raw.tables:
             accepted[name] = _finalise(_empty_typed(table), table)
             continue
         res = parse_table(raw.tables[name], table)
-        check_references(res, table, _reference_targets(accepted))
+        check_references(res, table, _reference_targets(accepted), rejected_rows)
         results.append(res)
         if res.all_rejected_because is not None:
             accepted[name] = _finalise(_empty_typed(table), table)
         else:
-            accepted[name] = _finalise(res.typed.loc[~res.bad_positions], table)
+            bad = res.bad_positions
+            accepted[name] = _finalise(res.typed.loc[~bad], table)
+            rejected_rows[name] = (res.source, res.typed.loc[bad].assign(_row=res.rows[bad]))
 
     problems = list(raw.problems)
     notes = list(raw.notes)
