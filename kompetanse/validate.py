@@ -65,6 +65,10 @@ class TableResult:
     def problem_list(self) -> list[Problem]:
         out = list(self.file_problems)
         for frame in self.problems:
+            if self.rejected_rows is not None:
+                # A row with too few or too many fields, or a quote left open, has its cells in
+                # the wrong columns: what its cells then break says nothing; io's problem does.
+                frame = frame[~self.rejected_rows[frame["pos"].to_numpy(dtype=np.int64)]]
             rows = self.rows[frame["pos"].to_numpy(dtype=np.int64)]
             out.extend(
                 Problem(self.source, int(r), c, None if v is None else str(v), str(e))
