@@ -325,6 +325,7 @@ def _frame_from_records(header, body, table: Table, source: str, first_row: int)
         body[index] = [""] * width
     full = pd.DataFrame(body, columns=range(width), dtype="str") if body else None
     if full is None:
+        notes.append(f"{source}: a header and no rows (nothing to report for table '{table.name}')")
         frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in positions})
         return frame, row_numbers, notes, problems, missing
     frame = pd.DataFrame({name: full[pos] for name, pos in positions.items()}, index=full.index)
