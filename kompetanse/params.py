@@ -30,7 +30,8 @@ def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= len(text) <= 4:
+    # str.isdigit() also takes '٣' or '³': only the digits 0-9 make a municipality number
+    if not (text.isascii() and text.isdigit()) or not 1 <= len(text) <= 4:
         raise ParameterError(
             f"The value for `{name}` must be a municipality number of four digits, e.g. '0301', "
             f"but {value!r} was passed"
