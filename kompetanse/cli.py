@@ -23,7 +23,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     if args.scale <= 0:
         raise UsageError(f"--scale must be a positive number, but {args.scale!r} was passed")
-    paths = write_sample(args.out, seed=args.seed, scale=args.scale, effect=args.effect)
+    paths = write_sample(args.out, seed=args.seed, scale=args.scale, effect=args.effect,
+                         effect_growth=args.effect_growth)
     for name, path in paths.items():
         print(f"wrote {path} ({name})")
     return 0
@@ -141,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effect", type=float, default=DEFAULT_EFFECT,
                    help="planted improvement of 'samarbeid' in participating municipalities after "
                    f"their start, on the 1-5 scale (default: {DEFAULT_EFFECT})")
+    p.add_argument("--effect-growth", type=float, default=0.0,
+                   help="added to the effect for each further year after the first full year, so that "
+                   "it grows over time (default: 0, a constant step)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="check a submission against the data contract")

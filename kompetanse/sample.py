@@ -18,8 +18,10 @@ Planted truth (the outcome study)
 ``effect`` (default ``DEFAULT_EFFECT`` = 0.15 points on the 1–5 scale) is added to ``snitt`` of
 indicator ``samarbeid``, both ``skoleslag``, in every survey year ``ar >= start year + 1`` where
 *start year* is the calendar year of ``startdato`` in ``program_deltakelse``, for municipalities
-whose programme status is ``aktiv`` or ``fullfort``. A constant step, not a ramp: ``effect`` is the
-whole effect, from the first full year after the start. Municipalities that applied or were
+whose programme status is ``aktiv`` or ``fullfort``. By default a constant step: ``effect`` is the
+whole effect, from the first full year after the start. ``effect_growth`` (default 0) makes it
+grow: ``effect + effect_growth * (ar - (start year + 1))`` in year ``ar``, the shape under which a
+naive two-way fixed-effects regression is biased (``benchmarks/outcome_simulation.py``). Municipalities that applied or were
 granted a place (``sokt``, ``innvilget``), that withdrew (``avbrutt``: true effect 0), and that
 never took part get nothing; ``informasjon`` and ``trivsel`` get nothing. The effect is added
 after every random draw, so two samples with the same seed differ only by it (and by the clip to
@@ -193,7 +195,7 @@ _SURVEY_BASE = {
 
 
 def generate(
-    *, seed: int = DEFAULT_SEED, scale: float = 1.0, effect: float = DEFAULT_EFFECT
+    *, seed: int = DEFAULT_SEED, scale: float = 1.0, effect: float = DEFAULT_EFFECT, effect_growth: float = 0.0
 ) -> dict[str, pd.DataFrame]:
     """Generate the synthetic national data set.
 
@@ -205,6 +207,8 @@ def generate(
         ``scale``-fold (load tests). Must be positive; the other tables keep their size.
     effect : points added to ``samarbeid`` in participating municipalities after their start
         (see the module docstring for the exact definition). 0 plants no effect.
+    effect_growth : points added to the effect for each further year after the first full
+        year (default 0: a constant step).
 
     Returns
     -------
@@ -230,7 +234,7 @@ def generate(
     tilbud = _tilbud(rngs["tilbud"], kommuner, ansatte)
     deltakelse, withdrawn = _deltakelse(rngs["program_deltakelse"], kommuner)
     aktiviteter = _aktiviteter(rngs["program_aktiviteter"], deltakelse, withdrawn, scale)
-    survey = _foreldreundersokelsen(rngs["foreldreundersokelsen"], kommuner, deltakelse, effect)
+    survey = _foreldreundersokelsen(rngs["foreldreundersokelsen"], kommuner, deltakelse, effect, effect_growth)
 
     tables = {
         "ansatte_kompetanse": ansatte,
@@ -249,6 +253,7 @@ def write_sample(
     seed: int = DEFAULT_SEED,
     scale: float = 1.0,
     effect: float = DEFAULT_EFFECT,
+    effect_growth: float = 0.0,
 ) -> dict[str, Path]:
     """Generate the synthetic data set and write one ``<table>.csv`` per table into ``out``.
 
@@ -269,7 +274,7 @@ def write_sample(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name, df in generate(seed=seed, scale=scale, effect=effect).items():
+    for name, df in generate(seed=seed, scale=scale, effect=effect, effect_growth=effect_growth).items():
         path = out / f"{name}.csv"
         df.to_csv(
             path,
@@ -803,7 +808,8 @@ def _aktiviteter(
 
 
 def _foreldreundersokelsen(
-    rng: np.random.Generator, kommuner: pd.DataFrame, deltakelse: pd.DataFrame, effect: float
+    rng: np.random.Generator, kommuner: pd.DataFrame, deltakelse: pd.DataFrame, effect: float,
+    effect_growth: float = 0.0,
 ) -> pd.DataFrame:
     """Municipal means of the parent survey, with the programme effect planted in
     ``samarbeid`` (see the module docstring)."""
@@ -865,8 +871,9 @@ def _foreldreundersokelsen(
     knr = kommuner["kommunenummer"].to_numpy()
     post_from = first_post.reindex(knr).to_numpy(dtype=float)[k]
     is_samarbeid = (grid["indikator"] == "samarbeid").to_numpy()
-    gets_effect = is_samarbeid & (grid["ar"].to_numpy() >= post_from)
-    snitt = snitt + np.where(gets_effect, effect, 0.0)
+    ar = grid["ar"].to_numpy()
+    gets_effect = is_samarbeid & (ar >= post_from)
+    snitt = snitt + np.where(gets_effect, effect + effect_growth * (ar - np.nan_to_num(post_from)), 0.0)
     snitt = np.round(np.clip(snitt, 1.0, 5.0), 2)
 
     keep = took & block & (svar > 0)

@@ -394,6 +394,30 @@ def test_effect_changes_only_samarbeid_of_treated_municipalities_after_their_sta
     assert expected.sum() > 50
 
 
+def test_effect_growth_adds_the_growth_for_each_year_after_the_first_full_year():
+    step = generate(effect=0.1)
+    growing = generate(effect=0.1, effect_growth=0.05)
+    f0, f1 = step["foreldreundersokelsen"], growing["foreldreundersokelsen"]
+    pd.testing.assert_frame_equal(f0.drop(columns="snitt"), f1.drop(columns="snitt"))
+    d = step["program_deltakelse"]
+    treated = d[d["status"].isin(["aktiv", "fullfort"])]
+    first_post = f0["kommunenummer"].map(treated.set_index("kommunenummer")["startdato"].dt.year + 1)
+    years_after = (f0["ar"] - first_post).where((f0["indikator"] == "samarbeid") & (f0["ar"] >= first_post))
+    assert not (f1["snitt"] != f0["snitt"])[years_after.isna() | (years_after == 0)].any()
+    grown = years_after.notna() & (years_after > 0) & (f1["snitt"] < 5.0)
+    assert grown.sum() > 50 and years_after.max() >= 3
+    np.testing.assert_allclose((f1["snitt"] - f0["snitt"])[grown], 0.05 * years_after[grown], atol=0.011)
+
+
+def test_cli_sample_takes_effect_growth(tmp_path):
+    from kompetanse.cli import main
+
+    assert main(["sample", "--out", str(tmp_path), "--effect", "0.1", "--effect-growth", "0.05"]) == 0
+    expected = generate(effect=0.1, effect_growth=0.05)["foreldreundersokelsen"]
+    written = pd.read_csv(tmp_path / "foreldreundersokelsen.csv", dtype={"kommunenummer": "str"})
+    np.testing.assert_allclose(written["snitt"], expected["snitt"])
+
+
 # --- scale -------------------------------------------------------------------------------
 
 
