@@ -361,6 +361,89 @@ def robustness(
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class TwfeResult:
+    """The result of :func:`naive_twfe`: the coefficient of the treatment indicator with its
+    cluster-robust standard error, interval and p-value, and the observations and municipalities
+    (clusters) in the regression."""
+
+    indikator: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n_obs: int
+    n_clusters: int
+
+
+def naive_twfe(
+    ds: Dataset,
+    *,
+    indikator: str = DEFAULT_INDIKATOR,
+    weighted: bool = True,
+    exclude_withdrawn: bool = False,
+    confidence_level: float = 0.95,
+) -> TwfeResult:
+    """The naive two-way fixed-effects estimate, for comparison only; the study's results come
+    from :func:`outcome_study`.
+
+    ``snitt`` of every unit (municipality, school type) and survey year is regressed on unit
+    and year fixed effects and one indicator that is 1 from the first full year after the start
+    (``ar >= startar + 1``, the definition the study uses), weighted by respondents (``weighted``)
+    by weighted least squares (statsmodels), standard errors clustered by municipality. The
+    fixed effects are absorbed by alternating weighted demeaning (exact at convergence, by the
+    Frisch–Waugh–Lovell theorem); nested in the clusters, they are not counted in the small-sample
+    correction. Units and cohorts are those of :func:`outcome_study`.
+
+    Why not this: with staggered starts the regression also compares later starters with
+    municipalities that started earlier, whose effect is still growing, so some group-time
+    effects enter with negative weights and the estimate is biased when effects change over time
+    (Goodman-Bacon 2021; de Chaisemartin and D'Haultfœuille 2020). With a constant effect it is
+    close to the truth.
+    """
+    import statsmodels.api as sm
+
+    indikator = valid_indikator(indikator, ds)
+    confidence_level = valid_confidence_level(confidence_level, name="confidence_level")
+    panel = _panel(ds.foreldreundersokelsen, ds.program_deltakelse, indikator=indikator,
+                   exclude_withdrawn=exclude_withdrawn)
+    unit, year = np.nonzero(~np.isnan(panel["y"]))
+    y = panel["y"][unit, year]
+    w = panel["n"][unit, year] if weighted else np.ones(len(y))
+    d = (panel["years"][year] >= panel["g"][unit] + FIRST_EFFECT_YEAR).astype("float64")
+    if d.min(initial=1.0) == d.max(initial=0.0):
+        raise DataError([Problem(
+            "foreldreundersokelsen", None, "indikator", indikator,
+            "survey means both before and after a programme start: the regression has no contrast",
+        )])
+    y_dm, d_dm = (_demean_two_way(v, unit, year, w) for v in (y, d))
+    clusters = panel["k_idx"][unit]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = sm.WLS(y_dm, d_dm[:, None], weights=w).fit(cov_type="cluster", cov_kwds={"groups": clusters},
+                                                         use_t=True)
+    low, high = fit.conf_int(alpha=1 - confidence_level)[0]
+    return TwfeResult(indikator=indikator, estimate=float(fit.params[0]), se=float(fit.bse[0]),
+                      ci_low=float(low), ci_high=float(high), p_value=float(fit.pvalues[0]),
+                      n_obs=len(y), n_clusters=int(np.unique(clusters).size))
+
+
+def _demean_two_way(v: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, *,
+                    tol: float = 1e-13, max_iter: int = 10_000) -> np.ndarray:
+    """``v`` minus its weighted projection on the fixed effects of groups ``a`` and ``b``:
+    subtract weighted group means of ``a``, then ``b``, until nothing changes."""
+    wa, wb = np.bincount(a, w), np.bincount(b, w)
+    x = v.astype("float64", copy=True)
+    for _ in range(max_iter):
+        before = x.copy()
+        for groups, total in ((a, wa), (b, wb)):
+            x = x - (np.bincount(groups, w * x, minlength=len(total)) / np.where(total > 0, total, 1))[groups]
+        if np.max(np.abs(x - before), initial=0.0) < tol:
+            return x
+    raise RuntimeError("two-way demeaning did not converge")  # pragma: no cover - unbalanced beyond repair
+
+
 # --- data -----------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import pytest
 import kompetanse
 from kompetanse.cli import main
 from kompetanse.errors import DataError, UsageError
-from kompetanse.outcomes import outcome_study, robustness, valid_confidence_level
+from kompetanse.outcomes import naive_twfe, outcome_study, robustness, valid_confidence_level
 from kompetanse.sample import write_sample
 from tests.conftest import MINIMAL
 
@@ -365,3 +365,69 @@ def test_key_figures_use_decimal_comma(studies):
     assert " til " in figures["95 % konfidensintervall"]
     assert figures["p-verdi (ingen effekt)"] == "under 0,001"
     assert figures["Deltakerkommuner i estimatet"] == studies[0.3].n_treated
+
+
+# --- the naive two-way fixed-effects regression, for comparison -------------------------------
+#
+# Noise-free panels: snitt = unit level + year shock + planted effect, barnehage `samarbeid`,
+# 2017–2024. A (1001) starts in 2019, B (1002) in 2022, C (1003) and D (1004) never. The effect
+# counts from the first full year after the start (e = ar - startar >= 1).
+
+
+def _noise_free(effect_by_e, *, respondents=(100, 100, 100, 100)) -> SimpleNamespace:
+    years = range(2017, 2025)
+    level = {"1001": 4.0, "1002": 3.8, "1003": 4.2, "1004": 3.9}
+    shock = {t: 0.03 * (t - 2017) + (0.02 if t % 2 else 0.0) for t in years}
+    start = {"1001": 2019, "1002": 2022}
+    rows = []
+    for (k, base), n in zip(level.items(), respondents, strict=True):
+        for t in years:
+            e = t - start[k] if k in start else None
+            rows.append((k, t, "barnehage", "samarbeid",
+                         base + shock[t] + (effect_by_e(e) if e is not None and e >= 1 else 0.0), n))
+    survey = pd.DataFrame(rows, columns=["kommunenummer", "ar", "skoleslag", "indikator", "snitt", "antall_svar"])
+    participation = pd.DataFrame({"kommunenummer": ["1001", "1002"], "status": ["fullfort", "aktiv"],
+                                  "startdato": pd.to_datetime(["2019-09-01", "2022-09-01"])})
+    return SimpleNamespace(foreldreundersokelsen=survey, program_deltakelse=participation)
+
+
+def _dummy_regression(ds: SimpleNamespace, weighted: bool) -> float:
+    """TWFE by brute force: least squares on a full set of unit and year dummies."""
+    f = ds.foreldreundersokelsen
+    start = ds.program_deltakelse.set_index("kommunenummer")["startdato"].dt.year
+    d = (f["ar"] >= f["kommunenummer"].map(start) + 1).astype(float)
+    x = np.column_stack([d, pd.get_dummies(f["kommunenummer"], dtype=float),
+                         pd.get_dummies(f["ar"], dtype=float).iloc[:, 1:]])
+    w = np.sqrt(f["antall_svar"].to_numpy(dtype=float) if weighted else np.ones(len(f)))
+    beta = np.linalg.lstsq(x * w[:, None], f["snitt"].to_numpy() * w, rcond=None)[0]
+    return float(beta[0])
+
+
+def test_twfe_recovers_a_constant_effect_exactly():
+    res = naive_twfe(_noise_free(lambda e: 0.2))
+    assert res.estimate == pytest.approx(0.2, abs=1e-9)
+    assert (res.n_obs, res.n_clusters) == (32, 4)
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_twfe_equals_the_regression_on_unit_and_year_dummies(weighted):
+    ds = _noise_free(lambda e: 0.1 * e, respondents=(300, 40, 120, 75))
+    assert naive_twfe(ds, weighted=weighted).estimate == pytest.approx(_dummy_regression(ds, weighted), abs=1e-9)
+
+
+def test_growing_effect_biases_twfe_but_not_the_study():
+    # Effects 0.1, 0.2, ... in years 1, 2, ... after the start. Post cells of the study (weighted
+    # equally: 100 respondents each): A in 2020–2024 (e = 1..5), B in 2023–2024 (e = 1..2).
+    ds = _noise_free(lambda e: 0.1 * e)
+    truth = (0.1 + 0.2 + 0.3 + 0.4 + 0.5 + 0.1 + 0.2) / 7
+    assert outcome_study(ds).estimate == pytest.approx(truth, abs=1e-9)
+    twfe = naive_twfe(ds).estimate
+    assert twfe == pytest.approx(_dummy_regression(ds, True), abs=1e-9)
+    assert twfe < truth - 0.03  # already-treated A serves as a control for B while its effect grows
+
+
+def test_twfe_without_any_start_is_a_data_error():
+    ds = _noise_free(lambda e: 0.0)
+    ds.program_deltakelse = ds.program_deltakelse.iloc[0:0]
+    with pytest.raises(DataError, match="no contrast"):
+        naive_twfe(ds)
