@@ -125,6 +125,7 @@ def table(
     decimals: Mapping[str, int] | None = None,
     percent: Sequence[str] = (),
     status: Mapping[str, Mapping[str, str]] | None = None,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
     caption: str | None = None,
 ) -> Table:
     """Format a tidy frame for people.
@@ -137,10 +138,13 @@ def table(
     decimals : decimals per numeric column (default 0 for numbers).
     percent : columns holding shares (0–1) to show as percentages.
     status : per column, labels for status values (shown as coloured badges in HTML).
+    labels : per column, labels for category values shown as text (``{"niva": LEVEL_LABELS}``);
+        a value without a label shows as it is.
     caption : an optional caption.
     """
     decimals = dict(decimals or {})
     status = dict(status or {})
+    labels = dict(labels or {})
     out = {}
     numeric = set()
     for col, label in columns.items():
@@ -156,7 +160,8 @@ def table(
         elif pd.api.types.is_bool_dtype(s):
             out[label] = ["ja" if v else "nei" for v in s]
         else:
-            out[label] = [MISSING if pd.isna(v) or v == "" else str(v) for v in s]
+            names = labels.get(col, {})
+            out[label] = [MISSING if pd.isna(v) or v == "" else names.get(str(v), str(v)) for v in s]
     # object dtype keeps StatusText (a str subclass) intact for the HTML
     return Table(pd.DataFrame(out, dtype=object), numeric, caption)
 

@@ -31,6 +31,12 @@ def test_status_values_become_labelled_badges():
     assert '<span class="status sarbar">Sårbar</span>' in html
 
 
+def test_category_values_get_their_labels_and_unknown_values_stay():
+    df = pd.DataFrame({"niva": pd.Categorical(["universell", "indikativ", "annet"]), "n": [1, 2, 3]})
+    t = table(df, columns={"niva": "Nivå"}, labels={"niva": {"universell": "Universell", "indikativ": "Indikativ"}})
+    assert t.to_frame()["Nivå"].tolist() == ["Universell", "Indikativ", "annet"]
+
+
 def test_spreadsheet_export_neutralises_formulas_but_not_numbers():
     assert neutralise_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert neutralise_formula("@SUM(A1)") == "'@SUM(A1)"

@@ -365,6 +365,7 @@ tables.table(
     columns={"niva": "Nivå", "kommuner": "Kommuner", "dekket": "Dekket", "sarbar": "Sårbar",
              "mangler": "Mangler", "andel_dekket": "Andel dekket", "barn_i_dekkede": "Barn i kommuner med dekning"},
     percent=["andel_dekket", "barn_i_dekkede"],
+    labels={"niva": LEVEL_LABELS},
 )
 '''),
     md("""
@@ -391,7 +392,8 @@ Kommunene der ingen aktive sertifiserte ansatte dekker nivået, etter fylke.
 """),
     code('''
 tables.table(overview.lacking(dekning),
-             columns={"niva": "Nivå", "fylkesnavn": "Fylke", "antall": "Antall", "kommuner": "Kommuner"})
+             columns={"niva": "Nivå", "fylkesnavn": "Fylke", "antall": "Antall", "kommuner": "Kommuner"},
+             labels={"niva": LEVEL_LABELS})
 '''),
     md("""
 ## Utviklingen over årene
