@@ -429,6 +429,14 @@ def naive_twfe(
                       n_obs=len(y), n_clusters=int(np.unique(clusters).size))
 
 
+def compare_with_twfe(result: OutcomeResult, twfe: TwfeResult) -> pd.DataFrame:
+    """The study's estimate and the naive TWFE estimate side by side: ``variant`` (Norwegian
+    label), ``estimate``, ``ci_low``, ``ci_high``, ``p_value``."""
+    rows = [("Forskjøvet oppstart (hovedanalyse)", result), ("Naiv toveis faste effekter (TWFE)", twfe)]
+    return pd.DataFrame([{"variant": label, "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                          "p_value": r.p_value} for label, r in rows])
+
+
 def _demean_two_way(v: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, *,
                     tol: float = 1e-13, max_iter: int = 10_000) -> np.ndarray:
     """``v`` minus its weighted projection on the fixed effects of groups ``a`` and ``b``:

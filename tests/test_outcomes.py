@@ -431,3 +431,14 @@ def test_twfe_without_any_start_is_a_data_error():
     ds.program_deltakelse = ds.program_deltakelse.iloc[0:0]
     with pytest.raises(DataError, match="no contrast"):
         naive_twfe(ds)
+
+
+def test_compare_with_twfe_puts_both_estimates_side_by_side():
+    from kompetanse.outcomes import compare_with_twfe
+
+    ds = _noise_free(lambda e: 0.1 * e)
+    study, twfe = outcome_study(ds), naive_twfe(ds)
+    table = compare_with_twfe(study, twfe)
+    assert table["estimate"].tolist() == [study.estimate, twfe.estimate]
+    assert table["ci_low"].tolist() == [study.ci_low, twfe.ci_low]
+    assert table["variant"].str.contains("TWFE").tolist() == [False, True]
