@@ -124,7 +124,8 @@ class OutcomeResult:
         and as controls (a not-yet-treated municipality can be both, in different years).
     event_study : one row per ``rel_year`` (survey year minus start year), with ``estimate``,
         ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n`` (treated municipalities) and
-        ``kohorter`` (cohorts); ``rel_year`` −1 is the reference, 0 by construction.
+        ``kohorter`` (cohorts); ``rel_year`` −1 is the reference, 0 by construction, with the
+        municipalities and cohorts of the whole study (it is the base year of each).
     group_time : one row per (``startar``, ``ar``) cell: ``rel_year``, ``post``, ``estimate``,
         ``se`` (from the replicates), ``se_wls`` (cluster-robust, statsmodels), ``ci_low``,
         ``ci_high``, ``p_value``, ``df``, ``n_treated``, ``n_control`` (municipalities) and
@@ -676,7 +677,8 @@ def _event_study(cells: pd.DataFrame, inf: _Inference, arrays: dict) -> pd.DataF
         select = rel == e
         counts = {"n": int(arrays["treated_k"][:, select].any(axis=1).sum()),
                   "kohorter": int(cells.loc[select, "startar"].nunique())}
-        if e == -1:  # the base year: 0 by construction
+        if e == -1:  # the base year of every cohort in the study: 0 by construction
+            counts = {"n": int(arrays["treated_k"].any(axis=1).sum()), "kohorter": int(cells["startar"].nunique())}
             rows.append({"rel_year": -1, "estimate": 0.0, **counts})
             continue
         summary = inf.summarise(select)

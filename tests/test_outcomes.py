@@ -442,3 +442,10 @@ def test_compare_with_twfe_puts_both_estimates_side_by_side():
     assert table["estimate"].tolist() == [study.estimate, twfe.estimate]
     assert table["ci_low"].tolist() == [study.ci_low, twfe.ci_low]
     assert table["variant"].str.contains("TWFE").tolist() == [False, True]
+
+
+def test_event_study_reference_year_counts_every_cohort_it_is_the_base_of():
+    es = outcome_study(_hand_built(), n_boot=99).event_study.set_index("rel_year")
+    assert es.loc[-1, "estimate"] == 0.0
+    assert (es.loc[-1, "n"], es.loc[-1, "kohorter"]) == (2, 2)  # A (2021) and B (2022), each against its own g-1
+    assert (es.loc[2, "n"], es.loc[2, "kohorter"]) == (1, 1)  # only A has a second year after the start
