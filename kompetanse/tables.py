@@ -35,6 +35,11 @@ def number(value, decimals: int = 0, *, percent: bool = False) -> str:
     return f"{text}{NBSP}%" if percent else text
 
 
+def _p_value(value) -> str:
+    text = number(value, 3)
+    return f"<{NBSP}0,001" if text != MISSING and float(value) < 0.0005 else text
+
+
 def _suppressed_mask(df: pd.DataFrame, column: str) -> pd.Series:
     flag = f"{column}_prikket"
     if flag in df:
@@ -124,6 +129,7 @@ def table(
     columns: Mapping[str, str],
     decimals: Mapping[str, int] | None = None,
     percent: Sequence[str] = (),
+    p_values: Sequence[str] = (),
     status: Mapping[str, Mapping[str, str]] | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
     caption: str | None = None,
@@ -137,6 +143,7 @@ def table(
     columns : which columns to show, in order, with their Norwegian labels.
     decimals : decimals per numeric column (default 0 for numbers).
     percent : columns holding shares (0–1) to show as percentages.
+    p_values : columns holding p-values: 3 decimals, and ``< 0,001`` instead of ``0,000``.
     status : per column, labels for status values (shown as coloured badges in HTML).
     labels : per column, labels for category values shown as text (``{"niva": LEVEL_LABELS}``);
         a value without a label shows as it is.
@@ -154,7 +161,7 @@ def table(
         elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             numeric.add(label)
             d = decimals.get(col, 1 if col in percent else 0)
-            shown = [number(v, d, percent=col in percent) for v in s]
+            shown = [_p_value(v) if col in p_values else number(v, d, percent=col in percent) for v in s]
             hidden = _suppressed_mask(data, col).to_numpy()
             out[label] = [SUPPRESSED_MARKER if h else v for v, h in zip(shown, hidden, strict=True)]
         elif pd.api.types.is_bool_dtype(s):

@@ -37,6 +37,12 @@ def test_category_values_get_their_labels_and_unknown_values_stay():
     assert t.to_frame()["Nivå"].tolist() == ["Universell", "Indikativ", "annet"]
 
 
+def test_p_values_below_a_half_thousandth_show_as_less_than_0_001():
+    df = pd.DataFrame({"p": [0.0004, 0.0006, 0.5, float("nan")]})
+    shown = table(df, columns={"p": "p-verdi"}, p_values=["p"]).to_frame()["p-verdi"].tolist()
+    assert shown == [f"<{NBSP}0,001", "0,001", "0,500", MISSING]
+
+
 def test_spreadsheet_export_neutralises_formulas_but_not_numbers():
     assert neutralise_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert neutralise_formula("@SUM(A1)") == "'@SUM(A1)"

@@ -96,7 +96,8 @@ tables.table(
     resultat.event_study,
     columns={"rel_year": "År fra start", "estimate": "Effekt", "ci_low": "Nedre grense", "ci_high": "Øvre grense",
              "p_value": "p-verdi", "n": "Deltakerkommuner", "kohorter": "Startkull"},
-    decimals={"rel_year": 0, "estimate": 3, "ci_low": 3, "ci_high": 3, "p_value": 3},
+    decimals={"rel_year": 0, "estimate": 3, "ci_low": 3, "ci_high": 3},
+    p_values=["p_value"],
 )
 '''),
     md("""
@@ -118,7 +119,8 @@ tables.table(
     columns={"variant": "Variant", "indikator": "Indikator", "estimate": "Effekt", "ci_low": "Nedre grense",
              "ci_high": "Øvre grense", "p_value": "p-verdi", "n_treated": "Deltakerkommuner",
              "n_control": "Sammenligningskommuner"},
-    decimals={"estimate": 3, "ci_low": 3, "ci_high": 3, "p_value": 3},
+    decimals={"estimate": 3, "ci_low": 3, "ci_high": 3},
+    p_values=["p_value"],
 )
 '''),
     md("""
@@ -139,7 +141,8 @@ tables.table(
     outcomes.compare_with_twfe(resultat, twfe),
     columns={"variant": "Metode", "estimate": "Effekt", "ci_low": "Nedre grense", "ci_high": "Øvre grense",
              "p_value": "p-verdi"},
-    decimals={"estimate": 3, "ci_low": 3, "ci_high": 3, "p_value": 3},
+    decimals={"estimate": 3, "ci_low": 3, "ci_high": 3},
+    p_values=["p_value"],
 )
 '''),
     md("""
