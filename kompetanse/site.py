@@ -42,7 +42,7 @@ footer { color: var(--muted); font-size: .85rem; margin-top: 3rem; border-top: 1
          padding-top: .8rem; }
 input[type=search] { font-size: 1rem; padding: .4rem .6rem; width: min(26rem, 100%); margin: .4rem 0 .8rem;
                      border: 1px solid #999; border-radius: .3rem; }
-th[data-sort] { cursor: pointer; }
+th[data-sort] { cursor: pointer; white-space: nowrap; }
 th[data-sort]::after { content: " ↕"; color: #999; font-weight: 400; }
 th[aria-sort=ascending]::after { content: " ↑"; color: var(--ink); }
 th[aria-sort=descending]::after { content: " ↓"; color: var(--ink); }
