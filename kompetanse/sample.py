@@ -21,11 +21,11 @@ indicator ``samarbeid``, both ``skoleslag``, in every survey year ``ar >= start 
 whose programme status is ``aktiv`` or ``fullfort``. By default a constant step: ``effect`` is the
 whole effect, from the first full year after the start. ``effect_growth`` (default 0) makes it
 grow: ``effect + effect_growth * (ar - (start year + 1))`` in year ``ar``, the shape under which a
-naive two-way fixed-effects regression is biased (``benchmarks/outcome_simulation.py``). Municipalities that applied or were
-granted a place (``sokt``, ``innvilget``), that withdrew (``avbrutt``: true effect 0), and that
-never took part get nothing; ``informasjon`` and ``trivsel`` get nothing. The effect is added
-after every random draw, so two samples with the same seed differ only by it (and by the clip to
-[1, 5] and the rounding to 2 decimals).
+naive two-way fixed-effects regression is biased (``benchmarks/outcome_simulation.py``).
+Municipalities that applied or were granted a place (``sokt``, ``innvilget``), that withdrew
+(``avbrutt``: true effect 0), and that never took part get nothing; ``informasjon`` and
+``trivsel`` get nothing. The effect is added after every random draw, so two samples with the
+same seed differ only by it (and by the clip to [1, 5] and the rounding to 2 decimals).
 
 Synthetic assumptions
 ---------------------

@@ -231,8 +231,8 @@ data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import params, periods, plots, tables
 from kompetanse import municipal as rapport
+from kompetanse import params, periods, plots, tables
 
 ds = kompetanse.load(params.data_path(data))
 kommunenummer = params.kommunenummer(kommunenummer)
