@@ -7,6 +7,7 @@ unreadable file, bad arguments).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -118,8 +119,9 @@ def _cmd_outcomes(args: argparse.Namespace) -> int:
     print(f"  treated municipalities   {result.n_treated}")
     print(f"  control municipalities   {result.n_control}")
     if placebo.df:
-        print(f"  pre-period test          Wald = {placebo.wald_statistic:.2f}, df = {placebo.df}, "
-              f"p = {placebo.wald_p_value:.3f}")
+        joint = ("too few effective treated municipalities for a joint test"
+                 if math.isnan(placebo.wald_p_value) else f"p = {placebo.wald_p_value:.3f}")
+        print(f"  pre-period test          Wald = {placebo.wald_statistic:.2f}, df = {placebo.df}, {joint}")
     return 0
 
 

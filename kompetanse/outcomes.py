@@ -50,8 +50,9 @@ Design in short
   cluster-robust standard error, ``se_wls``, stands beside the replicates' as a check.
 - **Placebo test**: the pre-period coefficients (``rel_year`` ≤ −2) should be zero if treated
   and control municipalities were on parallel paths before the start. Reported as a joint Wald
-  test with the replicates' covariance (p-value from the F approximation with the same degrees
-  of freedom), and as their weighted average with an interval.
+  test with the replicates' covariance (p-value from Hotelling's T² with the same effective
+  number of treated municipalities; none when they are too few for the number of
+  coefficients), and as their weighted average with an interval.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ class PlaceboResult:
 
     ``wald_statistic`` (``df`` restrictions) and ``wald_p_value`` test all pre-period
     coefficients (``rel_year`` ≤ −2) jointly, with the replicates' covariance; the p-value is
-    from the F approximation (statistic / df against F(df, effective treated municipalities − 1)).
+    from Hotelling's T² with the effective number of treated municipalities (NaN when they are
+    too few to test ``df`` coefficients jointly).
     ``estimate``, ``ci_low``, ``ci_high`` and ``p_value`` are for their weighted average (a
     placebo ATT: the "effect" before anything happened). NaN when there is no pre-period.
     """
@@ -704,10 +706,25 @@ def _placebo(cells: pd.DataFrame, inf: _Inference) -> PlaceboResult:
     if q == 0:
         return PlaceboResult(avg["estimate"], avg["se"], avg["ci_low"], avg["ci_high"], avg["p_value"], nan, 0, nan)
     wald = float(beta @ np.linalg.pinv(cov) @ beta)
-    # F approximation with the effective number of treated municipalities: the chi-squared test
-    # rejects too often when a few large municipalities carry most of the weight.
-    p = float(stats.f.sf(wald / q, q, inf.df(pre_cells)))
+    p = _hotelling_p_value(wald, q, inf.df(pre_cells))
     return PlaceboResult(avg["estimate"], avg["se"], avg["ci_low"], avg["ci_high"], avg["p_value"], wald, q, p)
+
+
+def _hotelling_p_value(wald: float, q: int, df: float) -> float:
+    """p-value of a Wald statistic of ``q`` restrictions whose covariance was estimated from
+    ``df + 1`` (effective) clusters, by Hotelling's T² distribution: ``wald * (df - q + 1) / (df * q)``
+    against F(q, df - q + 1). NaN when ``df - q + 1 < 1``: too few clusters to test ``q``
+    coefficients jointly.
+
+    Why: with the covariance estimated from few effective clusters the chi-squared test rejected
+    a true null in 36 % of simulated data sets and F(q, df) in 12 %; Hotelling's correction in
+    2 % (``benchmarks/outcome_simulation.py``, weighted, 200 seeds). Conservative rather than
+    liberal: a placebo test should not cry wolf.
+    """
+    df2 = df - q + 1
+    if math.isnan(df2) or df2 < 1:
+        return float("nan")
+    return float(stats.f.sf(wald * df2 / (df * q), q, df2))
 
 
 def _method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, control_group: str,

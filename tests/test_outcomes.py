@@ -449,3 +449,23 @@ def test_event_study_reference_year_counts_every_cohort_it_is_the_base_of():
     assert es.loc[-1, "estimate"] == 0.0
     assert (es.loc[-1, "n"], es.loc[-1, "kohorter"]) == (2, 2)  # A (2021) and B (2022), each against its own g-1
     assert (es.loc[2, "n"], es.loc[2, "kohorter"]) == (1, 1)  # only A has a second year after the start
+
+
+def test_hotelling_p_value_with_one_restriction_is_the_t_test():
+    from scipy import stats
+
+    from kompetanse.outcomes import _hotelling_p_value
+
+    t, df = 2.1, 12.0
+    assert _hotelling_p_value(t**2, 1, df) == pytest.approx(2 * stats.t.sf(t, df))
+
+
+def test_hotelling_p_value_is_larger_than_the_plain_f_test_and_undefined_with_too_few_clusters():
+    from scipy import stats
+
+    from kompetanse.outcomes import _hotelling_p_value
+
+    wald, q, df = 14.0, 6, 10.0
+    assert _hotelling_p_value(wald, q, df) > stats.f.sf(wald / q, q, df)
+    assert np.isnan(_hotelling_p_value(wald, q, 5.5))  # df - q + 1 < 1: 6 coefficients, 6.5 clusters
+    assert not np.isnan(_hotelling_p_value(wald, q, 6.0))
