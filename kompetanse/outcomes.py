@@ -181,7 +181,9 @@ class OutcomeResult:
             ("p-verdi (ingen effekt)", _p_text(self.p_value)),
             ("Deltakerkommuner i estimatet", self.n_treated),
             ("Sammenligningskommuner", self.n_control),
-            ("Placebotest før start (p-verdi)", _p_text(self.placebo.wald_p_value)),
+            ("Placebotest før start (p-verdi)",
+             "for få deltakerkommuner til en samlet test"
+             if self.placebo.df and math.isnan(self.placebo.wald_p_value) else _p_text(self.placebo.wald_p_value)),
         ]
 
 

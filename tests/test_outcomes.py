@@ -469,3 +469,15 @@ def test_hotelling_p_value_is_larger_than_the_plain_f_test_and_undefined_with_to
     assert _hotelling_p_value(wald, q, df) > stats.f.sf(wald / q, q, df)
     assert np.isnan(_hotelling_p_value(wald, q, 5.5))  # df - q + 1 < 1: 6 coefficients, 6.5 clusters
     assert not np.isnan(_hotelling_p_value(wald, q, 6.0))
+
+
+def test_too_few_treated_municipalities_for_a_joint_placebo_test_is_said_not_guessed():
+    # Two treated municipalities and four pre-period years: four coefficients cannot be tested
+    # jointly with a covariance from two clusters.
+    ds = _noise_free(lambda e: 0.1)
+    survey = ds.foreldreundersokelsen
+    ds.foreldreundersokelsen = survey.assign(snitt=survey["snitt"] + np.random.default_rng(1).normal(0, 0.02, len(survey)))
+    res = outcome_study(ds)
+    assert res.placebo.df >= 2 and np.isnan(res.placebo.wald_p_value)
+    assert not np.isnan(res.placebo.wald_statistic)
+    assert dict(res.key_figures())["Placebotest før start (p-verdi)"] == "for få deltakerkommuner til en samlet test"
