@@ -85,6 +85,7 @@ def simulate(seeds: range, *, effect: float, growth: float, n_boot: int, confide
                 row["pre_covered_0"] = ((pre["ci_low"] <= 0) & (0 <= pre["ci_high"])).mean()
                 row["placebo_rejects"] = res.placebo.wald_p_value < 1 - confidence_level
                 row["placebo_undefined"] = np.isnan(res.placebo.wald_p_value)
+                row["placebo_avg_rejects"] = res.placebo.p_value < 1 - confidence_level
                 rows.append(row)
             for name, (_, study) in TWFE_VARIANTS.items():
                 rows.append(_row(scenario, name, seed, truths[study], twfe[scenario, name]))
@@ -98,7 +99,7 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         rmse=("sq", lambda s: float(np.sqrt(s.mean()))), sd=("estimate", "std"), mean_se=("se", "mean"),
         coverage=("covered", "mean"), rejects_0=("rejects_0", "mean"),
         pre_coverage_0=("pre_covered_0", "mean"), placebo_rejection=("placebo_rejects", "mean"),
-        placebo_undefined=("placebo_undefined", "mean"),
+        placebo_undefined=("placebo_undefined", "mean"), placebo_avg=("placebo_avg_rejects", "mean"),
     )
 
 
@@ -130,7 +131,8 @@ def main() -> None:
     print(f"coverage: share of {level} intervals containing the truth")
     print("rejects_0: share of intervals excluding 0 (scenario null: the false-positive rate; otherwise power)")
     print("pre_coverage_0: pre-period intervals containing 0; placebo_rejection: joint pre-period test rejects;")
-    print("placebo_undefined: too few effective treated municipalities for the joint test (no p-value)")
+    print("placebo_undefined: too few effective treated municipalities for the joint test (no p-value);")
+    print("placebo_avg: the test of the average pre-period coefficient rejects")
     print("TWFE rows: the naive two-way fixed-effects regression, judged against the study variant's truth")
 
 

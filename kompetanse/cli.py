@@ -122,6 +122,8 @@ def _cmd_outcomes(args: argparse.Namespace) -> int:
         joint = ("too few effective treated municipalities for a joint test"
                  if math.isnan(placebo.wald_p_value) else f"p = {placebo.wald_p_value:.3f}")
         print(f"  pre-period test          Wald = {placebo.wald_statistic:.2f}, df = {placebo.df}, {joint}")
+    if not math.isnan(placebo.estimate):
+        print(f"  pre-period average       {placebo.estimate:+.3f}, p = {placebo.p_value:.3f}")
     return 0
 
 

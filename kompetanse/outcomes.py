@@ -172,7 +172,8 @@ class OutcomeResult:
 
     def key_figures(self) -> list[tuple[str, object]]:
         """(Norwegian label, value) pairs for a key-figure table: the estimate with its interval
-        and p-value, the municipalities, and the placebo test; numbers with a decimal comma."""
+        and p-value, the municipalities, and the placebo test (joint, and the average pre-period
+        "effect", which can be tested when the joint test cannot); numbers with a decimal comma."""
         level = f"{self.confidence_level * 100:g}".replace(".", ",")
         return [
             ("Indikator", self.indikator),
@@ -184,6 +185,9 @@ class OutcomeResult:
             ("Placebotest før start (p-verdi)",
              "for få deltakerkommuner til en samlet test"
              if self.placebo.df and math.isnan(self.placebo.wald_p_value) else _p_text(self.placebo.wald_p_value)),
+            ("Snitt før start (placeboeffekt)",
+             "–" if math.isnan(self.placebo.estimate)
+             else f"{_comma(self.placebo.estimate)} (p-verdi {_p_text(self.placebo.p_value)})"),
         ]
 
 

@@ -14,7 +14,7 @@ import pytest
 import kompetanse
 from kompetanse.cli import main
 from kompetanse.errors import DataError, UsageError
-from kompetanse.outcomes import naive_twfe, outcome_study, robustness, valid_confidence_level
+from kompetanse.outcomes import _p_text, naive_twfe, outcome_study, robustness, valid_confidence_level
 from kompetanse.sample import write_sample
 from tests.conftest import MINIMAL
 
@@ -319,7 +319,7 @@ def test_cli_prints_estimate_interval_p_value_and_municipalities(generated, caps
     assert main(["outcomes", "--data", generated[0.0], "--uvektet"]) == 0
     out = capsys.readouterr().out
     for label in ("estimate", "95 % CI", "p-value", "treated municipalities", "control municipalities",
-                  "unweighted"):
+                  "unweighted", "pre-period test", "pre-period average"):
         assert label in out, label
 
 
@@ -480,4 +480,8 @@ def test_too_few_treated_municipalities_for_a_joint_placebo_test_is_said_not_gue
     res = outcome_study(ds)
     assert res.placebo.df >= 2 and np.isnan(res.placebo.wald_p_value)
     assert not np.isnan(res.placebo.wald_statistic)
-    assert dict(res.key_figures())["Placebotest før start (p-verdi)"] == "for få deltakerkommuner til en samlet test"
+    figures = dict(res.key_figures())
+    assert figures["Placebotest før start (p-verdi)"] == "for få deltakerkommuner til en samlet test"
+    # ... while the average pre-period coefficient is still tested, with one restriction
+    assert not np.isnan(res.placebo.p_value)
+    assert figures["Snitt før start (placeboeffekt)"].endswith(f"(p-verdi {_p_text(res.placebo.p_value)})")
