@@ -58,10 +58,9 @@ def event_study(
         ax.scatter([-1], [0], marker="D", s=30, facecolor="white", edgecolor=COUNTRY_COLOUR, zorder=4,
                    label="Året før start (referanse, 0)")
     if estimate is not None and (rel >= 1).any():
+        # in the legend, not on the line, where it would collide with the intervals
         ax.hlines(estimate, 0.6, rel.max() + 0.4, colors=MUNICIPALITY_COLOUR, linestyles="--", linewidth=1,
-                  zorder=2)
-        ax.annotate(f"samlet {_comma(estimate)}", (rel.max() + 0.4, estimate), xytext=(0, 4),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=8.5, color=MUNICIPALITY_COLOUR)
+                  zorder=2, label=f"Samlet effekt ({_comma(estimate)})")
     ax.set_xticks(rel)
     ax.set_xlabel("År fra programstart (0 = startåret)")
     ax.set_ylabel("Effekt på snittet (poeng, skala 1–5)")

@@ -80,7 +80,9 @@ def show(fig: Figure, alt: str) -> None:
 
 
 def _decimal_comma(decimals: int = 0) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ","))
+    # a typographic minus, as matplotlib's own tick labels (and the tables) use
+    return FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+                         .replace("-", "\u2212"))
 
 
 def _percent() -> FuncFormatter:

@@ -18,11 +18,13 @@ from kompetanse.settings import SUPPRESSED_MARKER
 from kompetanse.style import STATUS_LABELS
 
 NBSP = "\u00a0"
+MINUS = "\u2212"
 MISSING = "–"  # not applicable or no data; a suppressed value shows SUPPRESSED_MARKER instead
 
 
 def number(value, decimals: int = 0, *, percent: bool = False) -> str:
-    """Format a number the Norwegian way: ``12 345`` and ``4,2``; missing as a dash."""
+    """Format a number the Norwegian way: ``12 345``, ``4,2`` and ``−0,13`` (a typographic minus,
+    as in the figures; never ``−0,00``); missing as a dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return MISSING
     try:
@@ -32,6 +34,8 @@ def number(value, decimals: int = 0, *, percent: bool = False) -> str:
         pass
     x = float(value) * (100 if percent else 1)
     text = f"{x:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    if text.startswith("-"):
+        text = text[1:] if not text.strip("-0,") else MINUS + text[1:]
     return f"{text}{NBSP}%" if percent else text
 
 

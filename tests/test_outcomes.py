@@ -346,7 +346,7 @@ def test_event_study_figure_marks_before_start_and_after(studies):
     assert "samarbeid" in ax.get_title(loc="left") and "95 % konfidensintervall" in ax.get_title(loc="left")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"Før start (skal ligge rundt 0)", "Startåret (overgang)", "Etter start (effekten)",
-            "Året før start (referanse, 0)"} == set(labels)
+            "Året før start (referanse, 0)", f"Samlet effekt ({res.estimate:.2f})".replace(".", ",")} == set(labels)
     assert [int(t) for t in ax.get_xticks()] == res.event_study["rel_year"].tolist()
 
 

@@ -10,6 +10,8 @@ def test_numbers_get_thousands_separators_and_decimal_comma():
     assert number(4.25, 1) == "4,2" or number(4.25, 1) == "4,3"
     assert number(0.456, 1, percent=True) == f"45,6{NBSP}%"
     assert number(float("nan")) == MISSING and number(pd.NA) == MISSING
+    assert number(-0.129, 3) == "\u22120,129" and number(-1234, 0) == f"\u22121{NBSP}234"
+    assert number(-0.0004, 3) == "0,000"  # rounds to zero: no sign
 
 
 def test_suppressed_cell_shows_the_marker_never_zero():
