@@ -41,6 +41,7 @@ def analyses(ds) -> dict[str, float]:
     timed("in_training", lambda: coverage.in_training(ds, on=on))
     timed("projected_coverage", lambda: coverage.projected_coverage(ds, on=on))
     timed("retention_summary", lambda: coverage.retention_summary(ds, on=on))
+    timed("retention_by_level", lambda: coverage.retention_by_level(ds, on=on))
     timed("programme_progress", lambda: programme.programme_progress(ds, on=on))
     timed("activities_by_type", lambda: programme.activities_by_type(ds, on=on))
     timed("cohort_summary", lambda: programme.cohort_summary(ds, on=on))

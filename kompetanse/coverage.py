@@ -292,25 +292,53 @@ def projected_coverage(ds, *, on=None, months: int = HORIZON_MONTHS, min_certifi
     return out.sort_values(["kommunenummer", "niva"], ignore_index=True)
 
 
+def _retention_rows(ds, at: pd.Timestamp, months: int) -> dict[str, pd.DataFrame]:
+    """The staff rows behind the retention counts: active certifications expiring within
+    ``months`` of ``at``, certified staff who left in the year of ``at``, and staff in training."""
+    staff = ds.ansatte_kompetanse
+    active = _active_rows(staff, at=at)
+    first, last = period_bounds(at.year)
+    return {
+        "utloper_neste_12_mnd": active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)],
+        "sluttet_i_perioden": _left_certified(staff, first, last),
+        "i_opplaering": staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at)
+                              & _not_left(staff, at)],
+    }
+
+
 def retention_summary(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
     """Per municipality: ``utloper_neste_12_mnd`` (persons whose certification expires within
     ``months``), ``sluttet_i_perioden`` (certified persons who left in the year of ``on``),
     ``i_opplaering`` (persons in training) and ``niva_som_svekkes`` (levels whose status gets
     worse a year ahead if nothing is done)."""
     at = _date(ds, on)
-    staff = ds.ansatte_kompetanse
-    active = _active_rows(staff, at=at)
-    soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
-    first, last = period_bounds(at.year)
-    left = _left_certified(staff, first, last)
-    training = staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at) & _not_left(staff, at)]
+    rows = _retention_rows(ds, at, months)
     weaker = projected_coverage(ds, on=at, months=months).groupby("kommunenummer")["svekkes"].sum()
     out = ds.kommuner[_PLACES].set_index("kommunenummer").join([
-        soon.groupby("kommunenummer")["ansatt_id"].nunique().rename("utloper_neste_12_mnd"),
-        left.groupby("kommunenummer")["ansatt_id"].nunique().rename("sluttet_i_perioden"),
-        training.groupby("kommunenummer")["ansatt_id"].nunique().rename("i_opplaering"),
+        *(r.groupby("kommunenummer")["ansatt_id"].nunique().rename(name) for name, r in rows.items()),
         weaker.rename("niva_som_svekkes"),
     ])
-    counts = ["utloper_neste_12_mnd", "sluttet_i_perioden", "i_opplaering", "niva_som_svekkes"]
+    counts = [*rows, "niva_som_svekkes"]
     out[counts] = out[counts].fillna(0).astype("int64")
     return out.reset_index().sort_values("kommunenummer", ignore_index=True)
+
+
+def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
+    """Per municipality and level: what may be lost and what is coming.
+
+    ``utloper_neste_12_mnd``: persons with an active certification at the level that expires
+    within ``months``; ``sluttet_i_perioden``: persons certified at the level who left in the
+    year of ``on`` (active on the day they left); ``i_opplaering``: persons in training in a
+    method of the level. Each person counts once per level, however many of its methods they
+    hold. With the columns of `projected_coverage` (status now and ``months`` ahead if nothing is
+    done). One row per (kommunenummer, niva) for every municipality; counts only.
+    """
+    at = _date(ds, on)
+    out = projected_coverage(ds, on=at, months=months)
+    keys = ["kommunenummer", "niva"]
+    for name, rows in _retention_rows(ds, at, months).items():
+        counts = (rows.merge(ds.metode_nivaer, on="metode").groupby(keys, observed=True)["ansatt_id"]
+                  .nunique().rename(name).reset_index())
+        out = out.merge(counts, on=keys, how="left")
+        out[name] = out[name].fillna(0).astype("int64")
+    return out

@@ -34,10 +34,11 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     """The analyses of every municipality on ``on``, computed once per data set and date.
 
     Returns a dict of frames: ``coverage`` (`coverage_by_level`), ``comparison`` (capacity per
-    1,000 children compared with county and country, per level), ``projected``
-    (`projected_coverage`), ``expiring`` (`expiring_certifications`), ``training``
-    (`in_training` per method), ``gaps`` (`gaps`), ``active`` (active certified staff per municipality and
-    method, counts only), ``progress`` (`programme_progress`). Treat them as read-only.
+    1,000 children compared with county and country, per level), ``retention``
+    (`retention_by_level`: expiring, left, in training and projected status per level),
+    ``expiring`` (`expiring_certifications`), ``training`` (`in_training` per method), ``gaps``
+    (`gaps`), ``active`` (active certified staff per municipality and method, counts only),
+    ``progress`` (`programme_progress`). Treat them as read-only.
     """
     key = (_dataset_key(ds), pd.Timestamp(on))
     if key in _NATIONAL:
@@ -51,7 +52,7 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     result = {
         "coverage": coverage,
         "comparison": comparison,
-        "projected": cov.projected_coverage(ds, on=on),
+        "retention": cov.retention_by_level(ds, on=on),
         "expiring": cov.expiring_certifications(ds, on=on),
         "training": cov.in_training(ds, on=on, by_level=False),
         "gaps": cov.gaps(ds, on=on),
@@ -76,7 +77,7 @@ class Profile:
     periode: int
     coverage: pd.DataFrame
     comparison: pd.DataFrame
-    projected: pd.DataFrame
+    retention: pd.DataFrame
     expiring: pd.DataFrame
     training: pd.DataFrame
     gaps: pd.DataFrame
@@ -160,16 +161,15 @@ def p_catalogue() -> pd.DataFrame:
 
 
 def retention_table(p: Profile) -> tables.Table:
-    """Per level: certifications expiring within the horizon, and status now and a year ahead."""
-    expiring = p.expiring.groupby("niva", observed=True)["antall"].sum()
-    d = p.projected.assign(
-        niva_navn=p.projected["niva"].map(LEVEL_LABELS),
-        utloper=p.projected["niva"].map(expiring).fillna(0).astype("int64"),
-    )
+    """Per level: certified persons whose certification expires within the horizon, who left in
+    the period, and who are in training, with the status now and a year ahead (counts only)."""
+    d = p.retention.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
     return tables.table(
         d,
-        columns={"niva_navn": "Nivå", "utloper": "Sertifiseringer som utløper innen 12 mnd.",
-                 "status_na": "Status nå", "status_om_ett_ar": "Status om ett år"},
+        columns={"niva_navn": "Nivå", "utloper_neste_12_mnd": "Utløper innen 12 mnd.",
+                 "sluttet_i_perioden": f"Sluttet i {p.periode}",
+                 "i_opplaering": "I opplæring", "status_na": "Status nå",
+                 "status_om_ett_ar": "Status om ett år"},
         status={"status_na": STATUS_LABELS, "status_om_ett_ar": STATUS_LABELS},
     )
 

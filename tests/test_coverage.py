@@ -4,6 +4,8 @@ worked out from that table by hand)."""
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
 
@@ -16,6 +18,7 @@ from kompetanse.coverage import (
     gaps,
     in_training,
     projected_coverage,
+    retention_by_level,
     retention_summary,
     staff_left,
 )
@@ -415,9 +418,42 @@ def test_retention_summary_agrees_with_the_detailed_functions(ds):
     assert r["niva_som_svekkes"].sum() == projected_coverage(ds, on=ON)["svekkes"].sum()
 
 
+def test_retention_by_level(ds):
+    r = retention_by_level(ds, on=ON)
+    cols = ["utloper_neste_12_mnd", "sluttet_i_perioden", "i_opplaering"]
+    # Oslo: O4 pmto expires (indikativ); O6 icdp left in 2025 (universell); O5 in pmto training
+    # (indikativ). Halden: H1, H2 pmto-foreldregruppe expire (selektiv, indikativ). Bergen: B3 in
+    # duaa training (all three levels); B1 left in 2024, not in the period.
+    expected = {
+        ("0301", "universell"): [0, 1, 0], ("0301", "selektiv"): [0, 0, 0], ("0301", "indikativ"): [1, 0, 1],
+        ("3101", "universell"): [0, 0, 0], ("3101", "selektiv"): [2, 0, 0], ("3101", "indikativ"): [2, 0, 0],
+        ("4601", "universell"): [0, 0, 1], ("4601", "selektiv"): [0, 0, 1], ("4601", "indikativ"): [0, 0, 1],
+    }
+    for (kommune, niva), counts in expected.items():
+        assert level(r, kommune, niva)[cols].tolist() == counts, (kommune, niva)
+    assert len(r) == 357 * 3 and r.loc[~r["kommunenummer"].isin(MINE), cols].eq(0).all().all()
+    # the projection comes with it, unchanged
+    p = projected_coverage(ds, on=ON)
+    pd.testing.assert_frame_equal(r[p.columns], p)
+    assert "ansatt_id" not in r.columns
+
+
+def test_retention_by_level_counts_a_person_once_per_level(ds):
+    # O1 holds icdp and cos-p, both universell. Let O1 leave in May 2025: one person lost at
+    # universell (two at no level), and cos-p's selektiv and indikativ lose one each.
+    staff = ds.ansatte_kompetanse
+    left = staff["ansatt_id"].eq("O1")
+    changed = copy.copy(ds)
+    changed.ansatte_kompetanse = staff.assign(
+        sluttet_dato=staff["sluttet_dato"].mask(left, pd.Timestamp("2025-05-01")))
+    r = retention_by_level(changed, on=ON)
+    oslo = r[r["kommunenummer"] == "0301"]
+    assert oslo["sluttet_i_perioden"].tolist() == [2, 1, 1]  # O1 and O6; O1; O1
+
+
 def test_analyses_do_not_change_the_dataset(ds):
     before = ds.ansatte_kompetanse.copy()
-    for func in (coverage_by_level, breadth, gaps, projected_coverage, retention_summary):
+    for func in (coverage_by_level, breadth, gaps, projected_coverage, retention_summary, retention_by_level):
         func(ds, on=ON)
     pd.testing.assert_frame_equal(ds.ansatte_kompetanse, before)
 

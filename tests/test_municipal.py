@@ -40,7 +40,7 @@ def test_national_analyses_are_computed_once_per_dataset_and_date(ds):
 
 def test_profile_holds_only_its_own_rows(oslo):
     assert (oslo.kommunenavn, oslo.fylkesnummer, oslo.fylkesnavn, oslo.periode) == ("Oslo", "03", "Oslo", 2025)
-    for frame in (oslo.coverage, oslo.comparison, oslo.projected, oslo.expiring, oslo.training, oslo.gaps,
+    for frame in (oslo.coverage, oslo.comparison, oslo.retention, oslo.expiring, oslo.training, oslo.gaps,
                   oslo.active, oslo.offers, oslo.progress):
         assert set(frame["kommunenummer"]) <= {"0301"}
     assert len(oslo.coverage) == 3
@@ -49,7 +49,7 @@ def test_profile_holds_only_its_own_rows(oslo):
 
 
 def test_no_person_in_a_profile(oslo):
-    for name in ("coverage", "comparison", "projected", "expiring", "training", "gaps", "active", "offers"):
+    for name in ("coverage", "comparison", "retention", "expiring", "training", "gaps", "active", "offers"):
         assert "ansatt_id" not in getattr(oslo, name).columns
 
 
@@ -91,11 +91,16 @@ def test_methods_table_counts_active_and_training_per_method(oslo):
 
 
 def test_retention_table(oslo):
-    # one certification expires within 12 months (O4's pmto, indikativ); nothing gets worse
-    assert shown(municipal.retention_table(oslo)) == [
-        ["Universell", "0", "Dekket", "Dekket"],
-        ["Selektiv", "0", "Dekket", "Dekket"],
-        ["Indikativ", "1", "Dekket", "Dekket"],
+    # O4's pmto (indikativ) expires within 12 months; O6 (icdp, universell) left in 2025; O5 is in
+    # training in pmto (indikativ). Nothing gets worse.
+    table = municipal.retention_table(oslo)
+    assert table.to_frame().columns.tolist() == [
+        "Nivå", "Utløper innen 12 mnd.", "Sluttet i 2025", "I opplæring",
+        "Status nå", "Status om ett år"]
+    assert shown(table) == [
+        ["Universell", "0", "1", "0", "Dekket", "Dekket"],
+        ["Selektiv", "0", "0", "0", "Dekket", "Dekket"],
+        ["Indikativ", "1", "0", "1", "Dekket", "Dekket"],
     ]
 
 

@@ -279,8 +279,10 @@ rapport.methods_table(profil)
     md("""
 ## Kompetanse som kan forsvinne
 
-Sertifiseringer som utløper de neste 12 månedene, sertifiserte som har sluttet i perioden, og hva
-statusen blir om ett år dersom ingenting gjøres (de som er i opplæring er ikke regnet med).
+Per nivå: ansatte med sertifisering som utløper de neste 12 månedene, sertifiserte som sluttet i
+perioden, og ansatte i opplæring, som kan gi ny kapasitet. *Status om ett år* viser hva som skjer
+dersom ingenting gjøres: de som er i opplæring, er ikke regnet med. Hver person telles én gang per
+nivå.
 """),
     code('''
 rapport.retention_table(profil)
