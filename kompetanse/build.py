@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -176,6 +177,12 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
     return [j for j in jobs if (NOTEBOOK_DIR / j.notebook).exists()]
 
 
+def _is_current(folder: Path, job: Job) -> bool:
+    """The job's report and executed notebook are on disk, and the report was built from exactly
+    the job's inputs (its fingerprint). Files are only ever written whole (`write_atomic`)."""
+    return _existing_fingerprint(folder / job.html) == job.fingerprint and (folder / job.executed).exists()
+
+
 def _existing_fingerprint(path: Path) -> str | None:
     try:
         with path.open("rb") as fh:
@@ -321,8 +328,7 @@ def build_reports(
     outcomes: dict[str, Outcome] = {}
     todo = []
     for job in jobs_list:
-        if not force and _existing_fingerprint(folder / job.html) == job.fingerprint \
-                and (folder / job.executed).exists():
+        if not force and _is_current(folder, job):
             outcomes[job.key] = Outcome(job.key, job.html, job.executed, "unchanged", fingerprint=job.fingerprint)
         else:
             todo.append(job)
@@ -338,9 +344,17 @@ def build_reports(
         # temporary files behind; no worker runs any more, so they can go
         _sweep_temporary(folder)
     for job in jobs_list:
-        outcomes.setdefault(job.key, Outcome(job.key, job.html, job.executed, "interrupted",
-                                             error="the build was interrupted before this report was done",
-                                             fingerprint=job.fingerprint))
+        if job.key in outcomes:
+            continue
+        if interrupted and _is_current(folder, job):
+            # a worker wrote this report whole just before the interrupt reached it, and its
+            # answer never came back: the report is there and current, so say so (a re-run keeps it)
+            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "built", float("nan"),
+                                        fingerprint=job.fingerprint)
+        else:
+            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "interrupted",
+                                        error="the build was interrupted before this report was done",
+                                        fingerprint=job.fingerprint)
     ordered = [outcomes[j.key] for j in jobs_list]
     result = BuildResult(folder, ordered, time.perf_counter() - start)
     _write_index(ds, folder, periode=periode, jobs=jobs_list, outcomes=outcomes, built=built)
@@ -475,7 +489,7 @@ def _write_manifest(folder: Path, result: BuildResult, **info) -> None:
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,
-             "seconds": round(o.seconds, 3), "parameters": info["parameters"][o.key],
+             "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],
              "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
              **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}
             for o in result.outcomes

@@ -148,3 +148,24 @@ def test_ctrl_c_keeps_finished_reports_and_a_rerun_builds_the_rest(tmp_path):
     assert {k for k, s in statuses.items() if s == "built"} == missing
     assert {k for k, s in statuses.items() if s == "unchanged"} == done
     _assert_site_is_whole(folder)
+
+
+def test_a_report_finished_as_ctrl_c_arrived_is_recorded_as_built(out, monkeypatch):
+    # The race the Ctrl-C test can hit: a worker writes its report whole, then the interrupt
+    # arrives before its answer reaches the builder. Simulated: every report is built, the
+    # builder forgets the answer for the victim's, and Ctrl-C follows.
+    real_run_all = build._run_all
+
+    def run_all_then_interrupt(todo, folder, built, outcomes, **kwargs):
+        real_run_all(todo, folder, built, outcomes, **kwargs)
+        del outcomes[f"kommune/{VICTIM}"]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_run_all", run_all_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
+    monkeypatch.undo()
+    folder = next(out.iterdir())
+    record = _manifest(folder)[f"kommune/{VICTIM}"]
+    assert record["status"] == "built" and record["seconds"] is None  # there, but not timed
+    _assert_rerun_builds_only_the_missing(out, folder, set())
