@@ -30,6 +30,7 @@ table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .92rem; fo
 th, td { padding: .32rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; }
+td.kort { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 img { max-width: 100%; height: auto; }
 .status { display: inline-block; padding: .05rem .5rem; border-radius: .8rem; font-size: .85rem;

@@ -65,10 +65,13 @@ class Table:
         head = "".join(
             f'<th scope="col"{num if c in self.numeric else ""}>{esc(str(c))}</th>' for c in self.frame.columns
         )
+        # short text (a county, a level) stays on one line; long text (lists of names) wraps
+        cls = {c: num if c in self.numeric else ' class="kort"' if _short_text(self.frame[c]) else ""
+               for c in self.frame.columns}
         rows = []
         for values in self.frame.itertuples(index=False):
             cells = "".join(
-                f'<td{num if c in self.numeric else ""}>{_cell_html(v)}</td>'
+                f'<td{cls[c]}>{_cell_html(v)}</td>'
                 for c, v in zip(self.frame.columns, values, strict=True)
             )
             rows.append(f"<tr>{cells}</tr>")
@@ -87,8 +90,18 @@ class Table:
 
     def to_spreadsheet(self) -> pd.DataFrame:
         """The table for CSV/Excel export: a cell that begins with ``=``, ``+``, ``-`` or ``@``
-        would run as a formula in a spreadsheet, so it is prefixed with an apostrophe."""
-        return self.frame.map(neutralise_formula)
+        would run as a formula in a spreadsheet, so it is prefixed with an apostrophe. Negative
+        numbers get an ASCII minus back, so that a spreadsheet reads them as numbers."""
+        return self.frame.map(_spreadsheet_cell)
+
+
+#: Text columns whose longest value has at most this many characters are kept on one line.
+SHORT_TEXT = 20
+
+
+def _short_text(column: pd.Series) -> bool:
+    values = [v for v in column if isinstance(v, str)]
+    return bool(values) and len(values) == len(column) and max(map(len, values)) <= SHORT_TEXT
 
 
 def _cell_html(value) -> str:
@@ -117,6 +130,12 @@ def neutralise_formula(value):
         if not _is_number_text(value):
             return "'" + value
     return value
+
+
+def _spreadsheet_cell(value):
+    if isinstance(value, str) and value.startswith(MINUS) and _is_number_text("-" + value[1:]):
+        return "-" + value[1:]
+    return neutralise_formula(value)
 
 
 def _is_number_text(value: str) -> bool:

@@ -12,6 +12,9 @@ def test_numbers_get_thousands_separators_and_decimal_comma():
     assert number(float("nan")) == MISSING and number(pd.NA) == MISSING
     assert number(-0.129, 3) == "\u22120,129" and number(-1234, 0) == f"\u22121{NBSP}234"
     assert number(-0.0004, 3) == "0,000"  # rounds to zero: no sign
+    # ... and a spreadsheet gets an ASCII minus, which it reads as a number
+    shown = table(pd.DataFrame({"x": [-1234.5, 2.0]}), columns={"x": "X"}, decimals={"x": 1}).to_spreadsheet()
+    assert shown["X"].tolist() == [f"-1{NBSP}234,5", "2,0"]
 
 
 def test_suppressed_cell_shows_the_marker_never_zero():
@@ -25,6 +28,14 @@ def test_text_from_data_is_escaped_in_html():
     df = pd.DataFrame({"navn": ["<script>alert(1)</script>", "a & b"]})
     html = table(df, columns={"navn": "Navn"})._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html and "a &amp; b" in html
+
+
+def test_short_text_stays_on_one_line_and_long_text_wraps():
+    df = pd.DataFrame({"fylke": ["Møre og Romsdal", "Oslo"], "kommuner": ["Oslo", "Averøy, Fjord, Gjemnes, Hareid"],
+                       "n": [1, 2]})
+    html = table(df, columns={"fylke": "Fylke", "kommuner": "Kommuner", "n": "N"})._repr_html_()
+    assert '<td class="kort">Møre og Romsdal</td>' in html and '<td class="kort">Oslo</td>' in html
+    assert "<td>Averøy, Fjord, Gjemnes, Hareid</td>" in html and '<td class="num">1</td>' in html
 
 
 def test_status_values_become_labelled_badges():
