@@ -219,9 +219,7 @@ def expiring_certifications(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.
     (distinct persons) and ``forste_utlop`` (the earliest expiry date). Counts only.
     """
     at = _date(ds, on)
-    active = _active_rows(ds.ansatte_kompetanse, at=at)
-    soon = active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
-    by_level = soon.merge(ds.metode_nivaer, on="metode")
+    by_level = _expiring_rows(ds.ansatte_kompetanse, at, months).merge(ds.metode_nivaer, on="metode")
     out = (by_level.groupby(["kommunenummer", "niva", "metode"], observed=True)
            .agg(antall=("ansatt_id", "nunique"), forste_utlop=("sertifisering_utloper", "min")).reset_index())
     return out.sort_values(["kommunenummer", "niva", "metode"], ignore_index=True)
@@ -240,6 +238,17 @@ def staff_left(ds, *, periode: int) -> pd.DataFrame:
     return out.reset_index().sort_values(["kommunenummer", "metode"], ignore_index=True)
 
 
+def _expiring_rows(staff: pd.DataFrame, at: pd.Timestamp, months: int) -> pd.DataFrame:
+    """Rows of active certifications on ``at`` that expire within ``months``."""
+    active = _active_rows(staff, at=at)
+    return active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)]
+
+
+def _training_rows(staff: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    """Rows of staff in training on ``at``: status ``i_opplaering``, started, not left."""
+    return staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at) & _not_left(staff, at)]
+
+
 def _left_certified(staff: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
     """Rows of people who left between ``first`` and ``last`` and were active certified in the
     row's method on the day they left."""
@@ -254,8 +263,7 @@ def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
     ``by_level=False`` — with ``antall`` (distinct persons).
     """
     at = _date(ds, on)
-    s = ds.ansatte_kompetanse
-    training = s[(s["status"] == "i_opplaering") & (s["opplaering_start"] <= at) & _not_left(s, at)]
+    training = _training_rows(ds.ansatte_kompetanse, at)
     keys = ["kommunenummer", "metode"]
     if by_level:
         training = training.merge(ds.metode_nivaer, on="metode")
@@ -296,13 +304,10 @@ def _retention_rows(ds, at: pd.Timestamp, months: int) -> dict[str, pd.DataFrame
     """The staff rows behind the retention counts: active certifications expiring within
     ``months`` of ``at``, certified staff who left in the year of ``at``, and staff in training."""
     staff = ds.ansatte_kompetanse
-    active = _active_rows(staff, at=at)
-    first, last = period_bounds(at.year)
     return {
-        "utloper_neste_12_mnd": active[active["sertifisering_utloper"] <= at + pd.DateOffset(months=months)],
-        "sluttet_i_perioden": _left_certified(staff, first, last),
-        "i_opplaering": staff[(staff["status"] == "i_opplaering") & (staff["opplaering_start"] <= at)
-                              & _not_left(staff, at)],
+        "utloper_neste_12_mnd": _expiring_rows(staff, at, months),
+        "sluttet_i_perioden": _left_certified(staff, *period_bounds(at.year)),
+        "i_opplaering": _training_rows(staff, at),
     }
 
 

@@ -36,9 +36,9 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     Returns a dict of frames: ``coverage`` (`coverage_by_level`), ``comparison`` (capacity per
     1,000 children compared with county and country, per level), ``retention``
     (`retention_by_level`: expiring, left, in training and projected status per level),
-    ``expiring`` (`expiring_certifications`), ``training`` (`in_training` per method), ``gaps``
-    (`gaps`), ``active`` (active certified staff per municipality and method, counts only),
-    ``progress`` (`programme_progress`). Treat them as read-only.
+    ``training`` (`in_training` per method), ``gaps`` (`gaps`), ``active`` (active certified
+    staff per municipality and method, counts only), ``progress`` (`programme_progress`). Treat
+    them as read-only.
     """
     key = (_dataset_key(ds), pd.Timestamp(on))
     if key in _NATIONAL:
@@ -53,7 +53,6 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
         "coverage": coverage,
         "comparison": comparison,
         "retention": cov.retention_by_level(ds, on=on),
-        "expiring": cov.expiring_certifications(ds, on=on),
         "training": cov.in_training(ds, on=on, by_level=False),
         "gaps": cov.gaps(ds, on=on),
         "active": active,
@@ -78,7 +77,6 @@ class Profile:
     coverage: pd.DataFrame
     comparison: pd.DataFrame
     retention: pd.DataFrame
-    expiring: pd.DataFrame
     training: pd.DataFrame
     gaps: pd.DataFrame
     active: pd.DataFrame

@@ -9,15 +9,12 @@ from matplotlib.figure import Figure
 
 from kompetanse.plots import _decimal_comma, _new
 from kompetanse.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
+from kompetanse.tables import number
 
 #: Before the start (placebo), the start year (transition) and after it.
 PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#E69F00", "etter": MUNICIPALITY_COLOUR}
 PHASE_LABELS = {"for": "Før start (skal ligge rundt 0)", "start": "Startåret (overgang)",
                 "etter": "Etter start (effekten)"}
-
-
-def _comma(value: float, decimals: int = 2) -> str:
-    return f"{value:.{decimals}f}".replace("-", "\u2212").replace(".", ",")
 
 
 def event_study(
@@ -60,7 +57,7 @@ def event_study(
     if estimate is not None and (rel >= 1).any():
         # in the legend, not on the line, where it would collide with the intervals
         ax.hlines(estimate, 0.6, rel.max() + 0.4, colors=MUNICIPALITY_COLOUR, linestyles="--", linewidth=1,
-                  zorder=2, label=f"Samlet effekt ({_comma(estimate)})")
+                  zorder=2, label=f"Samlet effekt ({number(estimate, 2)})")
     ax.set_xticks(rel)
     ax.set_xlabel("År fra programstart (0 = startåret)")
     ax.set_ylabel("Effekt på snittet (poeng, skala 1–5)")

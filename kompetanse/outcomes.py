@@ -68,6 +68,7 @@ from scipy import stats
 
 from kompetanse.errors import DataError, Problem
 from kompetanse.params import ParameterError
+from kompetanse.tables import number
 
 if TYPE_CHECKING:
     from kompetanse.dataset import Dataset
@@ -177,8 +178,8 @@ class OutcomeResult:
         level = f"{self.confidence_level * 100:g}".replace(".", ",")
         return [
             ("Indikator", self.indikator),
-            ("Estimert effekt (poeng på skalaen 1–5)", _comma(self.estimate)),
-            (f"{level} % konfidensintervall", f"{_comma(self.ci_low)} til {_comma(self.ci_high)}"),
+            ("Estimert effekt (poeng på skalaen 1–5)", number(self.estimate, 2)),
+            (f"{level} % konfidensintervall", f"{number(self.ci_low, 2)} til {number(self.ci_high, 2)}"),
             ("p-verdi (ingen effekt)", _p_text(self.p_value)),
             ("Deltakerkommuner i estimatet", self.n_treated),
             ("Sammenligningskommuner", self.n_control),
@@ -187,7 +188,7 @@ class OutcomeResult:
              if self.placebo.df and math.isnan(self.placebo.wald_p_value) else _p_text(self.placebo.wald_p_value)),
             ("Snitt før start (placeboeffekt)",
              "–" if math.isnan(self.placebo.estimate)
-             else f"{_comma(self.placebo.estimate)} (p-verdi {_p_text(self.placebo.p_value)})"),
+             else f"{number(self.placebo.estimate, 2)} (p-verdi {_p_text(self.placebo.p_value)})"),
         ]
 
 
@@ -755,14 +756,10 @@ def _method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, con
     )
 
 
-def _comma(value: float, decimals: int = 2) -> str:
-    return "–" if math.isnan(value) else f"{value:.{decimals}f}".replace("-", "\u2212").replace(".", ",")
-
-
 def _p_text(p: float) -> str:
     if math.isnan(p):
         return "–"
-    return "under 0,001" if p < 0.001 else _comma(p, 3)
+    return "under 0,001" if p < 0.001 else number(p, 3)
 
 
 def _json_number(value):

@@ -25,6 +25,7 @@ from kompetanse.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
+from kompetanse.tables import number
 
 #: A4 text width is about 16 cm; figures are drawn at that width so text stays readable in print.
 A4_WIDTH_IN = 6.3
@@ -80,9 +81,8 @@ def show(fig: Figure, alt: str) -> None:
 
 
 def _decimal_comma(decimals: int = 0) -> FuncFormatter:
-    # a typographic minus, as matplotlib's own tick labels (and the tables) use
-    return FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
-                         .replace("-", "\u2212"))
+    # as the tables write numbers: thousands separator, decimal comma, typographic minus
+    return FuncFormatter(lambda x, _pos: number(x, decimals))
 
 
 def _percent() -> FuncFormatter:

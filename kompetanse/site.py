@@ -35,7 +35,6 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 img { max-width: 100%; height: auto; }
 .status { display: inline-block; padding: .05rem .5rem; border-radius: .8rem; font-size: .85rem;
           font-weight: 600; color: #fff; white-space: nowrap; }
-  td.fylke { white-space: nowrap; }
 .status.sarbar { color: #1a1a1a; }
 .note, .muted { color: var(--muted); font-size: .9rem; }
 .jp-RenderedHTMLCommon, .rendered_html { overflow-x: auto; }
@@ -209,7 +208,7 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
         cells = [
             f'<td data-value="{esc(nr)}">{esc(nr)}</td>',
             f'<td data-value="{esc(r["kommunenavn"])}">{name}</td>',
-            f'<td class="fylke" data-value="{esc(r["fylkesnavn"])}">{esc(r["fylkesnavn"])}</td>',
+            f'<td class="kort" data-value="{esc(r["fylkesnavn"])}">{esc(r["fylkesnavn"])}</td>',
         ]
         for level in LEVEL_LABELS:
             s = r[f"status_{level}"]

@@ -40,7 +40,7 @@ def test_national_analyses_are_computed_once_per_dataset_and_date(ds):
 
 def test_profile_holds_only_its_own_rows(oslo):
     assert (oslo.kommunenavn, oslo.fylkesnummer, oslo.fylkesnavn, oslo.periode) == ("Oslo", "03", "Oslo", 2025)
-    for frame in (oslo.coverage, oslo.comparison, oslo.retention, oslo.expiring, oslo.training, oslo.gaps,
+    for frame in (oslo.coverage, oslo.comparison, oslo.retention, oslo.training, oslo.gaps,
                   oslo.active, oslo.offers, oslo.progress):
         assert set(frame["kommunenummer"]) <= {"0301"}
     assert len(oslo.coverage) == 3
@@ -49,7 +49,7 @@ def test_profile_holds_only_its_own_rows(oslo):
 
 
 def test_no_person_in_a_profile(oslo):
-    for name in ("coverage", "comparison", "retention", "expiring", "training", "gaps", "active", "offers"):
+    for name in ("coverage", "comparison", "retention", "training", "gaps", "active", "offers"):
         assert "ansatt_id" not in getattr(oslo, name).columns
 
 
