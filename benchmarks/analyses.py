@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import kompetanse
-from kompetanse import coverage, overview, programme
-from kompetanse.compare import compare, county_and_country
-from kompetanse.disclosure import suppress_counts, suppress_means, suppress_table
-from kompetanse.periods import reference_date
+from kompetanse.analysis import coverage, overview, programme
+from kompetanse.analysis.compare import compare, county_and_country
+from kompetanse.analysis.disclosure import suppress_counts, suppress_means, suppress_table
+from kompetanse.analysis.periods import reference_date
 
 
 def analyses(ds) -> dict[str, float]:
@@ -66,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.data
         if path is None:
-            from kompetanse.sample import write_sample
+            from kompetanse.data.sample import write_sample
 
             path = Path(tmp) / "data"
             write_sample(path, scale=args.scale)

@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.data
         if path is None:
-            from kompetanse.sample import write_sample
+            from kompetanse.data.sample import write_sample
 
             path = Path(tmp) / f"scale{args.scale:g}"
             write_sample(path, scale=args.scale)

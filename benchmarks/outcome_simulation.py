@@ -6,7 +6,7 @@ Usage:
     python benchmarks/outcome_simulation.py                 # 200 seeds, effect 0.15, growth 0.1
     python benchmarks/outcome_simulation.py --seeds 500 --effect 0.3 --growth 0.05
 
-Each seed gives three synthetic national data sets (kompetanse.sample) that differ only in what
+Each seed gives three synthetic national data sets (kompetanse.data.sample) that differ only in what
 is planted in ``samarbeid`` for aktiv and fullfort municipalities from the first full year after
 their start:
 
@@ -33,8 +33,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from kompetanse.data.sample import generate
 from kompetanse.outcomes import naive_twfe, outcome_study
-from kompetanse.sample import generate
 
 #: Study variants (options of outcome_study) in every scenario.
 VARIANTS = {

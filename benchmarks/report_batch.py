@@ -87,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import kompetanse
-    from kompetanse import params
+    from kompetanse.build import params
 
     ds = kompetanse.load()
     periode = params.periode(None, ds)

@@ -1,18 +1,21 @@
 """kompetanse: competence for parent support and FUB/FUG programme progress in Norwegian
 municipalities. ``ds = kompetanse.load()`` gives every table validated and typed.
 
-The analyses are in submodules, imported when first used, so ``import kompetanse`` stays quick::
+The layers are subpackages, imported when first used, so ``import kompetanse`` stays quick:
+``data`` (contract, reading, validation, Dataset), ``analysis`` (coverage, programme, comparisons,
+disclosure), ``did`` (the difference-in-differences estimator), ``reports`` (what each notebook
+section calls), ``site`` (pages) and ``build`` (the batch)::
 
-    kompetanse.coverage.coverage_by_level(ds, on=kompetanse.periods.reference_date(ds))
-    kompetanse.programme.programme_progress(ds, on=...)
+    from kompetanse.analysis import coverage, periods
+    coverage.coverage_by_level(ds, on=periods.reference_date(ds))
     kompetanse.outcomes.outcome_study(ds)
 """
 
 import importlib
 
-from kompetanse.dataset import Dataset, load
+from kompetanse.data.dataset import Dataset, load
+from kompetanse.data.reference import LEVELS
 from kompetanse.errors import DataError, KompetanseError, Problem, UsageError
-from kompetanse.reference import LEVELS
 
 __version__ = "0.1.0"
 
@@ -27,9 +30,8 @@ __all__ = [
     "load",
 ]
 
-#: Submodules reachable as attributes of the package without importing them first.
-SUBMODULES = ("build", "compare", "coverage", "disclosure", "municipal", "outcomes", "overview", "params",
-              "periods", "plots", "programme", "reference", "sample", "schema", "settings", "tables")
+#: Subpackages reachable as attributes of the package without importing them first.
+SUBMODULES = ("analysis", "build", "data", "outcomes", "reports", "settings", "site")
 
 
 def __getattr__(name: str):

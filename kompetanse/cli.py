@@ -20,7 +20,7 @@ def _fmt(n: int) -> str:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from kompetanse.sample import write_sample
+    from kompetanse.data.sample import write_sample
 
     if args.scale <= 0:
         raise UsageError(f"--scale must be a positive number, but {args.scale!r} was passed")
@@ -32,7 +32,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kompetanse.dataset import check
+    from kompetanse.data.dataset import check
 
     validation, where = check(args.path)
     out = sys.stdout
@@ -54,7 +54,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {row.table:<24}{row.file:<36}{_fmt(row.read):>10} read"
                   f"{_fmt(row.accepted):>10} accepted{_fmt(row.rejected):>8} rejected", file=out)
     if args.rejected:
-        from kompetanse.tables import neutralise_formula
+        from kompetanse.reports.tables import neutralise_formula
 
         # opened in a spreadsheet: a rejected value such as =HYPERLINK(...) must stay text
         validation.rejected.astype("object").map(neutralise_formula).to_csv(args.rejected, index=False)
@@ -63,7 +63,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from kompetanse.build import build_reports
+    from kompetanse.build.batch import build_reports
     from kompetanse.errors import DataError
 
     if args.jobs is not None and args.jobs < 1:
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kompetanse {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from kompetanse.sample import DEFAULT_EFFECT, DEFAULT_SEED
+    from kompetanse.data.sample import DEFAULT_EFFECT, DEFAULT_SEED
 
     p = sub.add_parser("sample", help="write the synthetic national data set as CSV files")
     p.add_argument("--out", type=Path, default=Path("data/sample"), help="folder to write (default: data/sample)")

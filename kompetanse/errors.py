@@ -18,6 +18,30 @@ class UsageError(KompetanseError):
     unknown parameter. The command line exits 2 for these."""
 
 
+class ParameterError(UsageError):
+    """A parameter that cannot be used; the message says what was expected."""
+
+
+def argument_error(name: str, expected: str, value: object, *, detail: str = "",
+                   cls: type[UsageError] = UsageError) -> UsageError:
+    """The one message for an argument that cannot be used, in seaborn's tone.
+
+    ``raise argument_error("min_certified", "a whole number of 1 or more", 0)`` gives
+    "The value for `min_certified` must be a whole number of 1 or more, but 0 was passed";
+    ``detail`` follows after a colon (what the value is instead, what to use).
+    """
+    message = f"The value for `{name}` must be {expected}, but {value!r} was passed"
+    return cls(message + (f": {detail}" if detail else ""))
+
+
+def check_argument(name: str, options: Iterable, value: object, *, cls: type[UsageError] = UsageError) -> None:
+    """Raise :func:`argument_error` unless ``value`` is one of ``options`` (listed in the message)."""
+    options = list(options)
+    if value not in options:
+        listed = ", ".join(map(str, options)) if options else "(none available)"
+        raise argument_error(name, f"one of {listed}", value, cls=cls)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one cell, row, file or table.

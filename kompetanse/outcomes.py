@@ -66,12 +66,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kompetanse.errors import DataError, Problem
-from kompetanse.params import ParameterError
-from kompetanse.tables import number
+from kompetanse.errors import DataError, ParameterError, Problem
+from kompetanse.reports.tables import number
 
 if TYPE_CHECKING:
-    from kompetanse.dataset import Dataset
+    from kompetanse.data.dataset import Dataset
 
 #: Default indicator: home–school cooperation, what the programme is meant to improve.
 DEFAULT_INDIKATOR = "samarbeid"

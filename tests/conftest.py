@@ -59,7 +59,7 @@ SITE_KOMMUNER = ["0301", "1804", "1151"]
 def built_site(tmp_path_factory):
     """Reports of the sample for three municipalities, the country and each programme cohort,
     built once per test session."""
-    from kompetanse import build
+    from kompetanse.build import batch as build
 
     out = tmp_path_factory.mktemp("reports")
     return build.build_reports(None, out=out, kommuner=SITE_KOMMUNER, progress=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetanse.disclosure import SuppressedTable, suppress_table
+from kompetanse.analysis.disclosure import SuppressedTable, suppress_table
 
 
 def suppress_and_check(table: pd.DataFrame, *, threshold: int, row_total: bool, col_total: bool):

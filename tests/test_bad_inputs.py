@@ -148,7 +148,7 @@ CASES = [
     # ---- references between tables
     Case("ref_method_not_in_catalogue", 1, [
         "ansatte_kompetanse.csv:6: column 'metode': value 'foreldreveiledning-x': a method in the catalogue "
-        "(kompetanse.reference.metoder()): one of icdp, pmto, pmto-foreldregruppe, tibir-foreldreradgivning, duaa, "
+        "(kompetanse.data.reference.metoder()): one of icdp, pmto, pmto-foreldregruppe, tibir-foreldreradgivning, duaa, "
         "cos-p, marte-meo, tik, nfp",
     ]),
     Case("ref_activity_not_in_programme", 1, [
@@ -186,7 +186,7 @@ CASES = [
     ]),
     Case("kommune_unknown_number", 1, [
         "befolkning.csv:4: column 'kommunenummer': value '9999': a municipality number of 2024 (see "
-        "kompetanse.reference.kommuner()); no municipality has this number",
+        "kompetanse.data.reference.kommuner()); no municipality has this number",
     ]),
     Case("kommune_letter_o_for_zero", 1, [
         "befolkning.csv:2: column 'kommunenummer': value '03O1': a municipality number of 2024: four digits, e.g. "

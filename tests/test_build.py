@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 import kompetanse
-from kompetanse import build, execute
+from kompetanse.build import batch as build
+from kompetanse.build import kernel as execute
 from kompetanse.cli import main
 from tests.conftest import SITE_KOMMUNER as KOMMUNER
 

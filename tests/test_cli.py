@@ -67,7 +67,7 @@ def test_validate_without_a_path_checks_the_embedded_sample(capsys):
 
 
 def test_sample_command_writes_what_the_committed_sample_holds(tmp_path, capsys):
-    from kompetanse.dataset import default_data_path
+    from kompetanse.data.dataset import default_data_path
 
     assert main(["sample", "--out", str(tmp_path / "s")]) == 0
     for committed in sorted(default_data_path().glob("*.csv")):
@@ -83,6 +83,6 @@ def test_sample_with_another_seed_differs_and_validates(tmp_path, capsys):
     assert main(["sample", "--out", str(tmp_path / "s"), "--seed", "7", "--effect", "0"]) == 0
     assert main(["validate", "-q", str(tmp_path / "s")]) == 0
     committed = (tmp_path / "s" / "tilbud.csv").read_bytes()
-    from kompetanse.dataset import default_data_path
+    from kompetanse.data.dataset import default_data_path
 
     assert committed != (default_data_path() / "tilbud.csv").read_bytes()

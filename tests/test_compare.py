@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import kompetanse
-from kompetanse.compare import compare, county_and_country, poisson_interval
+from kompetanse.analysis.compare import compare, county_and_country, poisson_interval
 from kompetanse.errors import UsageError
 
 

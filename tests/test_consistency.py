@@ -2,7 +2,7 @@
 agrees with a row-by-row reading of the data model, and suppressed tables give nothing away.
 
 Checked on the committed sample (``kompetanse.load()``), on samples generated with other seeds
-and scales (`kompetanse.sample`), and on small random data sets drawn by hypothesis.
+and scales (`kompetanse.data.sample`), and on small random data sets drawn by hypothesis.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kompetanse
-from kompetanse import municipal, reference
-from kompetanse.compare import county_and_country
-from kompetanse.coverage import active_certified, breadth, coverage_by_level
-from kompetanse.overview import status_counts
-from kompetanse.periods import reference_date
-from kompetanse.programme import activities_by_type, cohort_summary, programme_progress
-from kompetanse.sample import write_sample
+from kompetanse.analysis.compare import county_and_country
+from kompetanse.analysis.coverage import active_certified, breadth, coverage_by_level
+from kompetanse.analysis.overview import status_counts
+from kompetanse.analysis.periods import reference_date
+from kompetanse.analysis.programme import activities_by_type, cohort_summary, programme_progress
+from kompetanse.data import reference
+from kompetanse.data.sample import write_sample
+from kompetanse.reports import municipal
 from kompetanse.settings import MIN_COUNT
 from tests.conftest import MINIMAL
 from tests.disclosure_checks import suppress_and_check

@@ -1,4 +1,4 @@
-"""kompetanse.coverage: capacity, coverage status, breadth, gaps and retention, on the small staff
+"""kompetanse.analysis.coverage: capacity, coverage status, breadth, gaps and retention, on the small staff
 fixture of tests/coverage_fixture.py (read its docstring first: every expected number below is
 worked out from that table by hand)."""
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kompetanse import UsageError
-from kompetanse.coverage import (
+from kompetanse.analysis.coverage import (
     active_certified,
     breadth,
     coverage_by_level,

@@ -100,8 +100,8 @@ def test_load_reuses_validated_data_until_a_file_changes(minimal):
 def test_analyses_are_reachable_from_the_package_without_an_import():
     import kompetanse
 
-    assert callable(kompetanse.coverage.coverage_by_level)
-    assert callable(kompetanse.programme.programme_progress)
+    assert callable(kompetanse.analysis.coverage.coverage_by_level)
+    assert callable(kompetanse.analysis.programme.programme_progress)
     assert "outcomes" in dir(kompetanse)
     with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
         kompetanse.nosuch  # noqa: B018

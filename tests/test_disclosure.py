@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kompetanse
-from kompetanse.disclosure import (
+from kompetanse.analysis.disclosure import (
     format_suppressed,
     recoverable,
     suppress_counts,

@@ -20,7 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kompetanse import build, site
+from kompetanse.build import batch as build
+from kompetanse.site import pages as site
 
 KOMMUNER = ["1151", "1804", "4601", "5001"]
 VICTIM = "1804"

@@ -8,7 +8,7 @@ import pytest
 
 import kompetanse
 from kompetanse import DataError
-from kompetanse.io import normalise_name, read_input, table_for
+from kompetanse.data.io import normalise_name, read_input, table_for
 
 STAFF_HEADER = ("kommunenummer", "ansatt_id", "tjeneste", "metode", "status", "opplaering_start",
                 "sertifisert_dato", "sertifisering_utloper", "sluttet_dato")

@@ -1,4 +1,4 @@
-"""kompetanse.municipal: one municipality's profile and the tables of its report, on the staff
+"""kompetanse.reports.municipal: one municipality's profile and the tables of its report, on the staff
 fixture of tests/coverage_fixture.py (expected numbers worked out by hand from its docstring)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kompetanse import municipal
+from kompetanse.reports import municipal
 from kompetanse.settings import SUPPRESSED_MARKER
 from tests.coverage_fixture import ON, load_staff_fixture
 

@@ -45,7 +45,7 @@ def test_explore_refuses_an_unknown_municipality_before_doing_anything(tmp_path)
 
 @pytest.fixture(scope="module")
 def kernel():
-    from kompetanse.execute import WarmKernel
+    from kompetanse.build.kernel import WarmKernel
 
     k = WarmKernel()
     yield k

@@ -1,5 +1,5 @@
 """Tests of the outcome study (kompetanse.outcomes): a hand-computed fixture, and generated data
-sets with a known planted effect (kompetanse.sample plants `effect` in `samarbeid` from the first
+sets with a known planted effect (kompetanse.data.sample plants `effect` in `samarbeid` from the first
 full year after the start, for aktiv and fullfort municipalities)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pytest
 
 import kompetanse
 from kompetanse.cli import main
+from kompetanse.data.sample import write_sample
 from kompetanse.errors import DataError, UsageError
 from kompetanse.outcomes import _p_text, naive_twfe, outcome_study, robustness, valid_confidence_level
-from kompetanse.sample import write_sample
 from tests.conftest import MINIMAL
 
 # --- generated data with a known effect ----------------------------------------------------
@@ -338,7 +338,7 @@ def test_cli_data_without_a_comparison_exits_1(capsys):
 
 
 def test_event_study_figure_marks_before_start_and_after(studies):
-    from kompetanse.outcome_plots import event_study
+    from kompetanse.reports.outcome_plots import event_study
 
     res = studies[0.3]
     fig = event_study(res.event_study, indikator=res.indikator, estimate=res.estimate)
@@ -351,7 +351,7 @@ def test_event_study_figure_marks_before_start_and_after(studies):
 
 
 def test_robustness_figure_has_one_row_per_variant(generated):
-    from kompetanse.outcome_plots import robustness_estimates
+    from kompetanse.reports.outcome_plots import robustness_estimates
 
     table = robustness(kompetanse.load(generated[0.0]))
     ax = robustness_estimates(table).axes[0]

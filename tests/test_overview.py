@@ -1,4 +1,4 @@
-"""kompetanse.overview: the national and county view of coverage, on the staff fixture of
+"""kompetanse.analysis.overview: the national and county view of coverage, on the staff fixture of
 tests/coverage_fixture.py (expected numbers worked out by hand from its docstring).
 
 On 2025-06-30 the fixture has: Oslo dekket at all three levels; Utsira universell sarbar,
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from kompetanse.coverage import coverage_by_level
-from kompetanse.overview import coverage_trend, lacking, status_counts
+from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.analysis.overview import coverage_trend, lacking, status_counts
 from tests.coverage_fixture import ON, load_staff_fixture
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kompetanse import params
-from kompetanse.params import ParameterError
+from kompetanse.build import params
+from kompetanse.errors import ParameterError
 
 
 @pytest.mark.parametrize("given", [301, "301", "0301", " 0301 ", 301.0])

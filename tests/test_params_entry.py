@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import kompetanse
-from kompetanse import build, params
+from kompetanse.build import batch as build
+from kompetanse.build import params
 from kompetanse.cli import main
-from kompetanse.params import ParameterError
+from kompetanse.errors import ParameterError
 
 FORMS = [301, "301", " 0301 ", "0301", 301.0]
 GARBAGE = ["03O1", "12345", "-1", "../x", "0301/../../x", "..", "/etc/passwd", "0301\x00", "1e3", "+301",

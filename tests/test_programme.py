@@ -1,4 +1,4 @@
-"""kompetanse.programme: progress of each municipality's FUB/FUG programme and the cohort summary,
+"""kompetanse.analysis.programme: progress of each municipality's FUB/FUG programme and the cohort summary,
 on small hand-written programmes with the numbers worked out in comments."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 import kompetanse
 from kompetanse import UsageError
-from kompetanse.programme import activities_by_type, cohort_summary, programme_progress
+from kompetanse.analysis.programme import activities_by_type, cohort_summary, programme_progress
 from kompetanse.settings import PROGRAMME_STATUSES
 
 DELTAKELSE = "kommunenummer,kull,soknad_dato,status,startdato,planlagt_slutt,antall_barnehager,antall_skoler"

@@ -1,6 +1,6 @@
 """The reference tables shipped in the package."""
 
-from kompetanse import reference
+from kompetanse.data import reference
 
 
 def test_357_municipalities_in_15_counties():

@@ -1,4 +1,4 @@
-"""Tests of the synthetic national data set (kompetanse.sample)."""
+"""Tests of the synthetic national data set (kompetanse.data.sample)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kompetanse import reference
-from kompetanse.sample import (
+from kompetanse.data import reference
+from kompetanse.data.sample import (
     AS_OF,
     COLUMNS,
     DATA_YEARS,
@@ -487,7 +487,7 @@ def test_default_effect_is_documented():
 
 
 def test_committed_sample_loads_without_problems():
-    dataset = pytest.importorskip("kompetanse.dataset")
+    dataset = pytest.importorskip("kompetanse.data.dataset")
     validation, _ = dataset.check(SAMPLE_DIR)
     assert validation.problems == []
     ds = dataset.load(SAMPLE_DIR)
@@ -496,7 +496,7 @@ def test_committed_sample_loads_without_problems():
 
 
 def test_scaled_sample_with_another_seed_loads_without_problems(tmp_path):
-    dataset = pytest.importorskip("kompetanse.dataset")
+    dataset = pytest.importorskip("kompetanse.data.dataset")
     write_sample(tmp_path, seed=5, scale=3, effect=0.5)
     validation, _ = dataset.check(tmp_path)
     assert validation.problems == []

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 import kompetanse
-from kompetanse import site, tables
 from kompetanse.cli import main
+from kompetanse.reports import tables
+from kompetanse.site import pages as site
 from tests.browser import chromium, open_page
 
 HOSTILE = [

@@ -4,7 +4,7 @@
 import nbformat
 import pytest
 
-from kompetanse import site
+from kompetanse.site import pages as site
 
 
 def test_atomic_write_leaves_no_partial_file_when_writing_fails(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from kompetanse.tables import MISSING, NBSP, neutralise_formula, number, table
+from kompetanse.reports.tables import MISSING, NBSP, neutralise_formula, number, table
 
 
 def test_numbers_get_thousands_separators_and_decimal_comma():

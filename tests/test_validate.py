@@ -6,7 +6,7 @@ import pytest
 
 import kompetanse
 from kompetanse import DataError
-from kompetanse.schema import TABLES, describe
+from kompetanse.data.schema import TABLES, describe
 from tests.conftest import append_line, replace_line
 
 STAFF = "ansatte_kompetanse.csv"

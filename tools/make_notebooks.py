@@ -33,7 +33,7 @@ kommunenummer: str = "0301"  # kommunen du vil se nærmere på, fire sifre (0301
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import params
+from kompetanse.build import params
 
 # Parameterne sjekkes før noe annet: feil kommunenummer gir en tydelig melding, ikke en halv rapport.
 data = params.data_path(data)
@@ -57,10 +57,10 @@ ds.counts
 ## Kontrakten
 
 Hver tabell har faste kolonner, typer og tillatte verdier. Oversikten under kommer fra
-`kompetanse.schema`, den samme beskrivelsen som validerer dataene.
+`kompetanse.data.schema`, den samme beskrivelsen som validerer dataene.
 """),
     code('''
-from kompetanse.schema import describe
+from kompetanse.data.schema import describe
 
 describe().query("tabell == 'ansatte_kompetanse'")
 '''),
@@ -137,10 +137,14 @@ dato: str = ""  # datoen status gjelder (åååå-mm-dd); tom betyr slutten av s
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import params, periods, plots, programme, tables
-from kompetanse.disclosure import suppress_counts
+from kompetanse.build import params
+from kompetanse.analysis import periods
+from kompetanse.reports import plots
+from kompetanse.analysis import programme
+from kompetanse.reports import tables
+from kompetanse.analysis.disclosure import suppress_counts
 from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
-from kompetanse.style import PROGRESS_LABELS
+from kompetanse.reports.style import PROGRESS_LABELS
 
 ds = kompetanse.load(params.data_path(data))
 kull = params.kull(kull, ds)
@@ -231,8 +235,11 @@ data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import municipal as rapport
-from kompetanse import params, periods, plots, tables
+from kompetanse.reports import municipal as rapport
+from kompetanse.build import params
+from kompetanse.analysis import periods
+from kompetanse.reports import plots
+from kompetanse.reports import tables
 
 ds = kompetanse.load(params.data_path(data))
 kommunenummer = params.kommunenummer(kommunenummer)
@@ -338,9 +345,13 @@ data: str = ""  # mappe med CSV-filer eller en .xlsx-arbeidsbok; tom betyr data/
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import overview, params, periods, plots, tables
-from kompetanse.coverage import coverage_by_level
-from kompetanse.style import LEVEL_LABELS
+from kompetanse.analysis import overview
+from kompetanse.build import params
+from kompetanse.analysis import periods
+from kompetanse.reports import plots
+from kompetanse.reports import tables
+from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.reports.style import LEVEL_LABELS
 
 ds = kompetanse.load(params.data_path(data))
 periode = params.periode(periode or None, ds)

@@ -28,7 +28,11 @@ konfidensniva: float = 0.95  # konfidensnivå for intervallene, mellom 0 og 1
 ''', "parameters"),
     code('''
 import kompetanse
-from kompetanse import outcome_plots, outcomes, params, plots, tables
+from kompetanse import outcomes
+from kompetanse.reports import outcome_plots
+from kompetanse.build import params
+from kompetanse.reports import plots
+from kompetanse.reports import tables
 
 # Parameterne sjekkes før noe annet: en ukjent indikator gir en melding med de gyldige.
 ds = kompetanse.load(params.data_path(data))

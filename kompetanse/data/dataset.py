@@ -9,14 +9,14 @@ from typing import Literal
 
 import pandas as pd
 
-from kompetanse import reference
+from kompetanse.data import reference
+from kompetanse.data.io import read_input
+from kompetanse.data.schema import TABLES
+from kompetanse.data.validate import Validation, validate_input
 from kompetanse.errors import DataError, Problem, UsageError
-from kompetanse.io import read_input
-from kompetanse.schema import TABLES
-from kompetanse.validate import Validation, validate_input
 
 #: The embedded default data: the committed synthetic national sample.
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 _PLACE_COLUMNS = ["kommunenavn", "fylkesnummer", "fylkesnavn"]
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetanse.periods import period_bounds, reference_date
-from kompetanse.reference import LEVELS
+from kompetanse.analysis.periods import period_bounds, reference_date
+from kompetanse.data.reference import LEVELS
 from kompetanse.settings import COVERAGE_STATUSES, EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
 
 _STATUS = pd.CategoricalDtype(COVERAGE_STATUSES, ordered=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kompetanse import reference
+from kompetanse.data import reference
+from kompetanse.data.io import RawInput, RawTable, normalise_name
+from kompetanse.data.schema import METODE_ALIASES, TABLES, YEAR_RANGE, Column, Table
 from kompetanse.errors import Problem
-from kompetanse.io import RawInput, RawTable, normalise_name
-from kompetanse.schema import METODE_ALIASES, TABLES, YEAR_RANGE, Column, Table
 
 _EMPTY_PROBLEMS = pd.DataFrame({"pos": [], "column": [], "value": [], "expected": []})
 
@@ -138,7 +138,7 @@ def _parse_kommunenummer(col: Column, res: TableResult, s: pd.Series) -> pd.Seri
                         f"1 January 2024 into {parts}; use the number of the part the row is about")
             if not v.isdigit() or len(v) != 4:
                 return "a municipality number of 2024: four digits, e.g. 0301 for Oslo"
-            return ("a municipality number of 2024 (see kompetanse.reference.kommuner()); "
+            return ("a municipality number of 2024 (see kompetanse.data.reference.kommuner()); "
                     "no municipality has this number")
 
         reasons = {v: why(v) for v in s[bad].unique()}

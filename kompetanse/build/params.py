@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kompetanse import reference
-from kompetanse.errors import UsageError
-
-
-class ParameterError(UsageError):
-    """A parameter that cannot be used; the message says what was expected."""
+from kompetanse.data import reference
+from kompetanse.errors import ParameterError, UsageError
 
 
 def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
@@ -94,7 +90,7 @@ def kull(value: object, ds, *, name: str = "kull") -> str:
 
 def periode(value: object, ds, *, name: str = "periode") -> int:
     """A period (calendar year) with data in ``ds``; empty or None means the latest."""
-    from kompetanse.periods import latest_period
+    from kompetanse.analysis.periods import latest_period
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return latest_period(ds)

@@ -6,7 +6,7 @@ always also written out, never shown by colour alone.
 
 from __future__ import annotations
 
-from kompetanse.reference import LEVELS
+from kompetanse.data.reference import LEVELS
 
 #: Prevention levels in their fixed order, with labels for people.
 LEVEL_LABELS: dict[str, str] = {"universell": "Universell", "selektiv": "Selektiv", "indikativ": "Indikativ"}

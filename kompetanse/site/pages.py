@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from kompetanse.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
 
 CSS = """
 :root { --ink:#1a1a1a; --muted:#5b5b5b; --line:#d9d9d9; --band:#f4f6f8; --link:#0060a0; }

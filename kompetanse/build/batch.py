@@ -36,12 +36,14 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from kompetanse import __version__, params
-from kompetanse.dataset import Dataset, load
-from kompetanse.site import index_page, notebook_html, write_atomic
+from kompetanse import __version__
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-PACKAGE_DIR = Path(__file__).resolve().parent
+from kompetanse.build import params
+from kompetanse.data.dataset import Dataset, load
+from kompetanse.site.pages import index_page, notebook_html, write_atomic
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 #: Seconds a single cell may run before its report is failed.
 CELL_TIMEOUT = 600
@@ -128,7 +130,7 @@ def municipal_digests(ds: Dataset, *, on) -> pd.Series:
     include the county and national figures it is compared with, and its rank). A change to
     one municipality's rows changes its own digest, and another municipality's only where
     what that municipality's report shows changes with it (a median, a rank)."""
-    from kompetanse.municipal import national
+    from kompetanse.reports.municipal import national
 
     frames = dict(ds.tables()) | {f"national:{k}": v for k, v in national(ds, on=on).items()}
     parts = [_row_digests(f, name) for name, f in frames.items() if "kommunenummer" in f.columns]
@@ -203,7 +205,7 @@ def _init_worker(kernel_name: str, running_dir: str | None = None) -> None:
     import multiprocessing.util
     import signal
 
-    from kompetanse.execute import WarmKernel
+    from kompetanse.build.kernel import WarmKernel
 
     global _kernel, _running_dir
     _running_dir = Path(running_dir) if running_dir else None
@@ -317,7 +319,7 @@ def build_reports(
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
     notebooks = {j.notebook: _sha256(NOTEBOOK_DIR / j.notebook) for j in jobs_list}
     package = package_fingerprint()
-    from kompetanse.periods import reference_date
+    from kompetanse.analysis.periods import reference_date
 
     digests = data_digests(ds, jobs_list, on=reference_date(ds, periode=periode))
     jobs_list = [Job(**{**asdict(j), "data_digest": digests[j.key],
@@ -448,8 +450,8 @@ def _record(outcome: Outcome, outcomes: dict[str, Outcome], bar) -> None:
 
 def _write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], outcomes: dict[str, Outcome],
                  built: str) -> None:
-    from kompetanse.coverage import breadth
-    from kompetanse.periods import reference_date
+    from kompetanse.analysis.coverage import breadth
+    from kompetanse.analysis.periods import reference_date
 
     on = reference_date(ds, periode=periode)
     table = breadth(ds, on=on)

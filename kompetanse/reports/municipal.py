@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kompetanse import coverage as cov
-from kompetanse import programme, tables
-from kompetanse.compare import compare
-from kompetanse.disclosure import suppress_table
-from kompetanse.reference import LEVELS, metoder
+from kompetanse.analysis import coverage as cov
+from kompetanse.analysis import programme
+from kompetanse.reports import tables
+from kompetanse.analysis.compare import compare
+from kompetanse.analysis.disclosure import suppress_table
+from kompetanse.data.reference import LEVELS, metoder
 from kompetanse.settings import MIN_COUNT
-from kompetanse.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
+from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
@@ -151,7 +152,7 @@ def methods_table(p: Profile) -> tables.Table:
 
 
 def p_catalogue() -> pd.DataFrame:
-    from kompetanse.reference import metoder
+    from kompetanse.data.reference import metoder
 
     m = metoder()
     return m.assign(niva_tekst=m["nivaer"].map(lambda t: ", ".join(LEVEL_LABELS[x].lower() for x in t)))[

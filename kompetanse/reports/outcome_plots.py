@@ -1,4 +1,4 @@
-"""Figures of the outcome study in the house style (kompetanse.plots): the event study and the
+"""Figures of the outcome study in the house style (kompetanse.reports.plots): the event study and the
 robustness checks side by side. Each function takes a tidy DataFrame and returns a Figure."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kompetanse.plots import _decimal_comma, _new
-from kompetanse.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
-from kompetanse.tables import number
+from kompetanse.reports.plots import _decimal_comma, _new
+from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
+from kompetanse.reports.tables import number
 
 #: Before the start (placebo), the start year (transition) and after it.
 PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#E69F00", "etter": MUNICIPALITY_COLOUR}

@@ -44,7 +44,7 @@ def compare(
     quantiles (pandas' and numpy's default, Hyndman–Fan type 7). A missing value (NaN/NA) is placed
     nowhere: it has no rank, no placement, and is not counted in medians, quartiles or ``antall_*``.
     A municipality absent from ``data`` counts nowhere either, so add municipalities whose true
-    figure is 0 (e.g. by merging onto ``kompetanse.reference.kommuner()``) before comparing.
+    figure is 0 (e.g. by merging onto ``kompetanse.data.reference.kommuner()``) before comparing.
 
     **Better or worse** (``vurdering``) is assessed only when ``count`` and ``denominator`` are
     given, as significance against the national level:
@@ -105,7 +105,7 @@ def compare(
     Examples
     --------
     >>> import kompetanse
-    >>> from kompetanse.compare import compare
+    >>> from kompetanse.analysis.compare import compare
     >>> ds = kompetanse.load()
     >>> t = ds.tilbud.query("ar == 2025").groupby("kommunenummer", as_index=False)["antall_foreldre"].sum()
     >>> b = ds.befolkning.query("ar == 2025")[["kommunenummer", "fylkesnummer", "barn_0_17"]]

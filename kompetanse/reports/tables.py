@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kompetanse.settings import SUPPRESSED_MARKER
-from kompetanse.style import STATUS_LABELS
+from kompetanse.reports.style import STATUS_LABELS
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -23,8 +23,8 @@ import nbformat
 
 # Run once when a kernel starts: the state every report begins from.
 START_CODE = """
-import matplotlib.pyplot, matplotlib.style.core, kompetanse.execute
-kompetanse.execute.PRISTINE_RC = {k: v for k, v in matplotlib.rcParams.items()
+import matplotlib.pyplot, matplotlib.style.core, kompetanse.build.kernel
+kompetanse.build.kernel.PRISTINE_RC = {k: v for k, v in matplotlib.rcParams.items()
                                   if k not in matplotlib.style.core.STYLE_BLACKLIST}
 get_ipython().reset(new_session=True)
 """
@@ -36,9 +36,9 @@ get_ipython().reset(new_session=True)
 # moved out of the garbage collector's sight with gc.freeze(), so that the next reset's collection
 # only walks what the last report created.
 RESET_CODE = """
-import matplotlib.pyplot, kompetanse.execute
+import matplotlib.pyplot, kompetanse.build.kernel
 matplotlib.pyplot.close("all")
-matplotlib.rcParams.update(kompetanse.execute.PRISTINE_RC)
+matplotlib.rcParams.update(kompetanse.build.kernel.PRISTINE_RC)
 get_ipython().reset(new_session=True)
 import gc
 gc.freeze()

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kompetanse.reference import LEVELS
+from kompetanse.data.reference import LEVELS
 
-# Column kinds understood by kompetanse.validate
+# Column kinds understood by kompetanse.data.validate
 KOMMUNENUMMER = "kommunenummer"  # four digits; three-digit and 2020–2023 numbers are normalised
 TEXT = "text"  # free text or an id
 SLUG = "slug"  # lower-case identifier (metode, indikator)
@@ -150,7 +150,7 @@ ANSATTE = Table(
         ),
     ),
     references=(
-        Reference(("metode",), "metoder", "a method in the catalogue (kompetanse.reference.metoder())"),
+        Reference(("metode",), "metoder", "a method in the catalogue (kompetanse.data.reference.metoder())"),
     ),
 )
 
@@ -168,7 +168,7 @@ TILBUD = Table(
     ),
     key=("kommunenummer", "ar", "metode", "tjeneste"),
     references=(
-        Reference(("metode",), "metoder", "a method in the catalogue (kompetanse.reference.metoder())"),
+        Reference(("metode",), "metoder", "a method in the catalogue (kompetanse.data.reference.metoder())"),
         Reference(
             ("metode", "niva"),
             "metode_nivaer",

@@ -1,13 +1,13 @@
 """The national and county view: how coverage is distributed, which municipalities lack each
-level, and how coverage changed over the years. Built on `kompetanse.coverage`."""
+level, and how coverage changed over the years. Built on `kompetanse.analysis.coverage`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kompetanse.coverage import coverage_by_level
-from kompetanse.periods import reference_date
-from kompetanse.reference import LEVELS
+from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.analysis.periods import reference_date
+from kompetanse.data.reference import LEVELS
 from kompetanse.settings import COVERAGE_STATUSES
 
 

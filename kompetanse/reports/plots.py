@@ -14,8 +14,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from kompetanse.reference import LEVELS
-from kompetanse.style import (
+from kompetanse.data.reference import LEVELS
+from kompetanse.reports.style import (
     COUNTRY_COLOUR,
     COUNTY_COLOUR,
     LEVEL_LABELS,
@@ -25,7 +25,7 @@ from kompetanse.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
-from kompetanse.tables import number
+from kompetanse.reports.tables import number
 
 #: A4 text width is about 16 cm; figures are drawn at that width so text stays readable in print.
 A4_WIDTH_IN = 6.3
@@ -132,7 +132,7 @@ def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, 
                                        value_label: str = "Sertifiserte per 1\u00a0000 barn") -> Figure:
     """Grouped bars per level: the municipality's figure beside its county's and the country's
     median. ``data``: one row per niva with ``value``, ``fylke_median`` and ``land_median``
-    (as `kompetanse.compare.compare` gives them)."""
+    (as `kompetanse.analysis.compare.compare` gives them)."""
     d = data.set_index("niva").reindex(list(LEVELS))
     fig, ax = _new(3.2)
     x = np.arange(len(LEVELS))
@@ -172,7 +172,7 @@ def status_by_county(coverage: pd.DataFrame, *, level: str) -> Figure:
 def share_covered_over_years(data: pd.DataFrame) -> Figure:
     """Lines per level: share of municipalities where the level is dekket, by year.
     ``data``: columns ``ar``, ``niva``, ``andel_dekket``."""
-    from kompetanse.style import LEVEL_COLOURS
+    from kompetanse.reports.style import LEVEL_COLOURS
 
     fig, ax = _new(3.2)
     for level in LEVELS:
@@ -215,7 +215,7 @@ def programme_progress(progress: pd.DataFrame, *, tolerance: float) -> Figure:
 def activities_by_type(data: pd.DataFrame) -> Figure:
     """Held activities by type, split by format (digital, fysisk).
     ``data``: columns ``type``, ``format``, ``gjennomforte``."""
-    from kompetanse.schema import AKTIVITET_TYPER
+    from kompetanse.data.schema import AKTIVITET_TYPER
 
     labels = {"opplaeringsdag": "Opplæringsdag", "personalmote": "Personalmøte",
               "foreldremote": "Foreldremøte", "veiledning": "Veiledning"}

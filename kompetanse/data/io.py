@@ -1,6 +1,6 @@
 """Read input tables in the dialects people send: CSV from Norwegian Excel or UTF-8 tools,
 and XLSX workbooks with one sheet per table. Everything comes back as text with canonical
-headers and spreadsheet row numbers; kompetanse.validate turns text into typed values.
+headers and spreadsheet row numbers; kompetanse.data.validate turns text into typed values.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kompetanse.data.schema import TABLES, Table
 from kompetanse.errors import Problem, UsageError
-from kompetanse.schema import TABLES, Table
 
 #: Header spellings seen in municipal files beyond case, æøå and spacing.
 HEADER_ALIASES: dict[str, str] = {

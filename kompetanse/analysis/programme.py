@@ -10,15 +10,15 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from kompetanse.dataset import Dataset
+from kompetanse.analysis.periods import reference_date
+from kompetanse.data.dataset import Dataset
+from kompetanse.data.schema import AKTIVITET_TYPER, FORMATER, PROGRAM_STATUS
 from kompetanse.errors import UsageError
-from kompetanse.periods import reference_date
-from kompetanse.schema import AKTIVITET_TYPER, FORMATER, PROGRAM_STATUS
 from kompetanse.settings import PROGRAMME_STATUSES, PROGRESS_TOLERANCE
 
 __all__ = ["activities_by_type", "cohort_summary", "programme_progress"]
 
-#: What ``on`` accepts (see `kompetanse.periods.reference_date`).
+#: What ``on`` accepts (see `kompetanse.analysis.periods.reference_date`).
 DateLike = dt.date | pd.Timestamp | str
 
 _KEY = ["kommunenummer", "kull"]
@@ -106,7 +106,7 @@ def programme_progress(
     ----------
     ds : the data set.
     on : the date to measure on (date, Timestamp or ISO string); default the last day of the
-        latest period in ``ds`` (see `kompetanse.periods.reference_date`).
+        latest period in ``ds`` (see `kompetanse.analysis.periods.reference_date`).
     tolerance : how far, as a share between 0 and 1, the share of activities held may trail the
         share of time passed before a municipality is ``forsinket``.
 
@@ -125,7 +125,7 @@ def programme_progress(
     Examples
     --------
     >>> import kompetanse
-    >>> from kompetanse.programme import programme_progress
+    >>> from kompetanse.analysis.programme import programme_progress
     >>> progress = programme_progress(kompetanse.load(), on="2025-12-31")
     >>> progress.groupby("status", observed=False).size()  # doctest: +SKIP
     """
@@ -194,7 +194,7 @@ def activities_by_type(ds: Dataset, *, on: DateLike | None = None) -> pd.DataFra
     ----------
     ds : the data set.
     on : the date to count held activities on; default the last day of the latest period in
-        ``ds`` (see `kompetanse.periods.reference_date`).
+        ``ds`` (see `kompetanse.analysis.periods.reference_date`).
 
     Returns
     -------

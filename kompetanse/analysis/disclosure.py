@@ -56,7 +56,7 @@ def suppress_counts(data: pd.DataFrame, *, columns: str | Sequence[str], thresho
     -------
     A copy of ``data`` where each column in ``columns`` is nullable ``Int64`` with <NA> where
     suppressed (never 0), plus per column ``<col>_prikket`` (bool) and ``<col>_prikkegrunn``
-    (``"primar"`` or ``""``). `kompetanse.tables.table` shows a ``<col>_prikket`` cell as the
+    (``"primar"`` or ``""``). `kompetanse.reports.tables.table` shows a ``<col>_prikket`` cell as the
     suppression marker.
 
     Examples

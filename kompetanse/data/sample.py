@@ -3,7 +3,7 @@ plausible enough to exercise every analysis, with a known programme effect plant
 
 Everything is drawn from ``numpy.random.default_rng(seed)``, so the same ``seed``, ``scale`` and
 ``effect`` give byte-identical files. Municipalities, population and the method catalogue come
-from :mod:`kompetanse.reference`; everything else is invented. ``data/sample/README.md`` describes
+from :mod:`kompetanse.data.reference`; everything else is invented. ``data/sample/README.md`` describes
 the committed sample; the assumptions are listed here once.
 
 As-of date and periods
@@ -89,7 +89,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompetanse import reference
+from kompetanse.data import reference
 
 DEFAULT_SEED = 2024
 DEFAULT_EFFECT = 0.15

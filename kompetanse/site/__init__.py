@@ -1,0 +1,1 @@
+"""The static site: pages rendered from the executed notebooks, and the index."""
