@@ -82,7 +82,7 @@ def test_person_who_left_before_the_date_is_not_capacity(ds):
 
 
 def test_person_still_counts_on_the_day_they_leave(ds):
-    # DATA_MODEL: "not sluttet_dato before it". U1 leaves 2026-01-31.
+    # docs/definitions.md: "not before the date". U1 leaves 2026-01-31.
     assert "U1" in set(active_certified(ds, on="2026-01-31")["ansatt_id"])
     assert "U1" not in set(active_certified(ds, on="2026-02-01")["ansatt_id"])
 

@@ -1,6 +1,6 @@
 """Coverage of the three prevention levels and retention of competence, per municipality.
 
-Definitions (shared/DATA_MODEL.md, "What the analyses mean"):
+Definitions (``docs/definitions.md``, "Competence and coverage"):
 
 - **Active certified** on a date: a staff row whose certification was in force that day:
   ``sertifisert_dato`` on or before the date, ``sertifisering_utloper`` empty or after it, and
@@ -52,7 +52,7 @@ def _active_rows(staff: pd.DataFrame, *, at: pd.Timestamp, certified_by: pd.Time
 
 
 def _not_left(staff: pd.DataFrame, at) -> pd.Series:
-    """True for rows whose person has not left before ``at`` (DATA_MODEL: "not `sluttet_dato` before it")."""
+    """True for rows whose person has not left before ``at`` (the contract: "not `sluttet_dato` before it")."""
     return staff["sluttet_dato"].isna() | (staff["sluttet_dato"] >= at)
 
 

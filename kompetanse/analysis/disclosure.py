@@ -1,7 +1,7 @@
 """Disclosure control for everything published: small counts and means from few respondents are
 suppressed (primary), and cells that could be worked out from shown totals too (secondary).
 
-Rules (sources in ``shared/reference/utfall_og_prikking.md``): Udir does not show results from
+Rules (sources in ``docs/disclosure.md``): Udir does not show results from
 fewer than 5 respondents and applies secondary suppression ("når eit tal blir skjerma, må òg andre
 tal som kan nyttast til å utleia desse tala skjermast"); SSB marks a suppressed cell with ":".
 Thresholds are parameters, defaulting to `kompetanse.settings` (``MIN_COUNT``, ``MIN_RESPONDENTS``).

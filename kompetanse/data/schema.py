@@ -1,7 +1,7 @@
 """The contract of every input table, declared as data in one place.
 
 The same declarations drive reading (header aliases), validation (types, categories, ranges,
-keys, references, row rules) and documentation (``describe()``). See ``shared/DATA_MODEL.md``.
+keys, references, row rules) and documentation (``describe()``, ``docs/data-contract.md``).
 """
 
 from __future__ import annotations

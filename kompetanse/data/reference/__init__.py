@@ -19,7 +19,7 @@ Facts and sources
     NUBU, RKBU Nord/UiT, RBUP Øst og Sør and the programme owners, evidence levels from Ungsinn
     (RKBU Nord, 0–5 scale since 2015/2016, with the edition in ``ungsinn_utgave``). The ``kilde``
     column gives one source URL per method; the full list is in the project's
-    ``shared/reference/metoder_kilder.md``:
+    ``docs/methods.md``:
 
     - ICDP: https://bufdir.no/en/Familie/Fagstotte/Sertifisering_i_ICDP/, https://www.icdp.no/icdp-norge/,
       Ungsinn 3rd ed. (Reedtz & Lauritzen), level 4.
