@@ -1,0 +1,2 @@
+"""The report layer: what each notebook section calls (tables, figures, text), with the labels,
+colours and formatting the reports share."""
