@@ -13,7 +13,7 @@ import pandas as pd
 
 from kompetanse.data.reference import LEVELS
 
-# Column kinds understood by kompetanse.data.validate
+# Column kinds understood by kompetanse.data.parse
 KOMMUNENUMMER = "kommunenummer"  # four digits; three-digit and 2020–2023 numbers are normalised
 TEXT = "text"  # free text or an id
 SLUG = "slug"  # lower-case identifier (metode, indikator)
