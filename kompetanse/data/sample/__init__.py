@@ -112,6 +112,7 @@ from kompetanse.data.sample.population import _befolkning
 from kompetanse.data.sample.programme import _aktiviteter, _deltakelse
 from kompetanse.data.sample.staff import _ansatte
 from kompetanse.data.sample.survey import _foreldreundersokelsen
+from kompetanse.errors import argument_error
 
 __all__ = [
     "AS_OF",
@@ -137,7 +138,8 @@ def generate(
     seed : the seed of ``numpy.random.default_rng``; the same seed, scale and effect give the
         same tables.
     scale : multiplies the rows of ``ansatte_kompetanse`` and ``program_aktiviteter`` about
-        ``scale``-fold (load tests). Must be positive; the other tables keep their size.
+        ``scale``-fold (load tests). Must be positive (else `kompetanse.errors.UsageError`);
+        the other tables keep their size.
     effect : points added to ``samarbeid`` in participating municipalities after their start
         (see the module docstring for the exact definition). 0 plants no effect.
     effect_growth : points added to the effect for each further year after the first full
@@ -157,7 +159,7 @@ def generate(
     ['ansatte_kompetanse', 'befolkning']
     """
     if not scale > 0:
-        raise ValueError(f"The value for `scale` must be positive, but {scale!r} was passed.")
+        raise argument_error("scale", "a positive number", scale)
     # One independent stream per table, so that `scale` changes only the tables it scales.
     rngs = dict(zip(COLUMNS, np.random.default_rng(seed).spawn(len(COLUMNS)), strict=True))
     kommuner = _municipalities()
