@@ -15,8 +15,6 @@ PROGRESS_TOLERANCE = 0.15
 #: Disclosure control: counts of parents or participants below this are suppressed (Udir's
 #: barnehage rule is fewer than 5 respondents).
 MIN_COUNT = 5
-#: Disclosure control: survey means from fewer respondents than this are suppressed.
-MIN_RESPONDENTS = 10
 #: How a suppressed cell is shown in published tables (Statistics Norway's symbol).
 SUPPRESSED_MARKER = ":"
 #: Coverage statuses from best to worst, and prevention levels in their fixed order.
