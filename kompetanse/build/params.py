@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kompetanse.data import reference
+from kompetanse.data.schema import YEAR_RANGE
 from kompetanse.errors import ParameterError, argument_error
 
 
@@ -56,8 +57,9 @@ def data_path(value: object, *, name: str = "data") -> Path | None:
     return path
 
 
-def year(value: object, *, name: str = "periode", lo: int = 1990, hi: int = 2100) -> int:
-    """A calendar year as int; accepts ``2024``, ``"2024"`` and ``2024.0``."""
+def year(value: object, *, name: str = "periode", lo: int = YEAR_RANGE[0], hi: int = YEAR_RANGE[1]) -> int:
+    """A calendar year as int; accepts ``2024``, ``"2024"`` and ``2024.0``. By default any year the
+    data contract accepts (`kompetanse.data.schema.YEAR_RANGE`)."""
     try:
         number = float(str(value).strip())
     except ValueError:

@@ -26,7 +26,9 @@ COHORT = "cohort"  # a programme cohort label such as "2025"
 
 TJENESTER = ("helsestasjon", "barnehage", "skole", "barnevern", "ppt", "familiesenter", "annet")
 ANSATT_STATUS = ("i_opplaering", "sertifisert", "utgatt")
-PROGRAM_STATUS = ("sokt", "innvilget", "aktiv", "fullfort", "avbrutt")
+#: The status of a row of program_deltakelse (the participation), not its progress
+#: (`kompetanse.settings.PROGRESS_STATUSES`).
+DELTAKELSE_STATUS = ("sokt", "innvilget", "aktiv", "fullfort", "avbrutt")
 AKTIVITET_TYPER = ("opplaeringsdag", "personalmote", "foreldremote", "veiledning")
 FORMATER = ("digital", "fysisk")
 AKTIVITET_STATUS = ("planlagt", "gjennomfort", "avlyst")
@@ -205,7 +207,7 @@ PROGRAM_DELTAKELSE = Table(
         _kommune(),
         Column("kull", COHORT, max_length=20),
         Column("soknad_dato", DATE),
-        Column("status", CATEGORY, categories=PROGRAM_STATUS),
+        Column("status", CATEGORY, categories=DELTAKELSE_STATUS),
         # empty allowed only while the application is pending (status 'sokt'), see rules
         Column("startdato", DATE, required=False),
         Column("planlagt_slutt", DATE, required=False),
