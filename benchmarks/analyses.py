@@ -17,8 +17,8 @@ from pathlib import Path
 
 import kompetanse
 from kompetanse.analysis import coverage, overview, programme
-from kompetanse.analysis.compare import compare, county_and_country
-from kompetanse.analysis.disclosure import suppress_counts, suppress_means, suppress_table
+from kompetanse.analysis.compare import compare
+from kompetanse.analysis.disclosure import suppress_counts, suppress_table
 from kompetanse.analysis.periods import reference_date
 
 
@@ -47,10 +47,8 @@ def analyses(ds) -> dict[str, float]:
     timed("cohort_summary", lambda: programme.cohort_summary(ds, on=on))
     timed("compare", lambda: compare(cov, value="kapasitet_per_1000", by="niva", count="kapasitet",
                                      denominator="barn_0_17"))
-    timed("county_and_country", lambda: county_and_country(cov, value="kapasitet", by="niva", kind="count"))
     timed("status_counts", lambda: overview.status_counts(cov))
     timed("suppress_counts", lambda: suppress_counts(ds.tilbud, columns="antall_foreldre"))
-    timed("suppress_means", lambda: suppress_means(ds.foreldreundersokelsen, mean="snitt", n="antall_svar"))
     table = cov.pivot_table(index="kommunenummer", columns="niva", values="foreldre_naadd", observed=False,
                             aggfunc="sum").fillna(0).astype("int64")
     timed("suppress_table (357 x 3)", lambda: suppress_table(table))

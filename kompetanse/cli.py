@@ -12,18 +12,20 @@ import sys
 from pathlib import Path
 
 from kompetanse import __version__
-from kompetanse.errors import UsageError
+from kompetanse.errors import UsageError, argument_error
+from kompetanse.formatting import number
 
 
 def _fmt(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    """A count for the terminal: ``26 213`` (an ordinary space between thousands)."""
+    return number(n, thousands=" ")
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from kompetanse.data.sample import write_sample
 
     if args.scale <= 0:
-        raise UsageError(f"--scale must be a positive number, but {args.scale!r} was passed")
+        raise argument_error("--scale", "a positive number", args.scale)
     paths = write_sample(args.out, seed=args.seed, scale=args.scale, effect=args.effect,
                          effect_growth=args.effect_growth)
     for name, path in paths.items():
@@ -67,7 +69,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from kompetanse.errors import DataError
 
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, but {args.jobs} was passed")
+        raise argument_error("--jobs", "1 or more", args.jobs)
     try:
         result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
                                alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet)

@@ -15,13 +15,14 @@ PROGRESS_TOLERANCE = 0.15
 #: Disclosure control: counts of parents or participants below this are suppressed (Udir's
 #: barnehage rule is fewer than 5 respondents).
 MIN_COUNT = 5
-#: Disclosure control: survey means from fewer respondents than this are suppressed.
-MIN_RESPONDENTS = 10
 #: How a suppressed cell is shown in published tables (Statistics Norway's symbol).
 SUPPRESSED_MARKER = ":"
-#: Coverage statuses from best to worst, and prevention levels in their fixed order.
+#: Coverage statuses from best to worst (the ``status`` of `coverage_by_level`).
 COVERAGE_STATUSES = ("dekket", "sarbar", "mangler")
-PROGRAMME_STATUSES = ("i_rute", "forsinket", "fullfort", "avbrutt")
+#: Programme progress statuses (the ``status`` of `programme_progress`, the ``fremdrift_*``
+#: counts of `cohort_summary`); not the participation status of ``program_deltakelse``, which is
+#: `kompetanse.data.schema.DELTAKELSE_STATUS`.
+PROGRESS_STATUSES = ("i_rute", "forsinket", "fullfort", "avbrutt")
 #: Comparisons: rates are shown per this many of the denominator (per 1,000 children 0–17).
 RATE_PER = 1000
 #: Comparisons: confidence level of the interval that decides `bedre`/`darligere` against the

@@ -16,9 +16,9 @@ import pytest
 
 import kompetanse
 from kompetanse.build import batch as build
-from kompetanse.build import kernel as execute
 from kompetanse.cli import main
 from tests.conftest import SITE_KOMMUNER as KOMMUNER
+from tests.notebook_content import comparable
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -134,10 +134,10 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
     pm.execute_notebook(str(build.NOTEBOOK_DIR / "kommune_rapport.ipynb"), str(fresh_path), parameters=params,
                         progress_bar=False)
     fresh = nbformat.read(fresh_path, as_version=4)
-    assert execute.comparable(batch) == execute.comparable(fresh)
+    assert comparable(batch) == comparable(fresh)
     # and the comparison is not blind: another municipality's report differs
     other = nbformat.read(site.folder / "notebooks" / "kommuner" / "1804.ipynb", as_version=4)
-    assert execute.comparable(other) != execute.comparable(fresh)
+    assert comparable(other) != comparable(fresh)
 
 
 def _statuses(result: build.BuildResult) -> dict[str, str]:

@@ -76,7 +76,13 @@ def test_sample_command_writes_what_the_committed_sample_holds(tmp_path, capsys)
 
 def test_sample_command_refuses_a_scale_of_zero(tmp_path, capsys):
     assert main(["sample", "--out", str(tmp_path / "s"), "--scale", "0"]) == 2
-    assert "--scale must be a positive number" in capsys.readouterr().err
+    assert "The value for `--scale` must be a positive number, but 0.0 was passed" in capsys.readouterr().err
+
+
+def test_report_command_refuses_zero_jobs(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path / "r"), "--jobs", "0"]) == 2
+    assert "kompetanse report: error: The value for `--jobs` must be 1 or more, but 0 was passed" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
 
 
 def test_sample_with_another_seed_differs_and_validates(tmp_path, capsys):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import kompetanse
-from kompetanse.analysis.compare import compare, county_and_country, poisson_interval
+from kompetanse.analysis.compare import compare
 from kompetanse.errors import UsageError
 
 
@@ -140,12 +140,39 @@ def test_value_is_placed_while_the_rate_is_tested(rates):
     assert out["vurdering"].tolist() == ["likt", "darligere", "likt", "bedre"]
 
 
-def test_poisson_interval_is_close_to_the_exact_limits():
+def test_rate_interval_is_close_to_the_exact_limits():
     # exact (Garwood) 95 % limits: k = 0: 0 to 3.6889; k = 1: 0.0253 to 5.5716;
-    # k = 10: 4.7954 to 18.3904; k = 100: 81.364 to 121.627
-    low, high = poisson_interval([0, 1, 10, 100])
-    assert low == pytest.approx([0, 0.0253, 4.7954, 81.364], abs=0.025)
-    assert high == pytest.approx([3.6889, 5.5716, 18.3904, 121.627], abs=0.025)
+    # k = 10: 4.7954 to 18.3904; k = 100: 81.364 to 121.627 (per 1,000 with 1,000 children)
+    data = pd.DataFrame({"kommunenummer": ["0301", "1103", "4601", "5001"], "k": [0, 1, 10, 100], "n": [1000] * 4})
+    out = compare(data, count="k", denominator="n")
+    assert out["ki_lav"].tolist() == pytest.approx([0, 0.0253, 4.7954, 81.364], abs=0.025)
+    assert out["ki_hoy"].tolist() == pytest.approx([3.6889, 5.5716, 18.3904, 121.627], abs=0.025)
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_rate_interval_is_the_chi_square_garwood_interval_to_1e12(level):
+    """statsmodels' confint_poisson(method="exact-c") gives what the hand-written chi-square
+    formula gave, on a grid from 0 to a million events and denominators from 1 to 10 million."""
+    from scipy.stats import chi2
+
+    counts = np.array([0, 1, 2, 3, 5, 9, 10, 37, 100, 999, 12_345, 10**5, 10**6], dtype=float)
+    denominators = np.array([1, 7, 250, 1000, 48_213, 10**7], dtype=float)
+    k, n = (a.ravel() for a in np.meshgrid(counts, denominators))
+    data = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(len(k))], "k": k, "n": n})
+    out = compare(data, count="k", denominator="n", level=level, per=1)
+    alpha = 1 - level
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / n
+    high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 / n
+    assert (out["ki_lav"].to_numpy()[k == 0] == 0).all()
+    np.testing.assert_allclose(out["ki_lav"].to_numpy(), low, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(out["ki_hoy"].to_numpy(), high, rtol=1e-12, atol=0)
+    assert (out["ki_lav"] < out["rate"]).where(k > 0, True).all() and (out["ki_hoy"] > out["rate"]).all()
+
+
+def test_level_outside_zero_and_one_is_refused(rates):
+    with pytest.raises(UsageError, match=r"^The value for `level` must be between 0 and 1, but 1.5 was passed$"):
+        compare(rates, count="foreldre", denominator="barn", level=1.5)
 
 
 def test_groups_are_compared_within_group(two_counties):
@@ -180,26 +207,6 @@ def test_two_rows_for_one_municipality_are_refused(two_counties):
 def test_missing_column_is_named(two_counties):
     with pytest.raises(UsageError, match="needs the column\\(s\\) 'andel'"):
         compare(two_counties, value="andel")
-
-
-def test_county_and_country_rows_with_sums_and_own_rate(two_counties):
-    data = two_counties.assign(barn=[100, 100, 100, 100, 1000, 1000, 1000])
-    out = county_and_country(data, value="verdi", kind="count", count="verdi", denominator="barn")
-    assert out["omrade"].tolist() == ["fylke", "fylke", "land"]
-    assert out["fylkesnummer"].iloc[:2].tolist() == ["11", "15"] and pd.isna(out["fylkesnummer"].iloc[2])
-    assert out["fylkesnavn"].tolist() == ["Rogaland", "Møre og Romsdal", "Hele landet"]
-    assert out["antall_kommuner"].tolist() == [4, 3, 7]
-    assert out["sum"].tolist() == [10.0, 60.0, 70.0]
-    assert out["median"].tolist() == [2.5, 20.0, 4.0]
-    assert out["q1"].tolist() == [1.75, 15.0, 2.5]
-    assert out["min"].tolist() == [1.0, 10.0, 1.0] and out["max"].tolist() == [4.0, 30.0, 30.0]
-    # own rate: 10 / 400 * 1000 = 25; 60 / 3000 * 1000 = 20; 70 / 3400 * 1000 = 20.588
-    assert out["rate"].tolist() == pytest.approx([25.0, 20.0, 70 / 3400 * 1000])
-
-
-def test_county_and_country_of_a_rate_has_no_sum(two_counties):
-    out = county_and_country(two_counties, value="verdi")
-    assert "sum" not in out.columns and "rate" not in out.columns
 
 
 def test_parents_per_1000_children_on_the_sample():

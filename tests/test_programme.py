@@ -11,7 +11,7 @@ import pytest
 import kompetanse
 from kompetanse import UsageError
 from kompetanse.analysis.programme import activities_by_type, cohort_summary, programme_progress
-from kompetanse.settings import PROGRAMME_STATUSES
+from kompetanse.settings import PROGRESS_STATUSES
 
 DELTAKELSE = "kommunenummer,kull,soknad_dato,status,startdato,planlagt_slutt,antall_barnehager,antall_skoler"
 AKTIVITETER = "kommunenummer,kull,aktivitet_id,type,format,dato,status,antall_deltakere"
@@ -158,7 +158,7 @@ def test_not_started_applications_are_left_out(cohort):
 def test_status_is_ordered_categorical_in_fixed_order(cohort):
     status = programme_progress(cohort, on=ON)["status"]
     assert status.cat.ordered
-    assert status.cat.categories.tolist() == list(PROGRAMME_STATUSES)
+    assert status.cat.categories.tolist() == list(PROGRESS_STATUSES)
 
 
 # --- time share -------------------------------------------------------------------------------
@@ -324,12 +324,12 @@ def _assert_summary_adds_up(ds: kompetanse.Dataset, on: str) -> None:
     pd.testing.assert_frame_equal(summary.loc[by_cohort.index, summed], by_cohort)
     assert (summary[summed].drop(by_cohort.index).eq(0)).all().all()
     statuses = progress.groupby("kull")["status"].value_counts().unstack().reindex(summary.index, fill_value=0)
-    for status in PROGRAMME_STATUSES:
+    for status in PROGRESS_STATUSES:
         assert summary[f"fremdrift_{status}"].tolist() == statuses[status].tolist()
     participation = [c for c in summary.columns if c.startswith("deltakelse_")]
     assert (summary[participation].sum(axis=1) == summary["kommuner"]).all()
     assert summary["kommuner"].sum() == len(ds.program_deltakelse)
-    assert (summary[[f"fremdrift_{s}" for s in PROGRAMME_STATUSES]].sum(axis=1) == summary["startet"]).all()
+    assert (summary[[f"fremdrift_{s}" for s in PROGRESS_STATUSES]].sum(axis=1) == summary["startet"]).all()
     assert summary["startet"].sum() == len(progress)
     assert (
         summary["opplaeringsdag"] + summary["personalmote"] + summary["foreldremote"] + summary["veiledning"]
@@ -383,6 +383,6 @@ def test_sample_has_every_started_participation_and_every_status():
     )
     assert progress["kommunenummer"].str.fullmatch(r"\d{4}").all()
     counts = progress["status"].value_counts()
-    assert (counts[list(PROGRAMME_STATUSES)] > 0).all(), counts
+    assert (counts[list(PROGRESS_STATUSES)] > 0).all(), counts
     assert progress["andel_tid"].between(0, 1).all()
     assert progress["andel_gjennomfort"].between(0, 1).all()

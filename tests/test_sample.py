@@ -19,6 +19,7 @@ from kompetanse.data.sample import (
     generate,
     write_sample,
 )
+from kompetanse.errors import UsageError
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 AS_OF_TS = pd.Timestamp(AS_OF)
@@ -84,8 +85,10 @@ def test_municipality_numbers_are_the_2024_ones_with_leading_zero(tables):
 
 
 def test_scale_must_be_positive():
-    with pytest.raises(ValueError, match="`scale` must be positive"):
+    with pytest.raises(UsageError, match=r"^The value for `scale` must be a positive number, but 0 was passed$"):
         generate(scale=0)
+    with pytest.raises(UsageError, match="but -1.5 was passed"):
+        generate(scale=-1.5)
 
 
 # --- befolkning --------------------------------------------------------------------------

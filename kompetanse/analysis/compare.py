@@ -9,12 +9,12 @@ the country and mark it better or worse than the country only as the result of a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from kompetanse.errors import UsageError
+from kompetanse.analysis.checks import require_columns
+from kompetanse.errors import UsageError, argument_error
 from kompetanse.settings import CONFIDENCE_LEVEL, RATE_PER
 
 #: Quartile placement against the country, by value (not by better/worse).
@@ -54,9 +54,9 @@ def compare(
       across every row of the same ``by`` group with a count and a positive denominator
       (the municipality itself included, as in FHI's comparison with *hele landet*);
     - the municipal count is taken as Poisson, and its ``level`` (default 95 %) confidence
-      interval is the exact (Garwood) interval (see `poisson_interval`), divided by
-      ``denominator`` and multiplied by ``per`` (``ki_lav``, ``ki_hoy``); the national rate is
-      treated as known.
+      interval is the exact (Garwood) interval, statsmodels'
+      ``confint_poisson(count, denominator, method="exact-c")``, multiplied by ``per``
+      (``ki_lav``, ``ki_hoy``); the national rate is treated as known.
     - ``"bedre"`` when the whole interval lies on the better side of the national rate (above it
       when ``higher_is_better``, below it otherwise), ``"darligere"`` when it lies wholly on the
       worse side, ``"likt"`` when it contains the national rate;
@@ -118,9 +118,9 @@ def compare(
     if (count is None) != (denominator is None):
         raise UsageError("compare() needs both `count` and `denominator` to assess a rate, or neither")
     if not 0 < level < 1:
-        raise UsageError(f"The value for `level` must be between 0 and 1, but {level!r} was passed")
+        raise argument_error("level", "between 0 and 1", level)
     needed = ["kommunenummer", *by, *(c for c in (value, count, denominator) if c is not None)]
-    _require(data, needed, "compare")
+    require_columns(data, needed, "compare")
     _require_unique(data, ["kommunenummer", *by], "compare")
 
     out = data.copy()
@@ -169,9 +169,9 @@ def compare(
         sums = work.groupby(country, observed=True, dropna=False, sort=False)[["_k", "_n"]].transform("sum")
         with np.errstate(divide="ignore", invalid="ignore"):
             land_rate = sums["_k"].to_numpy() / sums["_n"].to_numpy() * per
-            low, high = poisson_interval(kk, level=level)
-            ki_lav = np.where(ok, low / np.where(ok, nn, 1) * per, np.nan)
-            ki_hoy = np.where(ok, high / np.where(ok, nn, 1) * per, np.nan)
+            low, high = _rate_interval(kk, np.where(ok, nn, 1.0), level)
+            ki_lav = np.where(ok, low * per, np.nan)
+            ki_hoy = np.where(ok, high * per, np.nan)
         above, below = ki_lav > land_rate, ki_hoy < land_rate
         better, worse = (above, below) if higher_is_better else (below, above)
         vurdering = np.select([~ok | np.isnan(land_rate), better, worse], ["", "bedre", "darligere"], default="likt")
@@ -185,139 +185,19 @@ def compare(
     return out
 
 
-def poisson_interval(count, *, level: float = CONFIDENCE_LEVEL) -> tuple[np.ndarray, np.ndarray]:
-    """The exact (Garwood) Poisson confidence interval of a count.
+def _rate_interval(count: np.ndarray, exposure: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Garwood) ``level`` confidence interval of the rate ``count / exposure``, count
+    taken as Poisson: ``chi2.ppf(a/2, 2k) / 2`` (0 for k = 0) to ``chi2.ppf(1 - a/2, 2k + 2) / 2``
+    with ``a = 1 - level``, divided by ``exposure`` (exposure > 0): the interval FHI and Statistics
+    Norway use for small counts."""
+    from statsmodels.stats.rates import confint_poisson
 
-    ``lower = chi2.ppf(a/2, 2k) / 2`` (0 for k = 0) and ``upper = chi2.ppf(1 - a/2, 2k + 2) / 2``
-    with ``a = 1 - level``: the interval FHI and Statistics Norway use for small counts.
-
-    Parameters
-    ----------
-    count : array-like of non-negative counts.
-    level : the confidence level (default 0.95).
-
-    Returns
-    -------
-    (lower, upper) : float arrays in count units.
-    """
-    from scipy.stats import chi2
-
-    k = np.asarray(count, dtype="float64")
-    alpha = 1 - level
-    with np.errstate(invalid="ignore"):
-        lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
-    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    return lower, upper
-
-
-def county_and_country(
-    data: pd.DataFrame,
-    *,
-    value: str,
-    by: str | Sequence[str] = (),
-    kind: Literal["count", "rate"] = "rate",
-    count: str | None = None,
-    denominator: str | None = None,
-    per: float = RATE_PER,
-) -> pd.DataFrame:
-    """The county and national rows themselves, for tables that show them beside a municipality.
-
-    Summaries are over the municipalities in ``data`` with a value (missing values count nowhere),
-    within each group of ``by``; quartiles as in `compare` (linear interpolation).
-
-    Parameters
-    ----------
-    data : a tidy frame with ``kommunenummer``, ``fylkesnummer`` (or derived from
-        ``kommunenummer``), optional ``fylkesnavn``, the ``by`` columns and ``value``.
-    value : the numeric column to summarise.
-    by : grouping columns (e.g. ``"niva"``).
-    kind : ``"count"`` when ``value`` is a count, so that the area's total (``sum``) means
-        something; ``"rate"`` (default) when it is a rate or a share, where a sum would not.
-    count, denominator : optional count and denominator columns; when given, ``rate`` is the
-        area's own rate, the sum of counts over the sum of denominators times ``per`` (the figure
-        the area would have as one unit, which a median of municipal rates is not).
-    per : the unit of ``rate`` (default ``settings.RATE_PER``).
-
-    Returns
-    -------
-    One row per (``by`` group, area), counties first in ``fylkesnummer`` order and then the
-    country: the ``by`` columns, ``omrade`` (``"fylke"`` or ``"land"``), ``fylkesnummer`` (missing for
-    the country), ``fylkesnavn`` when ``data`` has it (``"Hele landet"`` for the country),
-    ``antall_kommuner`` (municipalities with a value), ``median``, ``q1``, ``q3``, ``min``,
-    ``max``, then ``sum`` when ``kind="count"`` and ``rate`` when ``count`` and ``denominator``
-    are given.
-    """
-    by = _as_list(by)
-    if kind not in ("count", "rate"):
-        raise UsageError(f"The value for `kind` must be one of 'count', 'rate', but {kind!r} was passed")
-    if (count is None) != (denominator is None):
-        raise UsageError("county_and_country() needs both `count` and `denominator`, or neither")
-    _require(data, ["kommunenummer", *by, value, *(c for c in (count, denominator) if c)], "county_and_country")
-    _require_unique(data, ["kommunenummer", *by], "county_and_country")
-    work = pd.DataFrame({c: data[c] for c in by}, index=data.index)
-    work["fylkesnummer"] = _county(data)
-    work["_v"] = _numeric(data, value, "county_and_country")
-    if count is not None:
-        k = _numeric(data, count, "county_and_country")
-        n = _numeric(data, denominator, "county_and_country")
-        ok = ~np.isnan(k) & (n > 0)
-        work["_k"], work["_n"] = np.where(ok, k, 0.0), np.where(ok, n, 0.0)
-    with_name = "fylkesnavn" in data.columns
-    if with_name:
-        work["fylkesnavn"] = data["fylkesnavn"]
-
-    fylke = _summarise(work, [*by, "fylkesnummer"], kind)
-    if with_name:
-        names = work.groupby("fylkesnummer", sort=False)["fylkesnavn"].first()
-        fylke.insert(len(by) + 1, "fylkesnavn", fylke["fylkesnummer"].map(names))
-    fylke.insert(len(by), "omrade", "fylke")
-
-    land = _summarise(work.assign(_alle=0), by or ["_alle"], kind).drop(columns="_alle", errors="ignore")
-    land.insert(len(by), "omrade", "land")
-    land.insert(len(by) + 1, "fylkesnummer", pd.NA)
-    if with_name:
-        land.insert(len(by) + 2, "fylkesnavn", "Hele landet")
-
-    out = pd.concat([fylke, land], ignore_index=True)
-    out["fylkesnummer"] = out["fylkesnummer"].astype("str")
-    out["_land"] = out["omrade"] == "land"
-    out = out.sort_values([*by, "_land", "fylkesnummer"], kind="stable", na_position="last")
-    out = out.drop(columns="_land").reset_index(drop=True)
-    if count is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["rate"] = np.where(out["_n"] > 0, out["_k"] / out["_n"] * per, np.nan)
-        out = out.drop(columns=["_k", "_n"])
-    return out
-
-
-def _summarise(work: pd.DataFrame, keys: list[str], kind: str) -> pd.DataFrame:
-    g = work.groupby(keys, observed=True, dropna=False, sort=True)
-    v = g["_v"]
-    quart = v.quantile(list(_QUARTILES.values())).unstack()
-    quart.columns = list(_QUARTILES)
-    stats = pd.DataFrame({"antall_kommuner": v.count()})
-    stats = stats.join(quart[["median", "q1", "q3"]])
-    stats["min"] = v.min()
-    stats["max"] = v.max()
-    if kind == "count":
-        stats["sum"] = v.sum(min_count=1)
-    if "_k" in work.columns:
-        stats["_k"] = g["_k"].sum()
-        stats["_n"] = g["_n"].sum()
-    return stats.reset_index()
+    low, high = confint_poisson(count, exposure, method="exact-c", alpha=1 - level)
+    return np.asarray(low, dtype="float64"), np.asarray(high, dtype="float64")
 
 
 def _as_list(by: str | Sequence[str]) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
-
-
-def _require(data: pd.DataFrame, columns: list[str], func: str) -> None:
-    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
-    if missing:
-        raise UsageError(
-            f"{func}() needs the column(s) {', '.join(map(repr, missing))} in `data`, "
-            f"which has: {', '.join(map(str, data.columns))}"
-        )
 
 
 def _require_unique(data: pd.DataFrame, key: list[str], func: str) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from kompetanse.errors import UsageError
+from kompetanse.errors import UsageError, argument_error
 
 
 def latest_period(ds) -> int:
@@ -27,9 +27,9 @@ def reference_date(ds=None, *, on=None, periode: int | None = None) -> pd.Timest
         try:
             stamp = pd.Timestamp(on)
         except (ValueError, TypeError) as exc:
-            raise UsageError(f"The value for `on` must be a date, but {on!r} was passed") from exc
+            raise argument_error("on", "a date", on) from exc
         if pd.isna(stamp):
-            raise UsageError(f"The value for `on` must be a date, but {on!r} was passed")
+            raise argument_error("on", "a date", on)
         return stamp.normalize()
     if periode is None:
         if ds is None:

@@ -12,9 +12,9 @@ import pandas as pd
 
 from kompetanse.analysis.periods import reference_date
 from kompetanse.data.dataset import Dataset
-from kompetanse.data.schema import AKTIVITET_TYPER, FORMATER, PROGRAM_STATUS
-from kompetanse.errors import UsageError
-from kompetanse.settings import PROGRAMME_STATUSES, PROGRESS_TOLERANCE
+from kompetanse.data.schema import AKTIVITET_TYPER, DELTAKELSE_STATUS, FORMATER
+from kompetanse.errors import argument_error
+from kompetanse.settings import PROGRESS_STATUSES, PROGRESS_TOLERANCE
 
 __all__ = ["activities_by_type", "cohort_summary", "programme_progress"]
 
@@ -36,8 +36,8 @@ _PARENT_TYPE = "foreldremote"
 
 _TYPE_DTYPE = pd.CategoricalDtype(AKTIVITET_TYPER, ordered=True)
 _FORMAT_DTYPE = pd.CategoricalDtype(FORMATER, ordered=True)
-_PROGRESS_DTYPE = pd.CategoricalDtype(PROGRAMME_STATUSES, ordered=True)
-_PARTICIPATION_DTYPE = pd.CategoricalDtype(PROGRAM_STATUS, ordered=True)
+_PROGRESS_DTYPE = pd.CategoricalDtype(PROGRESS_STATUSES, ordered=True)
+_PARTICIPATION_DTYPE = pd.CategoricalDtype(DELTAKELSE_STATUS, ordered=True)
 
 
 def programme_progress(
@@ -76,7 +76,7 @@ def programme_progress(
             ``andel_gjennomfort - andel_tid``: negative when behind. Activities need not be
             spread evenly (training days come early), which ``tolerance`` absorbs.
         ``status``
-            ordered categorical with the categories of ``settings.PROGRAMME_STATUSES``, the
+            ordered categorical with the categories of ``settings.PROGRESS_STATUSES``, the
             first rule that applies:
 
             1. ``avbrutt`` when the participation's status is ``avbrutt``;
@@ -263,8 +263,8 @@ def cohort_summary(ds: Dataset, *, on: DateLike | None = None, tolerance: float 
     participation = ds.program_deltakelse
     cohorts = pd.Index(sorted(participation["kull"].unique()), name="kull", dtype="str")
 
-    by_participation = _count_by(participation, "status", PROGRAM_STATUS, "deltakelse_", cohorts)
-    by_progress = _count_by(progress, "status", PROGRAMME_STATUSES, "fremdrift_", cohorts)
+    by_participation = _count_by(participation, "status", DELTAKELSE_STATUS, "deltakelse_", cohorts)
+    by_progress = _count_by(progress, "status", PROGRESS_STATUSES, "fremdrift_", cohorts)
     kept = progress["status"].ne("avbrutt")
     sums = progress.assign(
         antall_barnehager=progress["antall_barnehager"].where(kept, 0),
@@ -297,10 +297,7 @@ def cohort_summary(ds: Dataset, *, on: DateLike | None = None, tolerance: float 
 
 def _checked_tolerance(tolerance: float) -> float:
     if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not 0 <= float(tolerance) <= 1:
-        raise UsageError(
-            f"The value for `tolerance` must be a share between 0 and 1 (0.15 is 15 percentage points), "
-            f"but {tolerance!r} was passed"
-        )
+        raise argument_error("tolerance", "a share between 0 and 1 (0.15 is 15 percentage points)", tolerance)
     return float(tolerance)
 
 

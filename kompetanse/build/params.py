@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kompetanse.data import reference
-from kompetanse.errors import ParameterError, UsageError
+from kompetanse.data.schema import YEAR_RANGE
+from kompetanse.errors import ParameterError, argument_error
 
 
 def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
@@ -22,16 +23,13 @@ def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
     '0301'
     """
     if isinstance(value, bool) or value is None:
-        raise ParameterError(f"The value for `{name}` must be a municipality number, but {value!r} was passed")
+        raise argument_error(name, "a municipality number", value, cls=ParameterError)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
     # str.isdigit() also takes '٣' or '³': only the digits 0-9 make a municipality number
     if not (text.isascii() and text.isdigit()) or not 1 <= len(text) <= 4:
-        raise ParameterError(
-            f"The value for `{name}` must be a municipality number of four digits, e.g. '0301', "
-            f"but {value!r} was passed"
-        )
+        raise argument_error(name, "a municipality number of four digits, e.g. '0301'", value, cls=ParameterError)
     number = text.zfill(4)
     known = reference.kommuner().set_index("kommunenummer")["kommunenavn"]
     if number in known.index:
@@ -40,14 +38,12 @@ def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
     if not renum.empty:
         new = " or ".join(f"{n} {m}" for n, m in zip(renum["kommunenummer_2024"],
                                                       renum["kommunenavn_2024"], strict=True))
-        raise ParameterError(
-            f"The value for `{name}` must be a municipality number of 2024, but {value!r} was passed: "
-            f"{number} is the 2020–2023 number of {renum['kommunenavn_2023'].iloc[0]}; use {new}"
+        raise argument_error(
+            name, "a municipality number of 2024", value, cls=ParameterError,
+            detail=f"{number} is the 2020–2023 number of {renum['kommunenavn_2023'].iloc[0]}; use {new}",
         )
-    raise ParameterError(
-        f"The value for `{name}` must be a municipality number of 2024, but {value!r} was passed: "
-        f"no municipality has the number {number}"
-    )
+    raise argument_error(name, "a municipality number of 2024", value, cls=ParameterError,
+                         detail=f"no municipality has the number {number}")
 
 
 def data_path(value: object, *, name: str = "data") -> Path | None:
@@ -56,21 +52,20 @@ def data_path(value: object, *, name: str = "data") -> Path | None:
         return None
     path = Path(str(value)).expanduser()
     if not path.exists():
-        raise ParameterError(
-            f"The value for `{name}` must be a folder of CSV files or an .xlsx workbook that exists, "
-            f"but {str(value)!r} was passed"
-        )
+        raise argument_error(name, "a folder of CSV files or an .xlsx workbook that exists", str(value),
+                             cls=ParameterError)
     return path
 
 
-def year(value: object, *, name: str = "periode", lo: int = 1990, hi: int = 2100) -> int:
-    """A calendar year as int; accepts ``2024``, ``"2024"`` and ``2024.0``."""
+def year(value: object, *, name: str = "periode", lo: int = YEAR_RANGE[0], hi: int = YEAR_RANGE[1]) -> int:
+    """A calendar year as int; accepts ``2024``, ``"2024"`` and ``2024.0``. By default any year the
+    data contract accepts (`kompetanse.data.schema.YEAR_RANGE`)."""
     try:
         number = float(str(value).strip())
     except ValueError:
         number = float("nan")
     if not number.is_integer() or not lo <= number <= hi:
-        raise ParameterError(f"The value for `{name}` must be a year from {lo} to {hi}, but {value!r} was passed")
+        raise argument_error(name, f"a year from {lo} to {hi}", value, cls=ParameterError)
     return int(number)
 
 
@@ -82,9 +77,7 @@ def kull(value: object, ds, *, name: str = "kull") -> str:
     cohorts = sorted(ds.program_deltakelse["kull"].unique())
     if text not in cohorts:
         listed = ", ".join(cohorts) if cohorts else "none"
-        raise ParameterError(
-            f"The value for `{name}` must be a cohort in the data ({listed}), but {value!r} was passed"
-        )
+        raise argument_error(name, f"a cohort in the data ({listed})", value, cls=ParameterError)
     return text
 
 
@@ -97,9 +90,7 @@ def periode(value: object, ds, *, name: str = "periode") -> int:
     number = year(value, name=name)
     years = sorted(set(ds.befolkning["ar"]) | set(ds.tilbud["ar"]))
     if number not in years:
-        raise ParameterError(
-            f"The value for `{name}` must be a year with data ({', '.join(map(str, years))}), but {value!r} was passed"
-        )
+        raise argument_error(name, f"a year with data ({', '.join(map(str, years))})", value, cls=ParameterError)
     return number
 
 
@@ -112,7 +103,5 @@ def fylkesnummer(value: object, *, name: str = "fylkesnummer") -> str:
     number = text.zfill(2) if text.isdigit() and len(text) <= 2 else text
     if number not in counties.index:
         listed = ", ".join(f"{k} {v}" for k, v in counties.sort_index().items())
-        raise ParameterError(
-            f"The value for `{name}` must be a county number of 2024 ({listed}), but {value!r} was passed"
-        )
+        raise argument_error(name, f"a county number of 2024 ({listed})", value, cls=ParameterError)
     return number

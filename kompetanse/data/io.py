@@ -1,6 +1,6 @@
 """Read input tables in the dialects people send: CSV from Norwegian Excel or UTF-8 tools,
 and XLSX workbooks with one sheet per table. Everything comes back as text with canonical
-headers and spreadsheet row numbers; kompetanse.data.validate turns text into typed values.
+headers and spreadsheet row numbers; kompetanse.data.parse turns text into typed values.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pandas as pd
 
 from kompetanse.data.reference import LEVELS
 
-# Column kinds understood by kompetanse.data.validate
+# Column kinds understood by kompetanse.data.parse
 KOMMUNENUMMER = "kommunenummer"  # four digits; three-digit and 2020–2023 numbers are normalised
 TEXT = "text"  # free text or an id
 SLUG = "slug"  # lower-case identifier (metode, indikator)
@@ -26,7 +26,9 @@ COHORT = "cohort"  # a programme cohort label such as "2025"
 
 TJENESTER = ("helsestasjon", "barnehage", "skole", "barnevern", "ppt", "familiesenter", "annet")
 ANSATT_STATUS = ("i_opplaering", "sertifisert", "utgatt")
-PROGRAM_STATUS = ("sokt", "innvilget", "aktiv", "fullfort", "avbrutt")
+#: The status of a row of program_deltakelse (the participation), not its progress
+#: (`kompetanse.settings.PROGRESS_STATUSES`).
+DELTAKELSE_STATUS = ("sokt", "innvilget", "aktiv", "fullfort", "avbrutt")
 AKTIVITET_TYPER = ("opplaeringsdag", "personalmote", "foreldremote", "veiledning")
 FORMATER = ("digital", "fysisk")
 AKTIVITET_STATUS = ("planlagt", "gjennomfort", "avlyst")
@@ -205,7 +207,7 @@ PROGRAM_DELTAKELSE = Table(
         _kommune(),
         Column("kull", COHORT, max_length=20),
         Column("soknad_dato", DATE),
-        Column("status", CATEGORY, categories=PROGRAM_STATUS),
+        Column("status", CATEGORY, categories=DELTAKELSE_STATUS),
         # empty allowed only while the application is pending (status 'sokt'), see rules
         Column("startdato", DATE, required=False),
         Column("planlagt_slutt", DATE, required=False),
