@@ -47,12 +47,16 @@ Example
 >>> res = att_gt(panel, unit="school", time="year", cohort="first_year", outcome="score")
 >>> res.group_time[["cohort", "time", "estimate"]].round(3)
    cohort  time  estimate
-0    2020  2020     0.500
-1    2020  2021     0.667
-2    2021  2019     0.000
-3    2021  2021     0.500
->>> round(res.estimate, 3)  # (0.5 + 0.667 + 0.5) / 3, cohorts of one school each
-0.556
+0    2020  2020       0.5
+1    2020  2021       0.7
+2    2021  2019       0.0
+3    2021  2021       0.5
+>>> round(res.estimate, 3)  # mean of the cells from the first treated year on: (0.5 + 0.7 + 0.5) / 3
+0.567
+
+Cell (2020, 2021): school a rose 0.9 from its base year 2019; c and d, the only schools not yet
+treated in 2021, rose 0.2: 0.9 − 0.2 = 0.7. In cell (2020, 2020), b (first treated in 2021) is a
+control too.
 """
 
 from kompetanse.did.estimator import BOOTSTRAP_SEED, CONTROL_GROUPS, INFERENCE_METHODS, N_BOOT, AttGtResult, att_gt

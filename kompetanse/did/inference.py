@@ -115,8 +115,8 @@ def wls_standard_errors(cells: pd.DataFrame, arrays: dict, panel: Panel) -> np.n
         tr, co = arrays["treated"][:, c], arrays["control"][:, c]
         both = [s for s in range(n_s) if (tr & (s_idx == s)).any() and (co & (s_idx == s)).any()]
         rows = (tr | co) & np.isin(s_idx, both)
-        if len(both) == 0 or np.unique(c_idx[rows]).size < 2:
-            continue
+        if len(both) == 0 or np.unique(c_idx[rows]).size < 2 or rows.sum() <= 2 * len(both):
+            continue  # no comparison, one cluster, or no residual degrees of freedom: no standard error
         s_r, d_r, w_r = s_idx[rows], tr[rows].astype("float64"), arrays["w"][rows, c]
         x = np.column_stack([(s_r == s).astype("float64") for s in both]
                             + [d_r * (s_r == s) for s in both])
