@@ -346,3 +346,12 @@ def test_the_estimator_knows_nothing_of_the_project_data():
                 for name in names:
                     assert not name.startswith(("kompetanse.data", "kompetanse.reports", "kompetanse.outcomes",
                                                 "kompetanse.analysis")), (path.name, name)
+
+
+def test_the_readme_example_runs_and_gives_the_number_it_states():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The estimator on your own panel", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    assert "0.567" in code and round(namespace["res"].estimate, 3) == 0.567
