@@ -21,42 +21,22 @@ Design in short
   programme. The effect is counted from the first full year after the start (``t >= g + 1``);
   the start year is shown in the event study (``rel_year`` 0) but is not part of the overall
   estimate. This is the definition the synthetic sample plants its effect with.
-- **Group-time effects** ``ATT(g, t)``: for cohort ``g`` and survey year ``t``, the change in
-  ``snitt`` from the base year ``g - 1`` to ``t`` among the cohort's units, minus the same change
-  among control units, within each school type, then averaged over school types with the
-  cohort's weights. A unit counts only when it has a mean in both years. The base year is the
-  same ``g - 1`` for pre-period cells (a "universal" base), so pre-period coefficients read as an
-  ordinary event-study plot with ``rel_year`` −1 fixed at 0.
-- **Control group** (``control_group``): ``"not_yet_treated"`` (default) uses units of
-  municipalities that had not started by year ``max(t, g - 1)`` (their start year is later than
-  both years compared) together with those that never started; ``"never_treated"`` only the
-  latter. Not-yet-treated controls keep more municipalities and remain valid under staggered
-  adoption and effects that grow over time, because a treated unit is never used as a control.
+- **Group-time effects, controls, aggregation, inference, placebo test**: as
+  :mod:`kompetanse.did` states them, with the municipality as cluster and the school type as
+  stratum. ``control_group="not_yet_treated"`` (default) compares each cohort with municipalities
+  that had not started by ``max(t, g - 1)`` and those that never started: they keep more
+  municipalities and stay valid when effects grow, as a treated unit is never a control.
 - **Weights** (``weighted=True``): a unit's weight in a comparison is its number of respondents
   (``antall_svar``) in the base year, so the estimate is the effect for the average parent who
   answers the survey; the base year is before the start, so the programme cannot move the
   weights. ``weighted=False`` gives each unit the same weight (the effect for the average
   municipality and school type).
-- **Aggregation**: the overall estimate is the weighted mean of ``ATT(g, t)`` over the cells with
-  ``t >= g + 1``, each cell weighted by its cohort's total weight in it (respondents or units);
-  the event study averages the cells with the same ``rel_year = t - g`` in the same way.
-- **Inference** (``inference``): standard errors clustered by municipality from replicates
-  that recompute every step above. ``"jackknife"`` (default) leaves out one municipality at a
-  time; it is deterministic, so the same inputs give identical numbers. ``"bootstrap"`` draws
-  municipalities with replacement (``n_boot`` draws, fixed ``seed``). Intervals are the estimate
-  ± a t quantile times the standard error, with degrees of freedom the effective number of
-  treated municipalities (Kish: (Σw)²/Σw² over their weights) minus one, and p-values are the
-  matching two-sided t p-values, so an interval excludes 0 exactly when p < 1 − confidence level.
-  Why: weighted by respondents, a handful of large municipalities carry most of the weight; in
-  simulation (``benchmarks/outcome_simulation.py``) the bootstrap with normal quantiles then
-  covers the truth far less often than it claims, the jackknife with t quantiles nearly as often.
-  Each cell is also fitted as a weighted least-squares 2×2 regression (statsmodels) whose
-  cluster-robust standard error, ``se_wls``, stands beside the replicates' as a check.
-- **Placebo test**: the pre-period coefficients (``rel_year`` ≤ −2) should be zero if treated
-  and control municipalities were on parallel paths before the start. Reported as a joint Wald
-  test with the replicates' covariance (p-value from Hotelling's T² with the same effective
-  number of treated municipalities; none when they are too few for the number of
-  coefficients), and as their weighted average with an interval.
+- **Why the jackknife and t quantiles** (default ``inference``): weighted by respondents, a
+  handful of large municipalities carry most of the weight; in simulation
+  (``benchmarks/outcome_simulation.py``) the bootstrap with normal quantiles then covers the
+  truth far less often than it claims, the jackknife with t quantiles on the effective number of
+  treated municipalities nearly as often. The jackknife is deterministic: the same inputs give
+  identical numbers.
 """
 
 from __future__ import annotations
@@ -366,19 +346,12 @@ def naive_twfe(
     """The naive two-way fixed-effects estimate, for comparison only; the study's results come
     from :func:`outcome_study`.
 
-    ``snitt`` of every unit (municipality, school type) and survey year is regressed on unit
-    and year fixed effects and one indicator that is 1 from the first full year after the start
-    (``ar >= startar + 1``, the definition the study uses), weighted by respondents (``weighted``)
-    by weighted least squares (statsmodels), standard errors clustered by municipality. The
-    fixed effects are absorbed by alternating weighted demeaning (exact at convergence, by the
-    Frisch–Waugh–Lovell theorem); nested in the clusters, they are not counted in the small-sample
-    correction. Units and cohorts are those of :func:`outcome_study`.
-
-    Why not this: with staggered starts the regression also compares later starters with
-    municipalities that started earlier, whose effect is still growing, so some group-time
-    effects enter with negative weights and the estimate is biased when effects change over time
-    (Goodman-Bacon 2021; de Chaisemartin and D'Haultfœuille 2020). With a constant effect it is
-    close to the truth.
+    :func:`kompetanse.did.twfe` on the study's panel: ``snitt`` of every unit (municipality,
+    school type) and survey year on unit and year fixed effects and an indicator that is 1 from
+    the first full year after the start (``ar >= startar + 1``), weighted by respondents
+    (``weighted``), standard errors clustered by municipality. Why not this: with staggered
+    starts some group-time effects enter with negative weights, and the estimate is biased when
+    effects grow over time (see :mod:`kompetanse.did.twfe`).
     """
     indikator = valid_indikator(indikator, ds)
     confidence_level = valid_confidence_level(confidence_level, name="confidence_level")
