@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Subpackages reachable as attributes of the package without importing them first.
-SUBMODULES = ("analysis", "build", "data", "outcomes", "reports", "settings", "site")
+SUBMODULES = ("analysis", "build", "data", "did", "outcomes", "reports", "settings", "site")
 
 
 def __getattr__(name: str):
