@@ -16,6 +16,7 @@ import functools
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -116,7 +117,33 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> dict | None:
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One part of a notebook page (templates/parts.html): an attribute look-up in a template
+    is fast on an object, slow on a dict (Jinja tries the attribute first)."""
+
+    kind: str  # markdown, html, figure, svg or pre
+    html: Markup = Markup()
+    text: str = ""
+    src: str = ""
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One municipality on the index (templates/index.html)."""
+
+    nr: str
+    name: str
+    county: str
+    href: str | None
+    levels: list[tuple[str, int]]  # (status, sort order) per level
+    covered: int
+    children: int
+    search: str
+
+
+def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> _Part | None:
     """One output as readers see it, for the notebook template. Rich outputs are preferred in
     this order: HTML (which the library's tables escape), PNG and SVG figures, Markdown, plain
     text. Standard error and error traces are for the executed notebook kept beside the report,
@@ -124,34 +151,34 @@ def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> dict | None:
     if out.output_type == "stream":
         if out.get("name") == "stderr":
             return None
-        return {"kind": "pre", "text": _text(out.text)}
+        return _Part("pre", text=_text(out.text))
     if out.output_type not in ("display_data", "execute_result"):
         return None
     data = out.get("data", {})
     if "text/html" in data:
         # HTML the report notebooks display is the library's (tables, headings, key figures),
         # which escapes every text it shows
-        return {"kind": "html", "html": Markup(_text(data["text/html"]))}
+        return _Part("html", html=Markup(_text(data["text/html"])))
     if "image/png" in data:
         alt = out.get("metadata", {}).get("image/png", {}).get("alt", alt)
-        return {"kind": "figure", "src": _text(data["image/png"]).replace("\n", ""), "alt": alt}
+        return _Part("figure", src=_text(data["image/png"]).replace("\n", ""), alt=alt)
     if "image/svg+xml" in data:
         # a figure matplotlib drew
-        return {"kind": "svg", "html": Markup(_text(data["image/svg+xml"]))}
+        return _Part("svg", html=Markup(_text(data["image/svg+xml"])))
     if "text/markdown" in data:
-        return {"kind": "html", "html": _markdown_html(_text(data["text/markdown"]))}
+        return _Part("html", html=_markdown_html(_text(data["text/markdown"])))
     if "text/plain" in data:
-        return {"kind": "pre", "text": _text(data["text/plain"])}
+        return _Part("pre", text=_text(data["text/plain"]))
     return None
 
 
-def _notebook_parts(nb: nbformat.NotebookNode) -> list[dict]:
+def _notebook_parts(nb: nbformat.NotebookNode) -> list[_Part]:
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             rendered = _markdown_html(_text(cell.source))
             if rendered:
-                parts.append({"kind": "markdown", "html": rendered})
+                parts.append(_Part("markdown", html=rendered))
         elif cell.cell_type == "code":
             # a figure's description for screen readers: the cell's "alt" metadata, if it has one
             alt = cell.get("metadata", {}).get("alt", "Figur")
@@ -210,12 +237,12 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
     for r in rows:
         nr = r["kommunenummer"]
         statuses = [r[f"status_{level}"] for level in LEVEL_LABELS]
-        view.append({
-            "nr": nr, "name": r["kommunenavn"], "county": r["fylkesnavn"], "href": links.get(nr),
-            "levels": [(s, status_order.get(s, 9)) for s in statuses],
-            "covered": int(r["niva_dekket"]), "children": _children(r.get("barn_0_17")),
-            "search": f'{nr} {r["kommunenavn"]} {r["fylkesnavn"]}',
-        })
+        view.append(_Row(
+            nr=nr, name=r["kommunenavn"], county=r["fylkesnavn"], href=links.get(nr),
+            levels=[(s, status_order.get(s, 9)) for s in statuses],
+            covered=int(r["niva_dekket"]), children=_children(r.get("barn_0_17")),
+            search=f'{nr} {r["kommunenavn"]} {r["fylkesnavn"]}',
+        ))
     title = f"Foreldrestøtte i kommunene {periode}"
     return _render("index.html", title=title, home=None, footer=footer, fingerprint=None, periode=periode,
                    rows=view, level_labels=list(LEVEL_LABELS.values()), extra=list(extra),
