@@ -136,3 +136,14 @@ def test_index_formats_numbers_with_the_package_formatter():
     page = site.index_page(rows, periode=2025, links={}, extra=[], footer="f")
     assert f'data-value="1234567">{number(1234567)}</td>' in page and number(1234567) == "1\u00a0234\u00a0567"
     assert '<td class="num" data-value="3">3 av 3</td>' in page
+
+
+def test_index_escapes_names_in_attributes_too():
+    hostile = '"><script>alert(1)</script>'
+    rows = [{"kommunenummer": "1151", "kommunenavn": hostile, "fylkesnavn": hostile, "status_universell": hostile,
+             "status_selektiv": "dekket", "status_indikativ": "dekket", "niva_dekket": 2, "barn_0_17": None}]
+    page = site.index_page(rows, periode=2025, links={"1151": 'a" onclick="x'}, extra=[(hostile, "b.html")],
+                           footer=hostile)
+    assert page.count("<script") == 1 and "alert(1)</script>" not in page
+    assert 'onclick="x' not in page and 'href="a&#34; onclick=&#34;x"' in page
+    assert '<td class="num" data-value="0">0</td>' in page  # no population row: 0 children, as before
