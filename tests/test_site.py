@@ -1,9 +1,18 @@
 """The site's building blocks: atomic writes, pages without code, the index page."""
 
+import fnmatch
+import os
+import stat
+import tomllib
+from importlib import resources
+from pathlib import Path
 
 import nbformat
 import pytest
 
+from kompetanse.build.batch import _FINGERPRINT_META
+from kompetanse.errors import UsageError
+from kompetanse.reports.tables import number
 from kompetanse.site import pages as site
 
 
@@ -51,3 +60,90 @@ def test_index_lists_every_row_links_reports_and_escapes_names():
     assert page.count("<tr data-search=") == 2
     assert '<span class="status sarbar">Sårbar</span>' in page
     assert "132\u00a0245" in page
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_atomic_write_gives_the_mode_the_umask_gives(tmp_path, umask, mode):
+    target = tmp_path / "rapport.html"
+    target.write_text("old")
+    target.chmod(0o600)  # an earlier build's page, written when pages were owner-only
+    fresh = tmp_path / "ny" / "index.html"
+    old = os.umask(umask)
+    try:
+        site.write_atomic(target, "new content")
+        site.write_atomic(fresh, b"bytes")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert stat.S_IMODE(fresh.stat().st_mode) == mode
+    assert target.read_text() == "new content" and fresh.read_bytes() == b"bytes"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["index.html", "ny", "rapport.html"]
+
+
+def _notebook() -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Tittel")])
+
+
+def test_the_build_reads_back_the_fingerprint_the_page_carries():
+    fingerprint = "0123456789abcdef" * 4
+    page = site.notebook_html(_notebook(), title="T", home="../index.html", footer="f", fingerprint=fingerprint)
+    match = _FINGERPRINT_META.search(page.encode("utf-8")[:2048])
+    assert match and match.group(1).decode() == fingerprint
+    assert page.count("kompetanse-fingerprint") == 1
+    assert "kompetanse-fingerprint" not in site.notebook_html(_notebook(), title="T", home=None)
+
+
+@pytest.mark.parametrize("fingerprint", ["abc", "0123456789ABCDEF" * 4, '"><script>x</script>' + "0" * 44, 12])
+def test_a_malformed_fingerprint_is_refused(fingerprint):
+    with pytest.raises(UsageError, match="The value for `fingerprint` must be a sha256 digest"):
+        site.notebook_html(_notebook(), title="T", home=None, fingerprint=fingerprint)
+
+
+def test_title_home_and_footer_are_text_not_markup():
+    page = site.notebook_html(_notebook(), title="<i>T</i>", home='x"><b>y', footer="<b>bygget</b> & klar")
+    assert "<title>&lt;i&gt;T&lt;/i&gt;</title>" in page
+    assert 'href="x&#34;&gt;&lt;b&gt;y"' in page
+    assert "<footer>&lt;b&gt;bygget&lt;/b&gt; &amp; klar</footer>" in page
+
+
+def test_pages_carry_the_package_style_sheet_and_script_inline():
+    static = resources.files("kompetanse.site").joinpath("static")
+    css = static.joinpath("site.css").read_text(encoding="utf-8")
+    script = static.joinpath("index.js").read_text(encoding="utf-8")
+    page = site.notebook_html(_notebook(), title="T", home=None)
+    index = site.index_page([], periode=2025, links={}, extra=[], footer="f")
+    for html in (page, index):
+        assert css in html and ".status.dekket { background:" in html
+        assert "<link" not in html and "src=" not in html
+    assert script in index and "<script" not in page
+
+
+def test_templates_and_static_files_travel_as_package_data():
+    # every template and static file must be listed, or an installed wheel renders no page
+    setuptools = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("setuptools")
+    if setuptools is None:
+        pytest.skip("not built with setuptools")
+    patterns = setuptools["package-data"]["kompetanse.site"]
+    folder = Path(site.__file__).parent
+    files = [p.relative_to(folder).as_posix() for sub in ("templates", "static") for p in (folder / sub).iterdir()]
+    assert len(files) >= 6
+    assert [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)] == []
+
+
+def test_index_formats_numbers_with_the_package_formatter():
+    rows = [{"kommunenummer": "1151", "kommunenavn": "Utsira", "fylkesnavn": "Rogaland", "status_universell": "dekket",
+             "status_selektiv": "dekket", "status_indikativ": "dekket", "niva_dekket": 3, "barn_0_17": 1234567}]
+    page = site.index_page(rows, periode=2025, links={}, extra=[], footer="f")
+    assert f'data-value="1234567">{number(1234567)}</td>' in page and number(1234567) == "1\u00a0234\u00a0567"
+    assert '<td class="num" data-value="3">3 av 3</td>' in page
+
+
+def test_index_escapes_names_in_attributes_too():
+    hostile = '"><script>alert(1)</script>'
+    rows = [{"kommunenummer": "1151", "kommunenavn": hostile, "fylkesnavn": hostile, "status_universell": hostile,
+             "status_selektiv": "dekket", "status_indikativ": "dekket", "niva_dekket": 2, "barn_0_17": None}]
+    page = site.index_page(rows, periode=2025, links={"1151": 'a" onclick="x'}, extra=[(hostile, "b.html")],
+                           footer=hostile)
+    assert page.count("<script") == 1 and "alert(1)</script>" not in page
+    assert 'onclick="x' not in page and 'href="a&#34; onclick=&#34;x"' in page
+    assert '<td class="num" data-value="0">0</td>' in page  # no population row: 0 children, as before

@@ -263,9 +263,8 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
             return Outcome(job.key, job.html, job.executed, "failed", result.seconds,
                            result.error_cell, result.error, job.fingerprint)
         home = os.path.relpath(folder / "index.html", html_path.parent)
-        page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built))
-        meta = f'<meta name="kompetanse-fingerprint" content="{job.fingerprint}">'
-        page = page.replace("<head>\n", f"<head>\n{meta}\n", 1)
+        page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
+                             fingerprint=job.fingerprint)
         write_atomic(html_path, page)
         return Outcome(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
