@@ -24,7 +24,6 @@ from kompetanse.analysis.periods import reference_date
 
 def analyses(ds) -> dict[str, float]:
     on = reference_date(ds)
-    periode = on.year
     timings = {}
 
     def timed(name, func):
@@ -36,11 +35,8 @@ def analyses(ds) -> dict[str, float]:
     cov = timed("coverage_by_level", lambda: coverage.coverage_by_level(ds, on=on))
     timed("breadth", lambda: coverage.breadth(ds, on=on))
     timed("gaps", lambda: coverage.gaps(ds, on=on))
-    timed("expiring_certifications", lambda: coverage.expiring_certifications(ds, on=on))
-    timed("staff_left", lambda: coverage.staff_left(ds, periode=periode))
     timed("in_training", lambda: coverage.in_training(ds, on=on))
     timed("projected_coverage", lambda: coverage.projected_coverage(ds, on=on))
-    timed("retention_summary", lambda: coverage.retention_summary(ds, on=on))
     timed("retention_by_level", lambda: coverage.retention_by_level(ds, on=on))
     timed("programme_progress", lambda: programme.programme_progress(ds, on=on))
     timed("activities_by_type", lambda: programme.activities_by_type(ds, on=on))

@@ -24,7 +24,7 @@ from kompetanse.analysis.periods import reference_date
 from kompetanse.analysis.programme import activities_by_type, cohort_summary, programme_progress
 from kompetanse.data import reference
 from kompetanse.data.sample import write_sample
-from kompetanse.reports import municipal
+from kompetanse.reports import kommune as municipal
 from kompetanse.settings import MIN_COUNT
 from tests.conftest import MINIMAL
 from tests.disclosure_checks import suppress_and_check

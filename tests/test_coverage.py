@@ -14,13 +14,10 @@ from kompetanse.analysis.coverage import (
     active_certified,
     breadth,
     coverage_by_level,
-    expiring_certifications,
     gaps,
     in_training,
     projected_coverage,
     retention_by_level,
-    retention_summary,
-    staff_left,
 )
 from kompetanse.settings import EXPIRY_MONTHS, MIN_CERTIFIED
 from tests.coverage_fixture import ON, load_staff_fixture
@@ -322,36 +319,23 @@ def test_gaps_follow_the_thresholds(ds):
 # --- retention ------------------------------------------------------------------------------------
 
 
-def test_expiring_within_twelve_months(ds):
-    e = expiring_certifications(ds, on=ON)
-    # O4 pmto (2026-01-01, indikativ); H1 and H2 pmto-foreldregruppe (selektiv and indikativ,
-    # earliest 2026-03-01). Certifications without expiry, and B2 (already expired), are not here.
-    assert list(zip(e["kommunenummer"], e["niva"].astype(str), e["metode"], e["antall"], strict=True)) == [
-        ("0301", "indikativ", "pmto", 1),
-        ("3101", "selektiv", "pmto-foreldregruppe", 2),
-        ("3101", "indikativ", "pmto-foreldregruppe", 2),
-    ]
-    assert e["forste_utlop"].tolist() == [pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-01"),
-                                          pd.Timestamp("2026-03-01")]
-
-
 def test_expiring_horizon_is_a_parameter(ds):
-    # 2025-06-30 + 6 months = 2025-12-30: nothing; + 7 months = 2026-01-30: O4 only.
-    assert expiring_certifications(ds, on=ON, months=6).empty
-    assert expiring_certifications(ds, on=ON, months=7)["metode"].tolist() == ["pmto"]
-
-
-def test_staff_who_left_in_the_period(ds):
-    # 2025: O6 (icdp, left 2025-03-31).
-    left = staff_left(ds, periode=2025)
-    assert list(zip(left["kommunenummer"], left["metode"], left["antall"], strict=True)) == [("0301", "icdp", 1)]
+    # 2025-06-30 + 6 months = 2025-12-30: nothing; + 7 months = 2026-01-30: O4 (pmto, indikativ) only.
+    cols = ["kommunenummer", "niva", "utloper_neste_12_mnd"]
+    assert retention_by_level(ds, on=ON, months=6)["utloper_neste_12_mnd"].eq(0).all()
+    r = retention_by_level(ds, on=ON, months=7)[cols]
+    expiring = r[r["utloper_neste_12_mnd"] > 0]
+    assert list(zip(expiring["kommunenummer"], expiring["niva"].astype(str), expiring["utloper_neste_12_mnd"],
+                    strict=True)) == [("0301", "indikativ", 1)]
 
 
 def test_only_staff_certified_when_they_left_count_as_lost(ds):
-    # 2024: B1 (duaa, certified, left 2024-11-30) counts; B4 left 2024-06-30 but its
-    # certification had expired in 2021, so no capacity was lost with it.
-    left = staff_left(ds, periode=2024)
-    assert list(zip(left["kommunenummer"], left["metode"], left["antall"], strict=True)) == [("4601", "duaa", 1)]
+    # 2024: B1 (duaa, all three levels, certified, left 2024-11-30) counts; B4 left 2024-06-30
+    # but its certification had expired in 2021, so no capacity was lost with it.
+    r = retention_by_level(ds, on="2024-12-31")
+    left = r[r["sluttet_i_perioden"] > 0]
+    assert list(zip(left["kommunenummer"], left["niva"].astype(str), left["sluttet_i_perioden"], strict=True)) == [
+        ("4601", "universell", 1), ("4601", "selektiv", 1), ("4601", "indikativ", 1)]
 
 
 def test_staff_in_training_are_capacity_to_come(ds):
@@ -400,24 +384,6 @@ def test_projection_horizon_is_a_parameter(ds):
     assert p.loc[p["kommunenummer"] == "0301", "kapasitet_om_ett_ar"].tolist() == [3, 2, 3]
 
 
-def test_retention_summary_per_municipality(ds):
-    r = retention_summary(ds, on=ON).set_index("kommunenummer")
-    # expiring: Oslo O4; Halden H1, H2. Left in 2025: Oslo O6 (B1 left in 2024). In training:
-    # Oslo O5, Bergen B3. Levels getting worse: Utsira 1, Halden 2.
-    assert r.loc[MINE, "utloper_neste_12_mnd"].tolist() == [1, 0, 2, 0]
-    assert r.loc[MINE, "sluttet_i_perioden"].tolist() == [1, 0, 0, 0]
-    assert r.loc[MINE, "i_opplaering"].tolist() == [1, 0, 0, 1]
-    assert r.loc[MINE, "niva_som_svekkes"].tolist() == [0, 1, 2, 0]
-    assert len(r) == 357 and r.drop(index=MINE)[["utloper_neste_12_mnd", "sluttet_i_perioden"]].eq(0).all().all()
-
-
-def test_retention_summary_agrees_with_the_detailed_functions(ds):
-    r = retention_summary(ds, on=ON)
-    assert r["sluttet_i_perioden"].sum() == staff_left(ds, periode=2025)["antall"].sum()
-    assert r["i_opplaering"].sum() == in_training(ds, on=ON, by_level=False)["antall"].sum()
-    assert r["niva_som_svekkes"].sum() == projected_coverage(ds, on=ON)["svekkes"].sum()
-
-
 def test_retention_by_level(ds):
     r = retention_by_level(ds, on=ON)
     cols = ["utloper_neste_12_mnd", "sluttet_i_perioden", "i_opplaering"]
@@ -453,14 +419,55 @@ def test_retention_by_level_counts_a_person_once_per_level(ds):
 
 def test_analyses_do_not_change_the_dataset(ds):
     before = ds.ansatte_kompetanse.copy()
-    for func in (coverage_by_level, breadth, gaps, projected_coverage, retention_summary, retention_by_level):
+    for func in (coverage_by_level, breadth, gaps, projected_coverage, retention_by_level):
         func(ds, on=ON)
     pd.testing.assert_frame_equal(ds.ansatte_kompetanse, before)
 
 
 def test_no_staff_id_outside_active_certified(ds):
-    frames = [coverage_by_level(ds, on=ON), breadth(ds, on=ON), gaps(ds, on=ON), expiring_certifications(ds, on=ON),
-              staff_left(ds, periode=2025), in_training(ds, on=ON), projected_coverage(ds, on=ON),
-              retention_summary(ds, on=ON)]
+    frames = [coverage_by_level(ds, on=ON), breadth(ds, on=ON), gaps(ds, on=ON), in_training(ds, on=ON),
+              projected_coverage(ds, on=ON), retention_by_level(ds, on=ON)]
     for frame in frames:
         assert "ansatt_id" not in frame.columns
+
+
+# --- reusing the coverage a caller already has ------------------------------------------------------
+
+
+@pytest.mark.parametrize("on", [ON, "2024-12-31"])
+def test_gaps_and_retention_with_the_coverage_given_equal_those_computed(ds, on):
+    cov = coverage_by_level(ds, on=on)
+    pd.testing.assert_frame_equal(gaps(ds, on=on, coverage=cov), gaps(ds, on=on))
+    pd.testing.assert_frame_equal(retention_by_level(ds, on=on, coverage=cov), retention_by_level(ds, on=on))
+    pd.testing.assert_frame_equal(projected_coverage(ds, on=on, coverage=cov), projected_coverage(ds, on=on))
+
+
+def test_gaps_and_retention_use_the_coverage_given_instead_of_computing_it(ds, monkeypatch):
+    # Say Oslo's universell level is mangler: a function that reuses the frame lists Oslo's
+    # universell methods as a gap and reports the status now as mangler; one that recomputed
+    # coverage would find Oslo dekket. And nothing computes the coverage again.
+    cov = coverage_by_level(ds, on=ON)
+    oslo = (cov["kommunenummer"] == "0301") & (cov["niva"] == "universell")
+    doctored = cov.assign(status=cov["status"].mask(oslo, "mangler"), kapasitet=cov["kapasitet"].mask(oslo, 0))
+    import kompetanse.analysis.coverage as module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("coverage computed again")
+
+    monkeypatch.setattr(module, "coverage_by_level", refuse)
+    g = gaps(ds, on=ON, coverage=doctored)
+    assert set(g.loc[g["kommunenummer"] == "0301", "niva"].astype(str)) == {"universell"}
+    r = retention_by_level(ds, on=ON, coverage=doctored)
+    assert level(r, "0301", "universell")[["status_na", "kapasitet_na", "status_om_ett_ar"]].tolist() == [
+        "mangler", 0, "dekket"]
+    assert not level(r, "0301", "universell")["svekkes"]  # mangler now, dekket a year ahead: not worse
+
+
+def test_a_frame_that_is_not_this_datasets_coverage_is_refused(ds):
+    cov = coverage_by_level(ds, on=ON)
+    with pytest.raises(UsageError, match=r"The value for `coverage` must be the output of `coverage_by_level`"):
+        gaps(ds, on=ON, coverage=cov.head(12))
+    with pytest.raises(UsageError, match=r"lacks status"):
+        retention_by_level(ds, on=ON, coverage=cov.drop(columns="status"))
+    with pytest.raises(UsageError, match=r"min_certified"):
+        gaps(ds, on=ON, coverage=cov, min_certified=3)

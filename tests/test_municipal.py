@@ -1,4 +1,4 @@
-"""kompetanse.reports.municipal: one municipality's profile and the tables of its report, on the staff
+"""kompetanse.reports.kommune: one municipality's profile and the sections of its report, on the staff
 fixture of tests/coverage_fixture.py (expected numbers worked out by hand from its docstring)."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kompetanse.reports import municipal
+from kompetanse.analysis import coverage as cov
+from kompetanse.reports import kommune as municipal
 from kompetanse.settings import SUPPRESSED_MARKER
 from tests.coverage_fixture import ON, load_staff_fixture
 
@@ -32,10 +33,59 @@ def shown(table) -> list[list[str]]:
     return table.to_frame().astype(str).to_numpy().tolist()
 
 
-def test_national_analyses_are_computed_once_per_dataset_and_date(ds):
+def _counting_coverage(monkeypatch) -> list:
+    calls = []
+    original = cov.coverage_by_level
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cov, "coverage_by_level", counted)
+    return calls
+
+
+def test_national_analyses_are_computed_once_per_data_and_date(ds, monkeypatch):
+    municipal._NATIONAL.clear()
+    calls = _counting_coverage(monkeypatch)
     first = municipal.national(ds, on=DAY)
-    assert municipal.national(ds, on=DAY) is first
-    assert municipal.national(ds, on=pd.Timestamp("2025-12-31")) is not first
+    again = municipal.national(ds, on=DAY)
+    assert len(calls) == 1
+    for name, frame in first.items():
+        pd.testing.assert_frame_equal(again[name], frame)
+    # an equal copy (what every kompetanse.load() of the same files gives) shares the result
+    municipal.national(ds.copy(), on=DAY)
+    assert len(calls) == 1
+    municipal.national(ds, on=pd.Timestamp("2025-12-31"))
+    assert len(calls) == 2
+
+
+def test_an_edited_copy_of_a_dataset_gets_its_own_numbers(ds):
+    # the what-if of issue 13: every Oslo certification set to "i_opplaering" in a copy
+    municipal.national(ds, on=DAY)
+    before = municipal.profile(ds, "0301", on=DAY)
+    assert before.coverage["status"].astype(str).tolist() == ["dekket"] * 3
+    whatif = ds.copy()
+    staff = whatif.ansatte_kompetanse
+    whatif.ansatte_kompetanse = staff.assign(status=staff["status"].mask(staff["kommunenummer"] == "0301",
+                                                                         "i_opplaering"))
+    direct = cov.coverage_by_level(whatif, on=DAY)
+    assert direct.loc[direct["kommunenummer"] == "0301", "status"].astype(str).tolist() == ["mangler"] * 3
+    after = municipal.profile(whatif, "0301", on=DAY)
+    assert after.coverage["status"].astype(str).tolist() == ["mangler"] * 3
+    assert after.coverage["kapasitet"].tolist() == [0, 0, 0]
+    # an edit in place, on the frame itself, counts as well
+    inplace = ds.copy()
+    inplace.ansatte_kompetanse.loc[inplace.ansatte_kompetanse["kommunenummer"] == "0301", "status"] = "i_opplaering"
+    assert municipal.profile(inplace, "0301", on=DAY).coverage["kapasitet"].tolist() == [0, 0, 0]
+    # and the original is untouched by either
+    assert municipal.profile(ds, "0301", on=DAY).coverage["kapasitet"].tolist() == before.coverage["kapasitet"].tolist()
+
+
+def test_changing_a_returned_frame_does_not_change_the_next_result(ds):
+    first = municipal.national(ds, on=DAY)
+    first["coverage"].loc[:, "kapasitet"] = -1
+    assert (municipal.national(ds, on=DAY)["coverage"]["kapasitet"] >= 0).all()
 
 
 def test_profile_holds_only_its_own_rows(oslo):

@@ -1,8 +1,13 @@
-"""Notebooks: committed without outputs, one tagged parameters cell, and run through papermill
-with real and awkward parameters. (`pytest --nbval-lax notebooks/` runs each with defaults.)"""
+"""Notebooks: the committed .ipynb files are the one source of each notebook (no generator). What
+a generator once guaranteed is pinned here: no outputs and no execution counts, stable cell ids,
+one cell tagged ``parameters`` with typed, commented defaults, parameters checked on entry, a
+title in Norwegian; and each report section is one call into `kompetanse.reports`. The notebooks
+are also run through papermill with real and awkward parameters. (`pytest --nbval-lax notebooks/`
+runs each with defaults.)"""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -22,6 +27,72 @@ def test_notebook_is_committed_without_outputs_and_has_one_parameters_cell(path)
     inferred = pm.inspect_notebook(str(path))
     assert inferred, "papermill must be able to read the parameters cell"
     assert all(p["inferred_type_name"] != "None" and p["help"] for p in inferred.values())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_valid_with_stable_cell_ids_and_a_python_kernel(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    # ids name the notebook and the cell's place, so that editing one cell gives a one-cell diff
+    assert [c.id for c in nb.cells] == [f"{path.stem}-{i:02d}" for i in range(len(nb.cells))]
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert all(not c.metadata.get("execution") for c in nb.cells)
+
+
+#: Words of Norwegian prose that an English title would lack.
+NORWEGIAN = {"og", "i", "er", "for", "på", "til", "med", "som", "kommunen", "kommunene", "foreldre"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_a_title_in_norwegian(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert first.cell_type == "markdown"
+    title, _, text = first.source.partition("\n")
+    assert title.startswith("# ") and text.strip()
+    words = {w.strip(".,:;?«»()").lower() for w in first.source.split()}
+    assert len(words & NORWEGIAN) >= 3, words & NORWEGIAN
+
+
+def _code(path: Path) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_parameter_is_typed_commented_and_checked_on_entry(path):
+    parameters, setup = _code(path)[:2]
+    declared = [node for node in ast.parse(parameters).body]
+    assert declared and all(isinstance(n, ast.AnnAssign) for n in declared), "each parameter: name: type = default"
+    for line in parameters.splitlines()[1:]:
+        assert "  # " in line, f"no comment saying what {line.split(':')[0]} is"
+    used = {n.id for n in ast.walk(ast.parse(setup)) if isinstance(n, ast.Name)}
+    for node in declared:
+        assert node.target.id in used, f"{node.target.id} is not read in the cell after the parameters"
+
+
+REPORTS = [p for p in NOTEBOOKS if p.stem != "utforsk"]
+
+
+def _report_call(node: ast.AST) -> bool:
+    """``rapport.section(...)``, or ``print(rapport.section(...))`` for text."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+        return len(node.args) == 1 and not node.keywords and _report_call(node.args[0])
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "rapport")
+
+
+@pytest.mark.parametrize("path", REPORTS, ids=lambda p: p.name)
+def test_each_report_section_is_one_library_call(path):
+    _parameters, setup, *sections = _code(path)
+    assert "from kompetanse.reports import" in setup and " as rapport" in setup
+    assert sections
+    for source in sections:
+        body = ast.parse(source).body
+        assert len(body) == 1 and isinstance(body[0], ast.Expr) and _report_call(body[0].value), source
+    # no arithmetic, indexing, comparisons or table specifications anywhere in the notebook
+    for source in [setup, *sections]:
+        kinds = {type(n) for n in ast.walk(ast.parse(source))}
+        assert not kinds & {ast.BinOp, ast.Subscript, ast.Compare, ast.Lambda, ast.Dict, ast.List}, source
+        assert "tables." not in source and "plots." not in source, source
 
 
 def _run(tmp_path, name, **parameters):

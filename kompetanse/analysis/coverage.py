@@ -110,6 +110,21 @@ def _level_status(ds, active: pd.DataFrame, *, at: pd.Timestamp, min_certified: 
     return out.drop(columns=["storste_metode", "alle_utloper"])
 
 
+def _given_coverage(ds, coverage: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:
+    """``coverage`` passed in by a caller, checked to be a `coverage_by_level` frame of ``ds``."""
+    from kompetanse.errors import UsageError, argument_error
+
+    if thresholds:
+        raise UsageError("Pass thresholds to the `coverage_by_level` call that made `coverage`, not beside it: "
+                         f"{', '.join(sorted(thresholds))} was passed")
+    missing = [c for c in [*_PLACES, "niva", "kapasitet", "status"] if c not in coverage.columns]
+    if missing or len(coverage) != len(ds.kommuner) * len(LEVELS):
+        raise argument_error("coverage", "the output of `coverage_by_level` on this Dataset",
+                             f"{len(coverage)} rows", detail=f"lacks {', '.join(missing)}" if missing else
+                             f"one row per municipality and level is {len(ds.kommuner) * len(LEVELS)} rows")
+    return coverage
+
+
 def _check(min_certified: int, expiry_months: int) -> None:
     from kompetanse.errors import UsageError
 
@@ -182,7 +197,7 @@ def breadth(ds, *, on=None, **thresholds) -> pd.DataFrame:
     return out.sort_values("kommunenummer", ignore_index=True)
 
 
-def gaps(ds, *, on=None, **thresholds) -> pd.DataFrame:
+def gaps(ds, *, on=None, coverage: pd.DataFrame | None = None, **thresholds) -> pd.DataFrame:
     """For each level a municipality does not cover, the catalogue's methods that would close it.
 
     A gap is a (municipality, level) that is not ``dekket``. Every method whose ``nivaer`` include
@@ -195,9 +210,13 @@ def gaps(ds, *, on=None, **thresholds) -> pd.DataFrame:
     Returns one row per (kommunenummer, niva, metode) with place names, ``status`` of the level,
     ``metode``, ``alder_fra``, ``alder_til``, ``tilbyder``, ``implementeringsavtale``,
     ``ungsinn_niva`` and ``allerede_i_bruk``; methods already in use first, then by evidence level.
+
+    ``coverage``: `coverage_by_level` of ``ds`` on ``on``, when the caller has it already; it is
+    used as given instead of being computed again (thresholds then belong to that call).
     """
     at = _date(ds, on)
-    cov = coverage_by_level(ds, on=on, **thresholds)
+    cov = _given_coverage(ds, coverage, thresholds) if coverage is not None else coverage_by_level(
+        ds, on=on, **thresholds)
     open_levels = cov.loc[cov["status"] != "dekket", [*_PLACES, "niva", "status"]]
     catalogue = ds.metoder[["metode", "alder_fra", "alder_til", "tilbyder", "implementeringsavtale", "ungsinn_niva"]]
     options = open_levels.merge(ds.metode_nivaer, on="niva").merge(catalogue, on="metode")
@@ -210,32 +229,6 @@ def gaps(ds, *, on=None, **thresholds) -> pd.DataFrame:
     out = out.sort_values(["kommunenummer", "niva", "allerede_i_bruk", "_evidence", "metode"],
                           ascending=[True, True, False, False, True])
     return out.drop(columns="_evidence").reset_index(drop=True)
-
-
-def expiring_certifications(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
-    """Active certifications that expire within ``months`` after ``on``.
-
-    Returns one row per (kommunenummer, niva, metode) with at least one, with ``antall``
-    (distinct persons) and ``forste_utlop`` (the earliest expiry date). Counts only.
-    """
-    at = _date(ds, on)
-    by_level = _expiring_rows(ds.ansatte_kompetanse, at, months).merge(ds.metode_nivaer, on="metode")
-    out = (by_level.groupby(["kommunenummer", "niva", "metode"], observed=True)
-           .agg(antall=("ansatt_id", "nunique"), forste_utlop=("sertifisering_utloper", "min")).reset_index())
-    return out.sort_values(["kommunenummer", "niva", "metode"], ignore_index=True)
-
-
-def staff_left(ds, *, periode: int) -> pd.DataFrame:
-    """Certified staff who left during the period (a calendar year).
-
-    Returns one row per (kommunenummer, metode) with ``antall``: distinct persons with
-    ``sluttet_dato`` in the period who were active certified in the method on the day they left
-    (a certification that had already expired, or came after leaving, was no capacity to lose).
-    """
-    first, last = period_bounds(int(periode))
-    left = _left_certified(ds.ansatte_kompetanse, first, last)
-    out = left.groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"].nunique().rename("antall")
-    return out.reset_index().sort_values(["kommunenummer", "metode"], ignore_index=True)
 
 
 def _expiring_rows(staff: pd.DataFrame, at: pd.Timestamp, months: int) -> pd.DataFrame:
@@ -273,7 +266,7 @@ def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
 
 
 def projected_coverage(ds, *, on=None, months: int = HORIZON_MONTHS, min_certified: int = MIN_CERTIFIED,
-                       expiry_months: int = EXPIRY_MONTHS) -> pd.DataFrame:
+                       expiry_months: int = EXPIRY_MONTHS, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """The status of every municipality × level ``months`` ahead if nothing is done.
 
     Only people certified by ``on`` count; certifications that expire by then and people whose
@@ -282,13 +275,19 @@ def projected_coverage(ds, *, on=None, months: int = HORIZON_MONTHS, min_certifi
     Returns one row per (kommunenummer, niva) with place names, ``status_na`` and
     ``status_om_ett_ar`` (ordered categoricals), ``kapasitet_na``, ``kapasitet_om_ett_ar`` and
     ``svekkes`` (True where the status gets worse).
+
+    ``coverage``: `coverage_by_level` of ``ds`` on ``on`` with the same thresholds, when the
+    caller has it already: the status now is taken from it instead of being computed again.
     """
     _check(min_certified, expiry_months)
     at = _date(ds, on)
     later = at + pd.DateOffset(months=months)
     staff = ds.ansatte_kompetanse
-    now = _level_status(ds, _active_rows(staff, at=at), at=at, min_certified=min_certified,
-                        expiry_months=expiry_months)
+    if coverage is not None:
+        now = _given_coverage(ds, coverage)
+    else:
+        now = _level_status(ds, _active_rows(staff, at=at), at=at, min_certified=min_certified,
+                            expiry_months=expiry_months)
     then = _level_status(ds, _active_rows(staff, at=later, certified_by=at), at=later,
                          min_certified=min_certified, expiry_months=expiry_months)
     out = now[[*_PLACES, "niva", "status", "kapasitet"]].rename(
@@ -311,24 +310,8 @@ def _retention_rows(ds, at: pd.Timestamp, months: int) -> dict[str, pd.DataFrame
     }
 
 
-def retention_summary(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
-    """Per municipality: ``utloper_neste_12_mnd`` (persons whose certification expires within
-    ``months``), ``sluttet_i_perioden`` (certified persons who left in the year of ``on``),
-    ``i_opplaering`` (persons in training) and ``niva_som_svekkes`` (levels whose status gets
-    worse a year ahead if nothing is done)."""
-    at = _date(ds, on)
-    rows = _retention_rows(ds, at, months)
-    weaker = projected_coverage(ds, on=at, months=months).groupby("kommunenummer")["svekkes"].sum()
-    out = ds.kommuner[_PLACES].set_index("kommunenummer").join([
-        *(r.groupby("kommunenummer")["ansatt_id"].nunique().rename(name) for name, r in rows.items()),
-        weaker.rename("niva_som_svekkes"),
-    ])
-    counts = [*rows, "niva_som_svekkes"]
-    out[counts] = out[counts].fillna(0).astype("int64")
-    return out.reset_index().sort_values("kommunenummer", ignore_index=True)
-
-
-def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataFrame:
+def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS,
+                       coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per municipality and level: what may be lost and what is coming.
 
     ``utloper_neste_12_mnd``: persons with an active certification at the level that expires
@@ -337,9 +320,12 @@ def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS) -> pd.DataF
     method of the level. Each person counts once per level, however many of its methods they
     hold. With the columns of `projected_coverage` (status now and ``months`` ahead if nothing is
     done). One row per (kommunenummer, niva) for every municipality; counts only.
+
+    ``coverage``: `coverage_by_level` of ``ds`` on ``on``, when the caller has it already; the
+    status now is taken from it instead of being computed again.
     """
     at = _date(ds, on)
-    out = projected_coverage(ds, on=at, months=months)
+    out = projected_coverage(ds, on=at, months=months, coverage=coverage)
     keys = ["kommunenummer", "niva"]
     for name, rows in _retention_rows(ds, at, months).items():
         counts = (rows.merge(ds.metode_nivaer, on="metode").groupby(keys, observed=True)["ansatt_id"]

@@ -130,7 +130,7 @@ def municipal_digests(ds: Dataset, *, on) -> pd.Series:
     include the county and national figures it is compared with, and its rank). A change to
     one municipality's rows changes its own digest, and another municipality's only where
     what that municipality's report shows changes with it (a median, a rank)."""
-    from kompetanse.reports.municipal import national
+    from kompetanse.reports.kommune import national
 
     frames = dict(ds.tables()) | {f"national:{k}": v for k, v in national(ds, on=on).items()}
     parts = [_row_digests(f, name) for name, f in frames.items() if "kommunenummer" in f.columns]

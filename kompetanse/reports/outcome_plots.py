@@ -1,13 +1,16 @@
 """Figures of the outcome study in the house style (kompetanse.reports.plots): the event study and the
-robustness checks side by side. Each function takes a tidy DataFrame and returns a Figure."""
+robustness checks side by side. Each function takes a tidy DataFrame and ``ax=None`` (a new
+figure, or draw into ``ax``) and returns the Figure drawn on, in the house style without
+touching matplotlib's global settings."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from kompetanse.reports.plots import _decimal_comma, _new
+from kompetanse.reports.plots import _decimal_comma, _new, _styled
 from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
 from kompetanse.reports.tables import number
 
@@ -17,6 +20,7 @@ PHASE_LABELS = {"for": "Før start (skal ligge rundt 0)", "start": "Startåret (
                 "etter": "Etter start (effekten)"}
 
 
+@_styled
 def event_study(
     data: pd.DataFrame,
     *,
@@ -24,6 +28,7 @@ def event_study(
     confidence_level: float = 0.95,
     estimate: float | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Effect by year relative to the programme start, with confidence intervals.
 
@@ -36,7 +41,7 @@ def event_study(
     d = data.sort_values("rel_year")
     rel = d["rel_year"].to_numpy()
     phase = np.select([rel < 0, rel == 0], ["for", "start"], "etter")
-    fig, ax = _new(4.3)
+    fig, ax = _new(4.3, ax)
     ax.axhline(0, color=COUNTRY_COLOUR, linewidth=0.9, zorder=1)
     ax.axvline(-0.5, color="#999999", linewidth=0.9, linestyle=":", zorder=1)
     for key in ("for", "start", "etter"):
@@ -68,14 +73,16 @@ def event_study(
     return fig
 
 
-def robustness_estimates(data: pd.DataFrame, *, title: str = "Robusthet: ett valg endret om gangen") -> Figure:
+@_styled
+def robustness_estimates(data: pd.DataFrame, *, title: str = "Robusthet: ett valg endret om gangen",
+                         ax: Axes | None = None) -> Figure:
     """Each variant's estimate with its interval, one row per variant, the main analysis first.
 
     ``data``: as :func:`kompetanse.outcomes.robustness` returns it (``variant``, ``estimate``,
     ``ci_low``, ``ci_high``)."""
     d = data.reset_index(drop=True)
     y = np.arange(len(d))[::-1]
-    fig, ax = _new(0.45 * len(d) + 1.3)
+    fig, ax = _new(0.45 * len(d) + 1.3, ax)
     ax.axvline(0, color=COUNTRY_COLOUR, linewidth=0.9, zorder=1)
     colours = [MUNICIPALITY_COLOUR if i == 0 else COUNTY_COLOUR for i in range(len(d))]
     for yi, row, colour in zip(y, d.itertuples(index=False), colours, strict=True):

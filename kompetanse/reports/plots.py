@@ -1,16 +1,28 @@
 """Figures in one house style: colour-blind safe, prevention levels always in the order
 universell, selektiv, indikativ, one colour per status everywhere, Norwegian labels with decimal
-comma, readable at A4 width. Each function takes a tidy DataFrame and returns a Figure."""
+comma, readable at A4 width.
+
+Each function takes a tidy DataFrame and ``ax=None``: without ``ax`` it draws a new figure of the
+house size, with ``ax`` it draws into that Axes (a panel of the caller's figure). Either way it
+returns the Figure drawn on. The house style is applied with `matplotlib.rc_context` while a
+figure is drawn and rendered: importing or calling this module never changes matplotlib's global
+settings (``with house_style():`` gives the style to figures of your own).
+"""
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -56,17 +68,57 @@ HOUSE_STYLE = {
 }
 
 
-def use_house_style() -> None:
-    """Apply the house style to matplotlib (and seaborn, which draws with matplotlib)."""
-    mpl.rcParams.update(HOUSE_STYLE)
+def house_style() -> AbstractContextManager:
+    """The house style as a context: ``with house_style(): ...`` draws in it; matplotlib's own
+    settings are back as they were when the block ends."""
+    return mpl.rc_context(HOUSE_STYLE)
+
+
+def _styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Run a figure function in the house style. Tick labels and grid lines are created when a
+    figure is first drawn, from the settings in force then; the first tick of each axis is made
+    here, in the style, and matplotlib copies its properties to the ticks it adds later."""
+
+    @functools.wraps(draw)
+    def styled(*args, **kwargs) -> Figure:
+        with house_style():
+            fig = draw(*args, **kwargs)
+            for ax in fig.axes:
+                ax.xaxis.get_major_ticks(1)
+                ax.yaxis.get_major_ticks(1)
+        return fig
+
+    return styled
 
 
 def png(fig: Figure) -> bytes:
     """The figure as PNG at the house resolution. Margins come from the constrained layout every
     house-style figure uses, so one drawing is enough (no second pass to find a tight box)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=HOUSE_STYLE["savefig.dpi"], metadata={"Software": None})
+    with house_style():
+        fig.savefig(buf, format="png", dpi=HOUSE_STYLE["savefig.dpi"], metadata={"Software": None})
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure as a report shows it: a PNG with a text description (``alt``) for readers who
+    cannot see it. What the report functions return for a figure; a notebook displays it as the
+    cell's result. The figure is released from pyplot, so the inline backend does not draw it a
+    second time; ``chart.figure`` is the matplotlib Figure."""
+
+    figure: Figure
+    alt: str
+
+    def __post_init__(self) -> None:
+        plt.close(self.figure)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        data = base64.b64encode(png(self.figure)).decode("ascii")
+        return {"image/png": data, "text/plain": self.alt}, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.alt
 
 
 def show(fig: Figure, alt: str) -> None:
@@ -75,9 +127,7 @@ def show(fig: Figure, alt: str) -> None:
     backend, which draws it twice."""
     from IPython.display import display
 
-    data = base64.b64encode(png(fig)).decode("ascii")
-    plt.close(fig)
-    display({"image/png": data, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})
+    display(Chart(fig, alt))
 
 
 def _decimal_comma(decimals: int = 0) -> FuncFormatter:
@@ -89,25 +139,29 @@ def _percent() -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: f"{x * 100:.0f}\u00a0%")
 
 
-def _new(height: float = 3.6, **kwargs) -> tuple[Figure, plt.Axes]:
-    use_house_style()
-    fig, ax = plt.subplots(figsize=(A4_WIDTH_IN, height), layout="constrained", **kwargs)
+def _new(height: float = 3.6, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """A new house-size figure and its Axes, or the figure of ``ax`` (call inside the style)."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=(A4_WIDTH_IN, height), layout="constrained")
     return fig, ax
 
 
-def _legend_above(ax: plt.Axes, title: str, ncols: int) -> None:
+def _legend_above(ax: Axes, title: str, ncols: int) -> None:
     """Title on top, legend in one row between the title and the plot."""
     # left-aligned like the legend under it; a long title wraps instead of running off the figure
     ax.set_title(title, pad=24, loc="left", wrap=True)
     ax.legend(ncols=ncols, loc="lower left", bbox_to_anchor=(0, 1.0), borderaxespad=0.2)
 
 
-def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekning per nivå") -> Figure:
+@_styled
+def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekning per nivå",
+                    ax: Axes | None = None) -> Figure:
     """Stacked horizontal bars: for each level, how many municipalities are dekket, sårbar and
     mangler. ``coverage``: one row per (kommunenummer, niva) with ``status``."""
     counts = (coverage.groupby(["niva", "status"], observed=False).size().unstack("status", fill_value=0)
               .reindex(index=list(LEVELS), columns=list(STATUS_LABELS), fill_value=0))
-    fig, ax = _new(2.6)
+    fig, ax = _new(2.6, ax)
     left = np.zeros(len(counts))
     y = np.arange(len(counts))[::-1]
     for status in STATUS_LABELS:
@@ -127,14 +181,16 @@ def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekn
     return fig
 
 
+@_styled
 def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str,
                                        value: str = "kapasitet_per_1000",
-                                       value_label: str = "Sertifiserte per 1\u00a0000 barn") -> Figure:
+                                       value_label: str = "Sertifiserte per 1\u00a0000 barn",
+                                       ax: Axes | None = None) -> Figure:
     """Grouped bars per level: the municipality's figure beside its county's and the country's
     median. ``data``: one row per niva with ``value``, ``fylke_median`` and ``land_median``
     (as `kompetanse.analysis.compare.compare` gives them)."""
     d = data.set_index("niva").reindex(list(LEVELS))
-    fig, ax = _new(3.2)
+    fig, ax = _new(3.2, ax)
     x = np.arange(len(LEVELS))
     width = 0.26
     series = [(value, kommunenavn, MUNICIPALITY_COLOUR), ("fylke_median", f"{fylkesnavn} (median)", COUNTY_COLOUR),
@@ -149,13 +205,14 @@ def capacity_beside_county_and_country(data: pd.DataFrame, *, kommunenavn: str, 
     return fig
 
 
-def status_by_county(coverage: pd.DataFrame, *, level: str) -> Figure:
+@_styled
+def status_by_county(coverage: pd.DataFrame, *, level: str, ax: Axes | None = None) -> Figure:
     """Share of municipalities in each county whose ``level`` is dekket, sårbar or mangler."""
     d = coverage[coverage["niva"] == level]
     shares = (d.groupby(["fylkesnavn", "status"], observed=False).size().unstack("status", fill_value=0)
               .reindex(columns=list(STATUS_LABELS), fill_value=0))
     shares = shares.div(shares.sum(axis=1), axis=0).sort_values(["dekket", "sarbar"], ascending=True)
-    fig, ax = _new(0.32 * len(shares) + 1.2)
+    fig, ax = _new(0.32 * len(shares) + 1.2, ax)
     left = np.zeros(len(shares))
     for status in STATUS_LABELS:
         ax.barh(shares.index, shares[status], left=left, color=STATUS_COLOURS[status],
@@ -169,12 +226,13 @@ def status_by_county(coverage: pd.DataFrame, *, level: str) -> Figure:
     return fig
 
 
-def share_covered_over_years(data: pd.DataFrame) -> Figure:
+@_styled
+def share_covered_over_years(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Lines per level: share of municipalities where the level is dekket, by year.
     ``data``: columns ``ar``, ``niva``, ``andel_dekket``."""
     from kompetanse.reports.style import LEVEL_COLOURS
 
-    fig, ax = _new(3.2)
+    fig, ax = _new(3.2, ax)
     for level in LEVELS:
         d = data[data["niva"] == level].sort_values("ar")
         ax.plot(d["ar"], d["andel_dekket"], marker="o", color=LEVEL_COLOURS[level], label=LEVEL_LABELS[level])
@@ -186,10 +244,11 @@ def share_covered_over_years(data: pd.DataFrame) -> Figure:
     return fig
 
 
-def programme_progress(progress: pd.DataFrame, *, tolerance: float) -> Figure:
+@_styled
+def programme_progress(progress: pd.DataFrame, *, tolerance: float, ax: Axes | None = None) -> Figure:
     """Each municipality in a cohort: share of the programme period passed against share of
     planned activities held, with the tolerance band; colour and marker by progress status."""
-    fig, ax = _new(4.2)
+    fig, ax = _new(4.2, ax)
     xs = np.linspace(0, 1, 50)
     ax.fill_between(xs, np.clip(xs - tolerance, 0, 1), 1, color="#eef5ee", zorder=0,
                     label=f"I rute (inntil {tolerance * 100:.0f} prosentpoeng bak)")
@@ -212,7 +271,8 @@ def programme_progress(progress: pd.DataFrame, *, tolerance: float) -> Figure:
     return fig
 
 
-def activities_by_type(data: pd.DataFrame) -> Figure:
+@_styled
+def activities_by_type(data: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Held activities by type, split by format (digital, fysisk).
     ``data``: columns ``type``, ``format``, ``gjennomforte``."""
     from kompetanse.data.schema import AKTIVITET_TYPER
@@ -221,7 +281,7 @@ def activities_by_type(data: pd.DataFrame) -> Figure:
               "foreldremote": "Foreldremøte", "veiledning": "Veiledning"}
     pivot = (data.groupby(["type", "format"], observed=False)["gjennomforte"].sum().unstack("format", fill_value=0)
              .reindex(index=list(AKTIVITET_TYPER), columns=["digital", "fysisk"], fill_value=0))
-    fig, ax = _new(3.0)
+    fig, ax = _new(3.0, ax)
     x = np.arange(len(pivot))
     ax.bar(x - 0.2, pivot["digital"], 0.4, label="Digitalt", color="#56B4E9")
     ax.bar(x + 0.2, pivot["fysisk"], 0.4, label="Fysisk", color="#0072B2")

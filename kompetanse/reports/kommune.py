@@ -1,34 +1,83 @@
-"""The municipal profile: everything the municipal report shows about one municipality, from
-the national analyses, plus the tables it shows them in.
+"""The municipal report (notebooks/kommune_rapport.ipynb): everything it shows about one
+municipality, one function per section. `profile` gathers the municipality's figures; each
+section function takes the profile and returns what the section shows: a heading, a table or a
+figure (`kompetanse.reports.plots.Chart`).
 
 The national analyses (coverage of all 357 municipalities, comparisons, retention, programme
-progress) are computed once per data set and date in a process and reused for every municipality:
-a report batch asks for 357 profiles of the same data.
+progress) are computed once per data set and date in a process and reused for every
+municipality: a report batch asks for 357 profiles of the same data. They are kept under a
+digest of the tables' contents, so a copy of a Dataset that was edited (a what-if) gets its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kompetanse.analysis import coverage as cov
 from kompetanse.analysis import programme
-from kompetanse.reports import tables
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.disclosure import suppress_table
 from kompetanse.data.reference import LEVELS, metoder
-from kompetanse.settings import MIN_COUNT
+from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
+from kompetanse.settings import MIN_COUNT
+
+__all__ = ["national", "Profile", "profile", "heading", "summary_table", "capacity_chart", "comparison_table",
+           "methods_table", "retention_table", "gaps_table", "offers_table", "programme_table",
+           "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
 
+#: The tables the national analyses read (the parent survey is not among them).
+_NATIONAL_INPUTS = ("ansatte_kompetanse", "tilbud", "befolkning", "program_deltakelse", "program_aktiviteter",
+                    "kommuner", "metoder", "metode_nivaer")
 
-def _dataset_key(ds) -> tuple:
-    return (str(ds.path), tuple(sorted((k, v[1]) for k, v in ds.sources.items())),
-            tuple(len(f) for f in ds.tables().values()))
+
+def _column_bytes(column: pd.Series) -> bytes:
+    """A column's values as bytes: raw for numbers and dates, codes and categories for
+    categoricals, the UTF-8 text and its offsets for Arrow-backed text, and the text joined for
+    anything else (where values are missing is hashed per table)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().tobytes() + repr(column.cat.categories.tolist()).encode()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufcmM":
+        return np.ascontiguousarray(column.to_numpy()).tobytes()
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and getattr(column.dtype, "kind", "O") in "biuf":
+        # nullable numbers (Int64, Float64): the values, 0 where missing
+        return column.fillna(0).to_numpy(dtype=column.dtype.numpy_dtype).tobytes()
+    arrow = getattr(column.array, "__arrow_array__", None)
+    if arrow is not None:
+        import pyarrow as pa
+
+        text = arrow()
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
+            # the offsets and text of exactly these values (an array may be a slice of a larger one)
+            width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+            offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset:text.offset + len(text) + 1]
+            data = text.buffers()[2]
+            body = b"" if data is None or not len(offsets) else data.to_pybytes()[offsets[0]:offsets[-1]]
+            return (offsets - offsets[0]).astype(np.int64).tobytes() + body
+    return "\x1f".join(map(str, column.tolist())).encode("utf-8", "surrogatepass")
+
+
+def _content_digest(ds) -> str:
+    """A digest of the tables the national analyses read (every value, column name and type):
+    the same for the same data whatever object holds it, different after any edit, in place or
+    not. About 18 ms for the sample (`pandas.util.hash_pandas_object`: 24 ms)."""
+    h = hashlib.blake2b(digest_size=16)
+    for name in _NATIONAL_INPUTS:
+        frame = getattr(ds, name)
+        h.update(repr((name, frame.shape, [(str(c), str(t)) for c, t in frame.dtypes.items()])).encode())
+        h.update(np.packbits(frame.isna().to_numpy()).tobytes())
+        for _, column in frame.items():
+            h.update(_column_bytes(column))
+    return h.hexdigest()
 
 
 def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
@@ -38,13 +87,16 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     1,000 children compared with county and country, per level), ``retention``
     (`retention_by_level`: expiring, left, in training and projected status per level),
     ``training`` (`in_training` per method), ``gaps`` (`gaps`), ``active`` (active certified
-    staff per municipality and method, counts only), ``progress`` (`programme_progress`). Treat
-    them as read-only.
+    staff per municipality and method, counts only), ``progress`` (`programme_progress`).
+
+    The frames are kept for the next call with equal data and date (compared by content, not by
+    object: an edited copy of a Dataset is computed afresh); each call returns its own shallow
+    copies, so changing a returned frame cannot change what a later call returns.
     """
-    key = (_dataset_key(ds), pd.Timestamp(on))
+    key = (_content_digest(ds), pd.Timestamp(on))
     if key in _NATIONAL:
         _NATIONAL.move_to_end(key)
-        return _NATIONAL[key]
+        return {name: frame.copy(deep=False) for name, frame in _NATIONAL[key].items()}
     coverage = cov.coverage_by_level(ds, on=on)
     comparison = compare(coverage, value="kapasitet_per_1000", by="niva", count="kapasitet",
                          denominator="barn_0_17")
@@ -53,16 +105,16 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     result = {
         "coverage": coverage,
         "comparison": comparison,
-        "retention": cov.retention_by_level(ds, on=on),
+        "retention": cov.retention_by_level(ds, on=on, coverage=coverage),
         "training": cov.in_training(ds, on=on, by_level=False),
-        "gaps": cov.gaps(ds, on=on),
+        "gaps": cov.gaps(ds, on=on, coverage=coverage),
         "active": active,
         "progress": programme.programme_progress(ds, on=on),
     }
     _NATIONAL[key] = result
     if len(_NATIONAL) > _NATIONAL_SIZE:
         _NATIONAL.popitem(last=False)
-    return result
+    return {name: frame.copy(deep=False) for name, frame in result.items()}
 
 
 @dataclass
@@ -96,7 +148,19 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
                    pd.Timestamp(on), periode, offers=offers, **mine)
 
 
-# ------------------------------------------------------------------------------ report tables
+# ------------------------------------------------------------------------------ report sections
+
+
+def heading(p: Profile) -> tables.Heading:
+    """The report's heading: the municipality, its number and county, and the date of the figures."""
+    return tables.heading(f"{p.kommunenavn} ({p.kommunenummer}), {p.fylkesnavn}: status {p.on:%d.%m.%Y}", level=2)
+
+
+def capacity_chart(p: Profile) -> plots.Chart:
+    """Capacity per 1,000 children per level beside the county's and the country's median."""
+    fig = plots.capacity_beside_county_and_country(p.comparison, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn)
+    return plots.Chart(fig, f"Stolpediagram: sertifiserte per 1 000 barn per nivå i {p.kommunenavn}, "
+                            f"ved siden av medianen i {p.fylkesnavn} og i landet")
 
 
 def short_method_names() -> dict[str, str]:
@@ -142,7 +206,7 @@ def methods_table(p: Profile) -> tables.Table:
     training = p.training.set_index("metode")["antall"].rename("i_opplaering")
     d = (p.active.set_index("metode")["aktive"].to_frame().join(training, how="outer").fillna(0)
          .astype("int64").reset_index())
-    catalogue = p_catalogue()
+    catalogue = _catalogue()
     d = d.merge(catalogue, on="metode", how="left").sort_values("navn")
     if d.empty:
         return tables.table(pd.DataFrame({"navn": ["Ingen ansatte med sertifisering eller i opplæring"]}),
@@ -151,9 +215,7 @@ def methods_table(p: Profile) -> tables.Table:
                                     "i_opplaering": "I opplæring"})
 
 
-def p_catalogue() -> pd.DataFrame:
-    from kompetanse.data.reference import metoder
-
+def _catalogue() -> pd.DataFrame:
     m = metoder()
     return m.assign(niva_tekst=m["nivaer"].map(lambda t: ", ".join(LEVEL_LABELS[x].lower() for x in t)))[
         ["metode", "navn", "niva_tekst"]]
@@ -177,7 +239,7 @@ def gaps_table(p: Profile) -> tables.Table:
     """For each level not covered, the methods that would close the gap."""
     if p.gaps.empty:
         return tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"})
-    d = p.gaps.merge(p_catalogue()[["metode", "navn"]], on="metode", how="left")
+    d = p.gaps.merge(_catalogue()[["metode", "navn"]], on="metode", how="left")
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
                  alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år")
     return tables.table(

@@ -1,0 +1,91 @@
+"""The national overview (notebooks/nasjonal_oversikt.ipynb), for the country or one county:
+one function per section. `overview` gathers the coverage of the area on a date; each section
+function takes it and returns what the section shows: a heading, a table or a figure
+(`kompetanse.reports.plots.Chart`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kompetanse.analysis import overview as analysis
+from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.data.reference import LEVELS
+from kompetanse.reports import plots, tables
+from kompetanse.reports.style import LEVEL_LABELS
+
+__all__ = ["Overview", "overview", "heading", "coverage_chart", "status_table", "county_chart", "lacking_table",
+           "trend_chart"]
+
+#: How a level is named in the figures' descriptions ("med universelt nivå dekket").
+_LEVEL_ADJECTIVES = {"universell": "universelt", "selektiv": "selektivt", "indikativ": "indikativt"}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The coverage of the country, or of one county, on a date."""
+
+    ds: object
+    on: pd.Timestamp
+    fylkesnummer: str  # "" for the whole country
+    omrade: str  # the county's name, or "Hele landet"
+    coverage: pd.DataFrame  # `coverage_by_level` of the area's municipalities
+
+
+def overview(ds, *, on: pd.Timestamp, fylkesnummer: str = "") -> Overview:
+    """The coverage on ``on`` of every municipality, or of those in county ``fylkesnummer``
+    (two digits, already checked; empty for the whole country)."""
+    coverage = coverage_by_level(ds, on=on)
+    if fylkesnummer:
+        coverage = coverage[coverage["fylkesnummer"] == fylkesnummer]
+    omrade = coverage["fylkesnavn"].iloc[0] if fylkesnummer else "Hele landet"
+    return Overview(ds, pd.Timestamp(on), fylkesnummer, omrade, coverage)
+
+
+def heading(o: Overview) -> tables.Heading:
+    """The area and the date of the figures."""
+    return tables.heading(f"{o.omrade}: status {o.on:%d.%m.%Y}", level=2)
+
+
+def coverage_chart(o: Overview) -> plots.Chart:
+    """Municipalities where each level is dekket, sårbar or mangler."""
+    return plots.Chart(plots.coverage_counts(o.coverage),
+                       "Stolpediagram: antall kommuner der hvert nivå er dekket, sårbart eller mangler")
+
+
+def status_table(o: Overview) -> tables.Table:
+    """Per level: municipalities by status, the share covered and the share of children who live
+    where the level is covered."""
+    return tables.table(
+        analysis.status_counts(o.coverage, by=None),
+        columns={"niva": "Nivå", "kommuner": "Kommuner", "dekket": "Dekket", "sarbar": "Sårbar",
+                 "mangler": "Mangler", "andel_dekket": "Andel dekket", "barn_i_dekkede": "Barn i kommuner med dekning"},
+        percent=["andel_dekket", "barn_i_dekkede"],
+        labels={"niva": LEVEL_LABELS},
+    )
+
+
+def county_chart(o: Overview, *, level: str) -> plots.Chart:
+    """Share of municipalities per county where ``level`` is dekket, sårbar or mangler."""
+    from kompetanse.errors import check_argument
+
+    check_argument("level", LEVELS, level)
+    return plots.Chart(plots.status_by_county(o.coverage, level=level),
+                       f"Stolpediagram: andel kommuner per fylke med {_LEVEL_ADJECTIVES[level]} nivå dekket, "
+                       "sårbart eller manglende")
+
+
+def lacking_table(o: Overview) -> tables.Table:
+    """Per level and county, the municipalities without any capacity at the level."""
+    return tables.table(analysis.lacking(o.coverage),
+                        columns={"niva": "Nivå", "fylkesnavn": "Fylke", "antall": "Antall", "kommuner": "Kommuner"},
+                        labels={"niva": LEVEL_LABELS})
+
+
+def trend_chart(o: Overview) -> plots.Chart:
+    """Share of municipalities where each level was dekket at the end of each year."""
+    trend = analysis.coverage_trend(o.ds, fylkesnummer=o.fylkesnummer or None)
+    return plots.Chart(plots.share_covered_over_years(trend),
+                       "Linjediagram: andel kommuner der hvert nivå var dekket ved utgangen av hvert år")

@@ -1,0 +1,102 @@
+"""The outcome study for researchers (notebooks/utfallsstudie.ipynb), one function per section.
+`study` runs `kompetanse.outcomes.outcome_study`; each section function takes the study and
+returns what the section shows: a heading, a table, a figure (`kompetanse.reports.plots.Chart`)
+or text. Only the public API of `kompetanse.outcomes` and its result fields are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from kompetanse import outcomes
+from kompetanse.reports import outcome_plots, plots, tables
+
+__all__ = ["Study", "study", "heading", "key_figures", "event_chart", "event_table", "robustness_chart",
+           "robustness_table", "twfe_table", "method_text"]
+
+_INTERVAL = {"estimate": "Effekt", "ci_low": "Nedre grense", "ci_high": "Øvre grense", "p_value": "p-verdi"}
+_DECIMALS = {"estimate": 3, "ci_low": 3, "ci_high": 3}
+
+
+@dataclass(frozen=True)
+class Study:
+    """The outcome study of one indicator: the main result, and the robustness checks and the
+    two-way regression, computed when a section first asks for them."""
+
+    ds: object = field(repr=False)
+    indikator: str
+    confidence_level: float
+    result: outcomes.OutcomeResult = field(repr=False)
+
+    @cached_property
+    def robustness(self) -> pd.DataFrame:
+        return outcomes.robustness(self.ds, indikator=self.indikator, confidence_level=self.confidence_level)
+
+
+def study(ds, *, indikator: str, confidence_level: float) -> Study:
+    """The study of ``indikator`` (already checked) at ``confidence_level`` (already checked)."""
+    result = outcomes.outcome_study(ds, indikator=indikator, confidence_level=confidence_level)
+    return Study(ds, indikator, confidence_level, result)
+
+
+def heading(s: Study) -> tables.Heading:
+    """The indicator studied."""
+    return tables.heading(f"Indikator «{s.indikator}»", level=2)
+
+
+def key_figures(s: Study) -> tables.Table:
+    """The estimate with its interval and p-value, the municipalities and the placebo tests."""
+    return tables.key_figures(s.result.key_figures())
+
+
+def event_chart(s: Study) -> plots.Chart:
+    """The effect by year from the start, with intervals and the overall estimate."""
+    fig = outcome_plots.event_study(s.result.event_study, indikator=s.indikator,
+                                    confidence_level=s.confidence_level, estimate=s.result.estimate)
+    return plots.Chart(fig, f"Hendelsesstudie: effekt på {s.indikator} etter år fra start, med konfidensintervall")
+
+
+def event_table(s: Study) -> tables.Table:
+    """The event study as a table: one row per year from the start."""
+    return tables.table(
+        s.result.event_study,
+        columns={"rel_year": "År fra start", **_INTERVAL, "n": "Deltakerkommuner", "kohorter": "Startkull"},
+        decimals={"rel_year": 0, **_DECIMALS},
+        p_values=["p_value"],
+    )
+
+
+def robustness_chart(s: Study) -> plots.Chart:
+    """Each robustness variant's estimate with its interval, the main analysis first."""
+    return plots.Chart(outcome_plots.robustness_estimates(s.robustness),
+                       "Punktestimater med konfidensintervall for hovedanalysen og hver robusthetsvariant")
+
+
+def robustness_table(s: Study) -> tables.Table:
+    """The robustness variants as a table."""
+    return tables.table(
+        s.robustness,
+        columns={"variant": "Variant", "indikator": "Indikator", **_INTERVAL, "n_treated": "Deltakerkommuner",
+                 "n_control": "Sammenligningskommuner"},
+        decimals=_DECIMALS,
+        p_values=["p_value"],
+    )
+
+
+def twfe_table(s: Study) -> tables.Table:
+    """The main estimate beside the naive two-way fixed-effects regression's."""
+    twfe = outcomes.naive_twfe(s.ds, indikator=s.indikator, confidence_level=s.confidence_level)
+    return tables.table(
+        outcomes.compare_with_twfe(s.result, twfe),
+        columns={"variant": "Metode", **_INTERVAL},
+        decimals=_DECIMALS,
+        p_values=["p_value"],
+    )
+
+
+def method_text(s: Study) -> str:
+    """The method in brief, in Norwegian, as the study describes itself."""
+    return s.result.method
