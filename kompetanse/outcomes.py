@@ -60,7 +60,7 @@ from kompetanse.did import (
 from kompetanse.did.inference import hotelling_p_value as _hotelling_p_value  # noqa: F401 - its old home
 from kompetanse.did.summaries import json_number as _json_number
 from kompetanse.errors import DataError, ParameterError, Problem, argument_error
-from kompetanse.reports.tables import number
+from kompetanse.formatting import number
 
 if TYPE_CHECKING:
     from kompetanse.data.dataset import Dataset

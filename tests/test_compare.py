@@ -88,7 +88,7 @@ def test_missing_value_is_placed_nowhere(two_counties):
 def test_without_counts_comparison_only_places(two_counties):
     out = compare(two_counties, value="verdi")
     assert out["vurdering"].eq("").all()
-    assert not {"ki_lav", "ki_hoy", "rate", "land_rate"} & set(out.columns)
+    assert not {"ci_low", "ci_high", "rate", "land_rate"} & set(out.columns)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_municipality_below_national_rate_with_narrow_interval_is_worse(rates):
     # so 3.71 to 6.59 per 1000, wholly below 10.42.
     worse = out.iloc[1]
     assert worse["rate"] == 5.0
-    assert worse["ki_lav"] == pytest.approx(3.711, abs=0.001) and worse["ki_hoy"] == pytest.approx(6.592, abs=0.001)
+    assert worse["ci_low"] == pytest.approx(3.711, abs=0.001) and worse["ci_high"] == pytest.approx(6.592, abs=0.001)
     assert worse["vurdering"] == "darligere"
     # 0301: 10.0 with limits about 9.39 to 10.63, which hold 10.42; 1103: one parent of 100
     # children, 10 per 1000 with limits about 0.1 to 56; 1505: 20 per 1000, limits 17.3 to 23.0.
@@ -129,7 +129,7 @@ def test_count_without_a_denominator_is_not_assessed(rates):
     data.loc[3, "foreldre"] = pd.NA
     out = compare(data, count="foreldre", denominator="barn")
     assert out["vurdering"].tolist()[2:] == ["", ""]
-    assert out[["ki_lav", "ki_hoy", "rate"]].iloc[2:].isna().all().all()
+    assert out[["ci_low", "ci_high", "rate"]].iloc[2:].isna().all().all()
     # the national rate is over the rows that can be assessed: 1050 / 110 000
     assert out["land_rate"].iloc[0] == pytest.approx(1050 / 110_000 * 1000)
 
@@ -145,8 +145,8 @@ def test_rate_interval_is_close_to_the_exact_limits():
     # k = 10: 4.7954 to 18.3904; k = 100: 81.364 to 121.627 (per 1,000 with 1,000 children)
     data = pd.DataFrame({"kommunenummer": ["0301", "1103", "4601", "5001"], "k": [0, 1, 10, 100], "n": [1000] * 4})
     out = compare(data, count="k", denominator="n")
-    assert out["ki_lav"].tolist() == pytest.approx([0, 0.0253, 4.7954, 81.364], abs=0.025)
-    assert out["ki_hoy"].tolist() == pytest.approx([3.6889, 5.5716, 18.3904, 121.627], abs=0.025)
+    assert out["ci_low"].tolist() == pytest.approx([0, 0.0253, 4.7954, 81.364], abs=0.025)
+    assert out["ci_high"].tolist() == pytest.approx([3.6889, 5.5716, 18.3904, 121.627], abs=0.025)
 
 
 @pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
@@ -164,10 +164,10 @@ def test_rate_interval_is_the_chi_square_garwood_interval_to_1e12(level):
     with np.errstate(invalid="ignore"):
         low = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / n
     high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 / n
-    assert (out["ki_lav"].to_numpy()[k == 0] == 0).all()
-    np.testing.assert_allclose(out["ki_lav"].to_numpy(), low, rtol=1e-12, atol=0)
-    np.testing.assert_allclose(out["ki_hoy"].to_numpy(), high, rtol=1e-12, atol=0)
-    assert (out["ki_lav"] < out["rate"]).where(k > 0, True).all() and (out["ki_hoy"] > out["rate"]).all()
+    assert (out["ci_low"].to_numpy()[k == 0] == 0).all()
+    np.testing.assert_allclose(out["ci_low"].to_numpy(), low, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(out["ci_high"].to_numpy(), high, rtol=1e-12, atol=0)
+    assert (out["ci_low"] < out["rate"]).where(k > 0, True).all() and (out["ci_high"] > out["rate"]).all()
 
 
 def test_level_outside_zero_and_one_is_refused(rates):
@@ -232,7 +232,7 @@ def test_parents_per_1000_children_on_the_sample():
         assert part["land_median"].iloc[0] == pytest.approx(part["rate"].median())
     assert set(out["vurdering"]) <= {"bedre", "likt", "darligere"}
     # a rate wholly above the national rate is better, and so on
-    above = out["ki_lav"] > out["land_rate"]
+    above = out["ci_low"] > out["land_rate"]
     assert (out.loc[above, "vurdering"] == "bedre").all()
     # every county ranks its municipalities from 1
     assert out.groupby(["niva", "fylkesnummer"], observed=True)["rang_i_fylket"].min().eq(1).all()

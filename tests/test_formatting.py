@@ -53,16 +53,12 @@ def test_the_thousands_separator_can_be_an_ordinary_space():
     assert number(-0.001, 2, thousands=" ") == "0,00"
 
 
-def test_same_as_the_tables_formatter_on_a_grid():
-    """Copied from `kompetanse.reports.tables.number`, which will call it: the two agree."""
-    from kompetanse.reports.tables import number as tables_number
+def test_tables_figures_and_pages_share_the_one_formatter():
+    from kompetanse.reports import outcome_plots, plots, tables
+    from kompetanse.site import pages
 
-    rng = np.random.default_rng(13)
-    values = [*rng.normal(0, 10.0 ** rng.integers(-3, 8, 300)), 0.0, -0.0, 0.5, -0.5, 1e15, -1e-12]
-    for x in values:
-        for decimals in (0, 1, 2, 3):
-            for percent in (False, True):
-                assert number(x, decimals, percent=percent) == tables_number(x, decimals, percent=percent), (x, decimals)
+    assert tables.number is number
+    assert plots.number is number and outcome_plots.number is number and pages.number is number
 
 
 def test_formatting_imports_nothing_from_the_package():

@@ -12,7 +12,7 @@ import pytest
 
 from kompetanse.build.batch import _FINGERPRINT_META
 from kompetanse.errors import UsageError
-from kompetanse.reports.tables import number
+from kompetanse.formatting import number
 from kompetanse.site import pages as site
 
 

@@ -56,7 +56,7 @@ def compare(
     - the municipal count is taken as Poisson, and its ``level`` (default 95 %) confidence
       interval is the exact (Garwood) interval, statsmodels'
       ``confint_poisson(count, denominator, method="exact-c")``, multiplied by ``per``
-      (``ki_lav``, ``ki_hoy``); the national rate is treated as known.
+      (``ci_low``, ``ci_high``); the national rate is treated as known.
     - ``"bedre"`` when the whole interval lies on the better side of the national rate (above it
       when ``higher_is_better``, below it otherwise), ``"darligere"`` when it lies wholly on the
       worse side, ``"likt"`` when it contains the national rate;
@@ -96,7 +96,7 @@ def compare(
         ``"overste_kvartil"`` (above the national third quartile), ``"midtre_halvdel"``
         (between them, bounds included), ``""`` where the value is missing. By value, not by
         better/worse.
-    ``rate``, ``ki_lav``, ``ki_hoy``, ``land_rate``
+    ``rate``, ``ci_low``, ``ci_high``, ``land_rate``
         only when ``count`` and ``denominator`` are given: the municipal rate per ``per``, its
         confidence interval, and the national rate.
     ``vurdering``
@@ -170,14 +170,14 @@ def compare(
         with np.errstate(divide="ignore", invalid="ignore"):
             land_rate = sums["_k"].to_numpy() / sums["_n"].to_numpy() * per
             low, high = _rate_interval(kk, np.where(ok, nn, 1.0), level)
-            ki_lav = np.where(ok, low * per, np.nan)
-            ki_hoy = np.where(ok, high * per, np.nan)
-        above, below = ki_lav > land_rate, ki_hoy < land_rate
+            ci_low = np.where(ok, low * per, np.nan)
+            ci_high = np.where(ok, high * per, np.nan)
+        above, below = ci_low > land_rate, ci_high < land_rate
         better, worse = (above, below) if higher_is_better else (below, above)
         vurdering = np.select([~ok | np.isnan(land_rate), better, worse], ["", "bedre", "darligere"], default="likt")
         out["rate"] = rate
-        out["ki_lav"] = ki_lav
-        out["ki_hoy"] = ki_hoy
+        out["ci_low"] = ci_low
+        out["ci_high"] = ci_high
         out["land_rate"] = land_rate
     else:
         vurdering = np.full(len(out), "", dtype=object)

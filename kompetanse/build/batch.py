@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from kompetanse import __version__
-
 from kompetanse.build import params
 from kompetanse.data.dataset import Dataset, load
 from kompetanse.site.pages import index_page, notebook_html, write_atomic

@@ -14,6 +14,7 @@ from kompetanse.data.io import read_input
 from kompetanse.data.schema import TABLES
 from kompetanse.data.validate import Validation, validate_input
 from kompetanse.errors import DataError, Problem, UsageError
+from kompetanse.formatting import number
 
 #: The embedded default data: the committed synthetic national sample.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -73,8 +74,8 @@ class Dataset:
     def __repr__(self) -> str:
         lines = [f"Dataset from {self.path}"]
         for name, frame in self.tables().items():
-            lines.append(f"  {name:<24}{len(frame):>9,} rows".replace(",", " "))
-        lines.append(f"  {'rejected':<24}{len(self.rejected):>9,} rows".replace(",", " "))
+            lines.append(f"  {name:<24}{number(len(frame), thousands=' '):>9} rows")
+        lines.append(f"  {'rejected':<24}{number(len(self.rejected), thousands=' '):>9} rows")
         return "\n".join(lines)
 
 

@@ -33,6 +33,7 @@ from kompetanse import settings
 from kompetanse.data import reference, schema
 from kompetanse.data.io import HEADER_ALIASES
 from kompetanse.data.schema import TABLES, Column, Table
+from kompetanse.formatting import number
 
 __all__ = ["BLOCKS", "DOCS", "check", "check_catalogue", "main", "render", "setting_notes", "value"]
 
@@ -107,7 +108,7 @@ REFERENCE_NOTES: dict[str, dict[str, str]] = {
 def _number(v: float) -> str:
     if isinstance(v, float) and not v.is_integer():
         return f"{v:g}"
-    return f"{int(v):,}".replace(",", " ")
+    return number(int(v), thousands=" ")
 
 
 def _plain(v) -> str:

@@ -10,9 +10,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kompetanse.formatting import number
 from kompetanse.reports.plots import _decimal_comma, _new, _styled
 from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
-from kompetanse.reports.tables import number
 
 #: Before the start (placebo), the start year (transition) and after it.
 PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#E69F00", "etter": MUNICIPALITY_COLOUR}

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from kompetanse.data.reference import LEVELS
+from kompetanse.formatting import number
 from kompetanse.reports.style import (
     COUNTRY_COLOUR,
     COUNTY_COLOUR,
@@ -37,7 +38,6 @@ from kompetanse.reports.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
-from kompetanse.reports.tables import number
 
 #: A4 text width is about 16 cm; figures are drawn at that width so text stays readable in print.
 A4_WIDTH_IN = 6.3

@@ -8,36 +8,16 @@ a DataFrame of display strings or exported for spreadsheets with formula-looking
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kompetanse.settings import SUPPRESSED_MARKER
+from kompetanse.formatting import MINUS, MISSING, NBSP, number
 from kompetanse.reports.style import STATUS_LABELS
+from kompetanse.settings import SUPPRESSED_MARKER
 
-NBSP = "\u00a0"
-MINUS = "\u2212"
-MISSING = "–"  # not applicable or no data; a suppressed value shows SUPPRESSED_MARKER instead
-
-
-def number(value, decimals: int = 0, *, percent: bool = False) -> str:
-    """Format a number the Norwegian way: ``12 345``, ``4,2`` and ``−0,13`` (a typographic minus,
-    as in the figures; never ``−0,00``); missing as a dash."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return MISSING
-    try:
-        if pd.isna(value):
-            return MISSING
-    except (TypeError, ValueError):
-        pass
-    x = float(value) * (100 if percent else 1)
-    text = f"{x:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if text.startswith("-"):
-        text = text[1:] if not text.strip("-0,") else MINUS + text[1:]
-    return f"{text}{NBSP}%" if percent else text
-
+__all__ = ["MINUS", "MISSING", "NBSP", "Table", "neutralise_formula", "number", "table"]
 
 def _p_value(value) -> str:
     text = number(value, 3)

@@ -25,8 +25,8 @@ import nbformat
 from markupsafe import Markup
 
 from kompetanse.errors import argument_error
+from kompetanse.formatting import number
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
-from kompetanse.reports.tables import number
 
 __all__ = ["index_page", "notebook_body", "notebook_html", "write_atomic"]
 
