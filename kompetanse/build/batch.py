@@ -37,12 +37,11 @@ import numpy as np
 import pandas as pd
 
 from kompetanse import __version__
-
 from kompetanse.build import params
 from kompetanse.data.dataset import Dataset, load
+from kompetanse.resources import notebook
 from kompetanse.site.pages import index_page, notebook_html, write_atomic
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 #: Seconds a single cell may run before its report is failed.
@@ -161,7 +160,12 @@ def data_digests(ds: Dataset, jobs: list[Job], *, on) -> dict[str, str]:
 
 def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[Job]:
     """The reports of one build: the national overview, one programme report per cohort, and
-    one report per municipality asked for."""
+    one report per municipality asked for.
+
+    Raises
+    ------
+    UsageError : a report's notebook is missing (the message names it), before anything is built.
+    """
     jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data},
                 "nasjonal.html", "notebooks/nasjonal.ipynb", f"Nasjonal oversikt {periode}")]
     for kull in sorted(ds.program_deltakelse["kull"].unique()):
@@ -176,7 +180,9 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
                         {"kommunenummer": nr, "periode": periode, "data": data},
                         f"kommuner/{nr}.html", f"notebooks/kommuner/{nr}.ipynb",
                         f"{names[nr]} ({nr}): foreldrestøtte {periode}"))
-    return [j for j in jobs if (NOTEBOOK_DIR / j.notebook).exists()]
+    for job in jobs:
+        notebook(job.notebook)  # raises, naming it, when a notebook is missing
+    return jobs
 
 
 def _is_current(folder: Path, job: Job) -> bool:
@@ -253,7 +259,7 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
     if mark is not None:
         mark.write_text(job.key, encoding="utf-8")
     try:
-        result = _kernel.run(NOTEBOOK_DIR / job.notebook, job.parameters, output=tmp, timeout=CELL_TIMEOUT)
+        result = _kernel.run(notebook(job.notebook), job.parameters, output=tmp, timeout=CELL_TIMEOUT)
         if result.notebook is not None:
             result.notebook.metadata.setdefault("kompetanse", {})["fingerprint"] = job.fingerprint
             write_atomic(executed, nbformat.writes(result.notebook))
@@ -317,7 +323,7 @@ def build_reports(
     folder = Path(out) / str(periode)
     folder.mkdir(parents=True, exist_ok=True)
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
-    notebooks = {j.notebook: _sha256(NOTEBOOK_DIR / j.notebook) for j in jobs_list}
+    notebooks = {j.notebook: _sha256(notebook(j.notebook)) for j in jobs_list}
     package = package_fingerprint()
     from kompetanse.analysis.periods import reference_date
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kompetanse.data import reference
-from kompetanse.errors import ParameterError, UsageError
+from kompetanse.errors import ParameterError
 
 
 def kommunenummer(value: object, *, name: str = "kommunenummer") -> str:
