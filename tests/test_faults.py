@@ -156,14 +156,14 @@ def test_a_report_finished_as_ctrl_c_arrived_is_recorded_as_built(out, monkeypat
     # The race the Ctrl-C test can hit: a worker writes its report whole, then the interrupt
     # arrives before its answer reaches the builder. Simulated: every report is built, the
     # builder forgets the answer for the victim's, and Ctrl-C follows.
-    real_run_all = build._run_all
+    real_run_all = build.run_all
 
     def run_all_then_interrupt(todo, folder, built, outcomes, **kwargs):
         real_run_all(todo, folder, built, outcomes, **kwargs)
         del outcomes[f"kommune/{VICTIM}"]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "_run_all", run_all_then_interrupt)
+    monkeypatch.setattr(build, "run_all", run_all_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
     monkeypatch.undo()
