@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kompetanse.settings import SUPPRESSED_MARKER
 from kompetanse.reports.style import STATUS_LABELS
+from kompetanse.settings import SUPPRESSED_MARKER
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
