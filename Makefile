@@ -50,4 +50,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check kompetanse tests benchmarks
 
 clean:
-	rm -rf $(VENV) reports/ .pytest_cache
+	rm -rf $(VENV) reports/ dist/ .pytest_cache

@@ -17,6 +17,7 @@ from kompetanse.data.dataset import Dataset, load
 from kompetanse.data.reference import LEVELS
 from kompetanse.errors import DataError, KompetanseError, Problem, UsageError
 
+# The one place the version is written: pyproject.toml reads it ([tool.hatch.version]).
 __version__ = "0.1.0"
 
 __all__ = [

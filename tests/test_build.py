@@ -15,8 +15,11 @@ import nbformat
 import pytest
 
 import kompetanse
+from kompetanse import resources
 from kompetanse.build import batch as build
+from kompetanse.build import kernel as execute
 from kompetanse.cli import main
+from kompetanse.errors import UsageError
 from tests.conftest import SITE_KOMMUNER as KOMMUNER
 from tests.notebook_content import comparable
 
@@ -114,7 +117,7 @@ def test_manifest_says_what_was_built_from_which_inputs(site):
         assert entry["sha256"] == hashlib.sha256((SAMPLE / entry["file"]).read_bytes()).hexdigest(), table
     assert set(manifest["inputs"]) == set(kompetanse.load().tables())
     for name, entry in manifest["notebooks"].items():
-        assert entry["sha256"] == hashlib.sha256((build.NOTEBOOK_DIR / name).read_bytes()).hexdigest()
+        assert entry["sha256"] == hashlib.sha256(resources.notebook(name).read_bytes()).hexdigest()
     assert manifest["summary"]["built"] == len(site.outcomes) and manifest["summary"]["failed"] == 0
     by_key = {r["key"]: r for r in manifest["reports"]}
     oslo = by_key["kommune/0301"]
@@ -131,7 +134,7 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
     batch = nbformat.read(site.folder / "notebooks" / "kommuner" / "1151.ipynb", as_version=4)
     params = {"kommunenummer": "1151", "periode": int(site.folder.name), "data": ""}
     fresh_path = tmp_path / "fresh.ipynb"
-    pm.execute_notebook(str(build.NOTEBOOK_DIR / "kommune_rapport.ipynb"), str(fresh_path), parameters=params,
+    pm.execute_notebook(str(resources.notebook("kommune_rapport.ipynb")), str(fresh_path), parameters=params,
                         progress_bar=False)
     fresh = nbformat.read(fresh_path, as_version=4)
     assert comparable(batch) == comparable(fresh)
@@ -179,11 +182,11 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
 
 def test_a_failing_report_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(build.NOTEBOOK_DIR, notebooks)
+    shutil.copytree(resources.notebook_dir(), notebooks)
     nb = nbformat.read(notebooks / "kommune_rapport.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('if kommunenummer == "1151":\n    raise RuntimeError("injected fault")'))
     nbformat.write(nb, notebooks / "kommune_rapport.ipynb")
-    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)  # worker processes are forked: they see it
+    monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)  # worker processes are forked: they see it
     out = tmp_path / "reports"
     code = main(["report", "--out", str(out), "--kommune", "1151", "1804", "-q"])
     assert code == 1
@@ -213,3 +216,36 @@ def test_temporary_files_of_unfinished_writes_are_swept(tmp_path):
     build._sweep_temporary(tmp_path)
     assert [p.exists() for p in stale] == [False, False]
     assert all(p.exists() for p in kept)
+
+
+def _notebooks_without(tmp_path: Path, monkeypatch, name: str) -> Path:
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(resources.notebook_dir(), notebooks)
+    (notebooks / name).unlink()
+    monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)
+    return notebooks
+
+
+def test_a_missing_notebook_is_an_error_naming_it_not_a_dropped_report(tmp_path, monkeypatch, capsys):
+    notebooks = _notebooks_without(tmp_path, monkeypatch, "kommune_rapport.ipynb")
+    with pytest.raises(UsageError, match=r"The notebook kommune_rapport\.ipynb is missing") as caught:
+        build.plan(kompetanse.load(), periode=2024, kommuner=["0301"], data="")
+    assert str(notebooks / "kommune_rapport.ipynb") in str(caught.value)
+    out = tmp_path / "reports"
+    assert main(["report", "--out", str(out), "--kommune", "0301", "-q"]) == 2
+    assert "The notebook kommune_rapport.ipynb is missing" in capsys.readouterr().err
+    assert not out.exists()  # nothing built, not even an index without the report
+
+
+def test_a_missing_aggregate_notebook_is_an_error_too(tmp_path, monkeypatch):
+    _notebooks_without(tmp_path, monkeypatch, "utfallsstudie.ipynb")
+    with pytest.raises(UsageError, match=r"utfallsstudie\.ipynb"):
+        build.plan(kompetanse.load(), periode=2024, kommuner=[], data="")
+
+
+def test_the_kernel_refuses_a_missing_notebook_by_name(tmp_path):
+    kernel = execute.WarmKernel.__new__(execute.WarmKernel)  # no kernel started: the check comes first
+    with pytest.raises(UsageError, match=r"The notebook gone\.ipynb is missing"):
+        kernel.run(tmp_path / "gone.ipynb", {}, output=tmp_path / "out.ipynb")
+    with pytest.raises(UsageError, match=r"The notebook gone\.ipynb is missing"):
+        resources.notebook("gone.ipynb")

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from kompetanse import resources
 from kompetanse.build import batch as build
 from kompetanse.site import pages as site
 
@@ -31,7 +32,7 @@ def _notebooks_with(tmp_path: Path, cell: str) -> Path:
     """A copy of the notebooks where the municipal report runs ``cell`` for the victim while the
     file ``fault`` exists (so that a re-run with the same notebook can go without the fault)."""
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(build.NOTEBOOK_DIR, notebooks)
+    shutil.copytree(resources.notebook_dir(), notebooks)
     flag = tmp_path / "fault"
     flag.touch()
     nb = nbformat.read(notebooks / "kommune_rapport.ipynb", as_version=4)
@@ -84,7 +85,7 @@ def _only_the_victim_failed(result: build.BuildResult) -> str:
 def test_a_killed_worker_process(tmp_path, out, monkeypatch):
     # the kernel kills the worker process that drives it, for one municipality, every time
     notebooks = _notebooks_with(tmp_path, "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)")
-    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
+    monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
     # the others, failed with the broken pool, were run again in a new one and built
     assert "worker process" in _only_the_victim_failed(result)
@@ -94,7 +95,7 @@ def test_a_killed_worker_process(tmp_path, out, monkeypatch):
 
 def test_a_kernel_that_dies(tmp_path, out, monkeypatch):
     notebooks = _notebooks_with(tmp_path, "    import os\n    os._exit(1)")
-    monkeypatch.setattr(build, "NOTEBOOK_DIR", notebooks)
+    monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)
     # one worker: the reports after the dead kernel's run on a kernel started afresh
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
     assert "DeadKernelError" in _only_the_victim_failed(result)
@@ -155,14 +156,14 @@ def test_a_report_finished_as_ctrl_c_arrived_is_recorded_as_built(out, monkeypat
     # The race the Ctrl-C test can hit: a worker writes its report whole, then the interrupt
     # arrives before its answer reaches the builder. Simulated: every report is built, the
     # builder forgets the answer for the victim's, and Ctrl-C follows.
-    real_run_all = build._run_all
+    real_run_all = build.run_all
 
     def run_all_then_interrupt(todo, folder, built, outcomes, **kwargs):
         real_run_all(todo, folder, built, outcomes, **kwargs)
         del outcomes[f"kommune/{VICTIM}"]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "_run_all", run_all_then_interrupt)
+    monkeypatch.setattr(build, "run_all", run_all_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
     monkeypatch.undo()

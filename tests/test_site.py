@@ -1,16 +1,13 @@
 """The site's building blocks: atomic writes, pages without code, the index page."""
 
-import fnmatch
 import os
 import stat
-import tomllib
 from importlib import resources
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from kompetanse.build.batch import _FINGERPRINT_META
+from kompetanse.build.plan import _FINGERPRINT_META
 from kompetanse.errors import UsageError
 from kompetanse.formatting import number
 from kompetanse.site import pages as site
@@ -116,18 +113,6 @@ def test_pages_carry_the_package_style_sheet_and_script_inline():
         assert css in html and ".status.dekket { background:" in html
         assert "<link" not in html and "src=" not in html
     assert script in index and "<script" not in page
-
-
-def test_templates_and_static_files_travel_as_package_data():
-    # every template and static file must be listed, or an installed wheel renders no page
-    setuptools = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("setuptools")
-    if setuptools is None:
-        pytest.skip("not built with setuptools")
-    patterns = setuptools["package-data"]["kompetanse.site"]
-    folder = Path(site.__file__).parent
-    files = [p.relative_to(folder).as_posix() for sub in ("templates", "static") for p in (folder / sub).iterdir()]
-    assert len(files) >= 6
-    assert [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)] == []
 
 
 def test_index_formats_numbers_with_the_package_formatter():

@@ -1,1 +1,8 @@
-"""The batch: parameters, the plan of reports and their fingerprints, the warm kernels, the manifest."""
+"""The batch: every report of a period from one command (``kompetanse report``).
+
+``batch`` (`build_reports`: the build from start to end), ``plan`` (one `Job` per report, the
+fingerprints that say whether a report is current), ``workers`` (the worker pool, each worker
+with one warm kernel), ``kernel`` (running a notebook on a warm kernel), ``manifest`` (what was
+built: outcomes, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
+and the command line accept them).
+"""

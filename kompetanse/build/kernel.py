@@ -192,6 +192,10 @@ class WarmKernel:
         ``output`` (also when a cell fails, with papermill's error marks)."""
         import papermill as pm
 
+        if not notebook.is_file():
+            from kompetanse.errors import UsageError
+
+            raise UsageError(f"The notebook {notebook.name} is missing: there is no {notebook}")
         unknown = sorted(set(parameters) - set(notebook_parameters(notebook)))
         if unknown:
             # papermill only warns about a parameter the notebook does not declare: a misspelt

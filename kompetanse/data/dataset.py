@@ -15,17 +15,15 @@ from kompetanse.data.schema import TABLES
 from kompetanse.data.validate import Validation, validate_input
 from kompetanse.errors import DataError, Problem, UsageError
 from kompetanse.formatting import number
-
-#: The embedded default data: the committed synthetic national sample.
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
+from kompetanse.resources import sample_dir
 
 _PLACE_COLUMNS = ["kommunenavn", "fylkesnummer", "fylkesnavn"]
 
 
 def default_data_path() -> Path:
-    """``data/sample/`` of the project checkout; the package is meant to run from a checkout or an
-    editable install, where the sample lives beside it."""
-    return SAMPLE_DIR
+    """The embedded default data, the committed synthetic national sample: ``data/sample/`` in a
+    checkout, the copy inside the package when installed (`kompetanse.resources.sample_dir`)."""
+    return sample_dir()
 
 
 @dataclass

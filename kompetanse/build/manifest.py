@@ -1,0 +1,99 @@
+"""What a build did: one `Outcome` per report, the `BuildResult`, and the two files that record it,
+the index page and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kompetanse import __version__
+from kompetanse.build.plan import Job
+from kompetanse.data.dataset import Dataset
+from kompetanse.site.pages import index_page, write_atomic
+
+__all__ = ["BuildResult", "Outcome", "write_index", "write_manifest"]
+
+
+@dataclass
+class Outcome:
+    """What happened to one report."""
+
+    key: str
+    html: str
+    executed: str
+    status: str  # built, unchanged, failed, interrupted
+    seconds: float = 0.0
+    error_cell: int | None = None
+    error: str | None = None
+    fingerprint: str = ""
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in ("failed", "interrupted")]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], outcomes: dict[str, Outcome],
+                built: str) -> None:
+    """The index page: every municipality with its status, linking to the reports that were built."""
+    from kompetanse.analysis.coverage import breadth
+    from kompetanse.analysis.periods import reference_date
+
+    on = reference_date(ds, periode=periode)
+    table = breadth(ds, on=on)
+    barn = ds.befolkning.query("ar == @periode")[["kommunenummer", "barn_0_17"]]
+    places = ds.kommuner[["kommunenummer", "kommunenavn", "fylkesnavn"]]
+    rows = places.merge(table.drop(columns=[c for c in ("kommunenavn", "fylkesnavn", "fylkesnummer")
+                                             if c in table], errors="ignore"), on="kommunenummer", how="left")
+    rows = rows.merge(barn, on="kommunenummer", how="left")
+    for level in ("universell", "selektiv", "indikativ"):
+        rows[f"status_{level}"] = rows[f"status_{level}"].astype("str")
+    page_exists = {j.key.split("/")[1]: j.html for j in jobs
+                   if j.kind == "kommune" and outcomes[j.key].status in ("built", "unchanged")}
+    extra = [(j.title, j.html) for j in jobs
+             if j.kind != "kommune" and outcomes[j.key].status in ("built", "unchanged")]
+    failed = [o for o in outcomes.values() if o.status in ("failed", "interrupted")]
+    footer = f"Bygget {built} med kompetanse {__version__}. Se manifest.json for inndata og kontrollsummer."
+    if failed:
+        footer += f" {len(failed)} rapport(er) feilet og er ikke publisert; se manifest.json."
+    write_atomic(folder / "index.html",
+                 index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer))
+
+
+def write_manifest(folder: Path, result: BuildResult, **info) -> None:
+    """``manifest.json``: inputs and hashes, version, parameters, and each report's outcome."""
+    manifest = {
+        "kompetanse_version": __version__,
+        "package_sha256": info["package"],
+        "built": info["built"],
+        "seconds": round(result.seconds, 2),
+        "parameters": {"periode": info["periode"], "data": info["data"] or "data/sample (embedded)",
+                       "kommuner": "alle" if info["alle"] else info["numbers"], "force": info["force"]},
+        "inputs": info["inputs"],
+        "notebooks": {name: {"sha256": h} for name, h in info["notebooks"].items()},
+        "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
+                         "for a municipal report a digest of its own rows and of its rows in the national "
+                         "analyses it is compared with; for the programme report the programme tables; for "
+                         "the national overview every input. A report is rebuilt when its fingerprint changes."),
+        "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
+        "reports": [
+            {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,
+             "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],
+             "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
+             **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}
+            for o in result.outcomes
+        ],
+    }
+    write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,173 @@
+"""The worker pool: each worker process keeps one warm kernel (`kompetanse.build.kernel`) and runs
+reports in it; `run_all` feeds the pool, retries the reports of a worker that died, and lets
+Ctrl-C end it cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import nbformat
+
+from kompetanse import __version__
+from kompetanse.build.manifest import Outcome
+from kompetanse.build.plan import Job
+from kompetanse.resources import notebook
+from kompetanse.site.pages import notebook_html, write_atomic
+
+__all__ = ["CELL_TIMEOUT", "run_all", "run_job"]
+
+#: Seconds a single cell may run before its report is failed.
+CELL_TIMEOUT = 600
+
+_kernel = None
+_running_dir: Path | None = None
+
+
+def _init_worker(kernel_name: str, running_dir: str | None = None) -> None:
+    import multiprocessing.util
+    import signal
+
+    from kompetanse.build.kernel import WarmKernel
+
+    global _kernel, _running_dir
+    _running_dir = Path(running_dir) if running_dir else None
+    _kernel = WarmKernel(kernel_name)
+    # multiprocessing runs these finalizers when the worker exits, so no kernel is left behind
+    multiprocessing.util.Finalize(_kernel, _kernel.shutdown, exitpriority=10)
+
+    def terminated(signum, frame):
+        # the pool ends its other workers with SIGTERM when one of them dies: this worker was
+        # not the one that broke it, so it clears its mark (see run_all) and goes
+        _clear_running_mark()
+        try:
+            _kernel.km.provisioner.process.kill()
+        except Exception:  # no kernel process to kill
+            pass
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, terminated)
+    # Ctrl-C goes to the whole process group: the builder decides what happens, not the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _running_mark() -> Path | None:
+    return _running_dir / str(os.getpid()) if _running_dir else None
+
+
+def _clear_running_mark() -> None:
+    mark = _running_mark()
+    if mark is not None:
+        mark.unlink(missing_ok=True)
+
+
+def _footer(job: Job, built: str) -> str:
+    return (f"Laget med kompetanse {__version__} {built} fra notatboken {job.notebook}. "
+            f"Den kjørte notatboken ligger ved siden av rapporten ({job.executed}).")
+
+
+def run_job(job: Job, folder: Path, built: str) -> Outcome:
+    """Run one report in this worker's warm kernel and write its files (atomically)."""
+    executed = folder / job.executed
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
+    html_path = folder / job.html
+    mark = _running_mark()
+    if mark is not None:
+        mark.write_text(job.key, encoding="utf-8")
+    try:
+        result = _kernel.run(notebook(job.notebook), job.parameters, output=tmp, timeout=CELL_TIMEOUT)
+        if result.notebook is not None:
+            result.notebook.metadata.setdefault("kompetanse", {})["fingerprint"] = job.fingerprint
+            write_atomic(executed, nbformat.writes(result.notebook))
+        if not result.ok:
+            # a stale page from an earlier build must not pass for this one
+            html_path.unlink(missing_ok=True)
+            return Outcome(job.key, job.html, job.executed, "failed", result.seconds,
+                           result.error_cell, result.error, job.fingerprint)
+        home = os.path.relpath(folder / "index.html", html_path.parent)
+        page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
+                             fingerprint=job.fingerprint)
+        write_atomic(html_path, page)
+        return Outcome(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
+    finally:
+        tmp.unlink(missing_ok=True)
+        _clear_running_mark()
+
+
+def run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outcome], *, jobs: int | None,
+            progress: bool, kernel_name: str) -> None:
+    """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `Outcome` in ``outcomes``."""
+    if not todo:
+        return
+    from tqdm import tqdm
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    bar = tqdm(total=len(todo), desc="Rapporter", unit="rapport", disable=not progress, leave=True)
+    attempts: dict[str, int] = {}
+    pending = list(todo)
+    # Each worker marks the report it is running with a file named by its process id and clears
+    # it when done, or when the pool ends it with SIGTERM. When a worker dies (killed, out of
+    # memory), the pool breaks and fails every unfinished report; the marks left behind name the
+    # reports that were running in the workers that died: only they are suspects. A suspect gets
+    # one more try, the others are simply run again.
+    running_dir = Path(tempfile.mkdtemp(prefix="kompetanse-running-"))
+    try:
+        while pending:
+            broken: list[Job] = []
+            with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
+                                     initargs=(kernel_name, str(running_dir))) as pool:
+                futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built): job for job in pending}
+                pending = []
+                try:
+                    for future in as_completed(futures):
+                        job = futures[future]
+                        try:
+                            outcome = future.result()
+                        except BrokenProcessPool:
+                            broken.append(job)
+                            continue
+                        except Exception as exc:  # writing failed (disk full), etc.
+                            outcome = Outcome(job.key, job.html, job.executed, "failed",
+                                              error=f"{type(exc).__name__}: {exc}", fingerprint=job.fingerprint)
+                        _record(outcome, outcomes, bar)
+                except KeyboardInterrupt:
+                    # end the workers now (each clears its mark and kills its kernel); the reports
+                    # they were running are not written, those they finished are kept
+                    processes = list((getattr(pool, "_processes", None) or {}).values())
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    for proc in processes:
+                        proc.terminate()
+                    for proc in processes:
+                        proc.join(timeout=10)
+                    raise
+            if broken:
+                marks = list(running_dir.iterdir())
+                suspects = {m.read_text(encoding="utf-8") for m in marks}
+                for m in marks:
+                    m.unlink(missing_ok=True)
+                for job in broken:
+                    if job.key in suspects or not suspects:
+                        attempts[job.key] = attempts.get(job.key, 0) + 1
+                    if attempts.get(job.key, 0) >= 2:
+                        _record(Outcome(job.key, job.html, job.executed, "failed",
+                                        error="the worker process running this report died (twice)",
+                                        fingerprint=job.fingerprint), outcomes, bar)
+                    else:
+                        pending.append(job)
+    finally:
+        bar.close()
+        shutil.rmtree(running_dir, ignore_errors=True)
+
+
+def _record(outcome: Outcome, outcomes: dict[str, Outcome], bar) -> None:
+    outcomes[outcome.key] = outcome
+    bar.update(1)
+    if outcome.status == "failed":
+        bar.write(f"feilet: {outcome.key}: {outcome.error}")
+
