@@ -11,8 +11,7 @@ section calls), ``site`` (pages) and ``build`` (the batch)::
     kompetanse.outcomes.outcome_study(ds)
 """
 
-import importlib
-
+from kompetanse._lazy import submodule_getattr
 from kompetanse.data.dataset import Dataset, load
 from kompetanse.data.reference import LEVELS
 from kompetanse.errors import DataError, KompetanseError, Problem, UsageError
@@ -32,14 +31,5 @@ __all__ = [
 ]
 
 #: Subpackages reachable as attributes of the package without importing them first.
-SUBMODULES = ("analysis", "build", "data", "did", "outcomes", "reports", "settings", "site")
-
-
-def __getattr__(name: str):
-    if name in SUBMODULES:
-        return importlib.import_module(f"kompetanse.{name}")
-    raise AttributeError(f"module 'kompetanse' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *SUBMODULES])
+SUBMODULES = ("analysis", "build", "data", "did", "formatting", "outcomes", "reports", "resources", "settings", "site")
+__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

@@ -1,2 +1,9 @@
 """The analyses: coverage and retention, programme progress, comparisons with county and country,
 the national overview and disclosure control. Functions take a Dataset or frames and return tidy frames."""
+
+from kompetanse._lazy import submodule_getattr
+
+#: Modules reachable as attributes without importing them first.
+SUBMODULES = ("checks", "compare", "coverage", "disclosure", "overview", "periods", "programme",
+              "secondary_suppression")
+__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

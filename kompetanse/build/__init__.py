@@ -6,3 +6,9 @@ with one warm kernel), ``kernel`` (running a notebook on a warm kernel), ``manif
 built: outcomes, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
 and the command line accept them).
 """
+
+from kompetanse._lazy import submodule_getattr
+
+#: Modules reachable as attributes without importing them first.
+SUBMODULES = ("batch", "kernel", "manifest", "params", "plan", "workers")
+__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

@@ -1,2 +1,8 @@
 """The report layer: what each notebook section calls (tables, figures, text), with the labels,
 colours and formatting the reports share."""
+
+from kompetanse._lazy import submodule_getattr
+
+#: Modules reachable as attributes without importing them first.
+SUBMODULES = ("kommune", "nasjonal", "outcome_plots", "plots", "program", "style", "tables", "utfall")
+__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
