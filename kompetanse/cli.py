@@ -85,9 +85,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     built, unchanged = result.count("built"), result.count("unchanged")
     print(f"{result.folder}/index.html: {built} built, {unchanged} unchanged, {len(result.failed)} failed "
           f"in {result.seconds:.1f} s (manifest: {result.folder}/manifest.json)")
-    for outcome in result.failed:
-        cell = f" (cell {outcome.error_cell})" if outcome.error_cell is not None else ""
-        print(f"FAILED {outcome.key}{cell}: {outcome.error}")
+    for report in result.failed:
+        cell = f" (cell {report.error_cell})" if report.error_cell is not None else ""
+        print(f"FAILED {report.key}{cell}: {report.error}")
     return 1 if result.failed else 0
 
 

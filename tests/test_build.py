@@ -61,7 +61,7 @@ def test_every_report_is_built(site):
     assert (folder / "nasjonal.html").is_file()
     for kull in ds.program_deltakelse["kull"].unique():
         assert (folder / f"program-{kull}.html").is_file()
-    assert {o.key for o in site.outcomes} == (
+    assert {o.key for o in site.statuses} == (
         {f"kommune/{nr}" for nr in KOMMUNER} | {"nasjonal"}
         | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()} | {"utfall"})
     assert (folder / "utfallsstudie.html").is_file()
@@ -118,7 +118,7 @@ def test_manifest_says_what_was_built_from_which_inputs(site):
     assert set(manifest["inputs"]) == set(kompetanse.load().tables())
     for name, entry in manifest["notebooks"].items():
         assert entry["sha256"] == hashlib.sha256(resources.notebook(name).read_bytes()).hexdigest()
-    assert manifest["summary"]["built"] == len(site.outcomes) and manifest["summary"]["failed"] == 0
+    assert manifest["summary"]["built"] == len(site.statuses) and manifest["summary"]["failed"] == 0
     by_key = {r["key"]: r for r in manifest["reports"]}
     oslo = by_key["kommune/0301"]
     assert oslo["status"] == "built" and oslo["seconds"] > 0
@@ -144,7 +144,7 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
 
 
 def _statuses(result: build.BuildResult) -> dict[str, str]:
-    return {o.key: o.status for o in result.outcomes}
+    return {o.key: o.status for o in result.statuses}
 
 
 def test_incremental_builds_rebuild_only_what_changed(tmp_path):
@@ -173,7 +173,7 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
     tilbud.write_text("\n".join(lines) + "\n", encoding="utf-8")
     changed = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
     rebuilt = {k for k, s in _statuses(changed).items() if s == "built"}
-    assert rebuilt == {"kommune/1804", "nasjonal"}  # not the programme or outcome reports
+    assert rebuilt == {"kommune/1804", "nasjonal"}  # not the programme or report reports
     assert {s for k, s in _statuses(changed).items() if k not in rebuilt} == {"unchanged"}
 
     forced = build.build_reports(data, out=out, kommuner=["1151"], force=True, progress=False)

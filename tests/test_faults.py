@@ -58,7 +58,7 @@ def _assert_site_is_whole(folder: Path) -> None:
 
 def _assert_rerun_builds_only_the_missing(out: Path, folder: Path, missing: set[str]) -> None:
     again = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False)
-    statuses = {o.key: o.status for o in again.outcomes}
+    statuses = {o.key: o.status for o in again.statuses}
     assert {k for k, s in statuses.items() if s == "built"} == missing
     assert {s for k, s in statuses.items() if k not in missing} == {"unchanged"}
     _assert_site_is_whole(folder)
@@ -72,7 +72,7 @@ def out(tmp_path: Path) -> Path:
 def _only_the_victim_failed(result: build.BuildResult) -> str:
     """Check that the victim's report failed and every other was built; return the manifest's
     message for the victim."""
-    statuses = {o.key: o.status for o in result.outcomes}
+    statuses = {o.key: o.status for o in result.statuses}
     assert statuses.pop(f"kommune/{VICTIM}") == "failed"
     assert set(statuses.values()) == {"built"}
     entry = _manifest(result.folder)[f"kommune/{VICTIM}"]
@@ -146,7 +146,7 @@ def test_ctrl_c_keeps_finished_reports_and_a_rerun_builds_the_rest(tmp_path):
     for key in done:
         assert (folder / manifest[key]["html"]).is_file()
     again = build.build_reports(None, out=out, kommuner=many, progress=False)
-    statuses = {o.key: o.status for o in again.outcomes}
+    statuses = {o.key: o.status for o in again.statuses}
     assert {k for k, s in statuses.items() if s == "built"} == missing
     assert {k for k, s in statuses.items() if s == "unchanged"} == done
     _assert_site_is_whole(folder)
@@ -158,9 +158,9 @@ def test_a_report_finished_as_ctrl_c_arrived_is_recorded_as_built(out, monkeypat
     # builder forgets the answer for the victim's, and Ctrl-C follows.
     real_run_all = build.run_all
 
-    def run_all_then_interrupt(todo, folder, built, outcomes, **kwargs):
-        real_run_all(todo, folder, built, outcomes, **kwargs)
-        del outcomes[f"kommune/{VICTIM}"]
+    def run_all_then_interrupt(todo, folder, built, statuses, **kwargs):
+        real_run_all(todo, folder, built, statuses, **kwargs)
+        del statuses[f"kommune/{VICTIM}"]
         raise KeyboardInterrupt
 
     monkeypatch.setattr(build, "run_all", run_all_then_interrupt)

@@ -126,14 +126,12 @@ def _given_coverage(ds, coverage: pd.DataFrame, thresholds: dict | None = None) 
 
 
 def _check(min_certified: int, expiry_months: int) -> None:
-    from kompetanse.errors import UsageError
+    from kompetanse.errors import argument_error
 
     if not isinstance(min_certified, int) or min_certified < 1:
-        raise UsageError(f"The value for `min_certified` must be a whole number of 1 or more, but {min_certified!r} "
-                         "was passed")
+        raise argument_error("min_certified", "a whole number of 1 or more", min_certified)
     if not isinstance(expiry_months, int) or expiry_months < 0:
-        raise UsageError(f"The value for `expiry_months` must be a whole number of 0 or more, but {expiry_months!r} "
-                         "was passed")
+        raise argument_error("expiry_months", "a whole number of 0 or more", expiry_months)
 
 
 def coverage_by_level(ds, *, on=None, min_certified: int = MIN_CERTIFIED,

@@ -3,7 +3,7 @@
 ``batch`` (`build_reports`: the build from start to end), ``plan`` (one `Job` per report, the
 fingerprints that say whether a report is current), ``workers`` (the worker pool, each worker
 with one warm kernel), ``kernel`` (running a notebook on a warm kernel), ``manifest`` (what was
-built: outcomes, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
+built: a status per report, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
 and the command line accept them).
 """
 

@@ -9,14 +9,14 @@ Layout of a build (``reports/<periode>/``)::
     utfallsstudie.html          the outcome study for researchers
     kommuner/<nr>.html          one report per municipality
     notebooks/...               the executed notebooks beside them, for audit
-    manifest.json               inputs and hashes, version, parameters, and each report's outcome
+    manifest.json               inputs and hashes, version, parameters, and each report's status
 
 A report that fails does not stop the others; its executed notebook is kept (papermill marks the
 failing cell), its page is not written, and the manifest names the cell and the message.
 Every file is written whole or not at all.
 
 The rooms of the batch: `kompetanse.build.plan` (what to build, fingerprints),
-`kompetanse.build.workers` (the pool of warm kernels), `kompetanse.build.manifest` (outcomes,
+`kompetanse.build.workers` (the pool of warm kernels), `kompetanse.build.manifest` (statuses,
 index and manifest); this module puts them together.
 """
 
@@ -28,7 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from kompetanse.build import params
-from kompetanse.build.manifest import BuildResult, Outcome, write_index, write_manifest
+from kompetanse.build.manifest import BuildResult, ReportStatus, write_index, write_manifest
 from kompetanse.build.plan import (
     Job,
     data_digests,
@@ -41,7 +41,7 @@ from kompetanse.build.plan import (
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import load
 
-__all__ = ["BuildResult", "Outcome", "build_reports"]
+__all__ = ["BuildResult", "ReportStatus", "build_reports"]
 
 
 def build_reports(
@@ -71,7 +71,7 @@ def build_reports(
 
     Returns
     -------
-    BuildResult with one `Outcome` per report. Raises `DataError` for bad data and
+    BuildResult with one `ReportStatus` per report. Raises `DataError` for bad data and
     `UsageError` for bad parameters, before anything is built.
     """
     start = time.perf_counter()
@@ -95,18 +95,18 @@ def build_reports(
                  for j in jobs_list]
     built = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
-    outcomes: dict[str, Outcome] = {}
+    statuses: dict[str, ReportStatus] = {}
     todo = []
     for job in jobs_list:
         if not force and is_current(folder, job):
-            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "unchanged", fingerprint=job.fingerprint)
+            statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "unchanged", fingerprint=job.fingerprint)
         else:
             todo.append(job)
 
     interrupted = False
     _sweep_temporary(folder)
     try:
-        run_all(todo, folder, built, outcomes, jobs=jobs, progress=progress, kernel_name=kernel_name)
+        run_all(todo, folder, built, statuses, jobs=jobs, progress=progress, kernel_name=kernel_name)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -114,20 +114,20 @@ def build_reports(
         # temporary files behind; no worker runs any more, so they can go
         _sweep_temporary(folder)
     for job in jobs_list:
-        if job.key in outcomes:
+        if job.key in statuses:
             continue
         if interrupted and is_current(folder, job):
             # a worker wrote this report whole just before the interrupt reached it, and its
             # answer never came back: the report is there and current, so say so (a re-run keeps it)
-            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "built", float("nan"),
+            statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "built", float("nan"),
                                         fingerprint=job.fingerprint)
         else:
-            outcomes[job.key] = Outcome(job.key, job.html, job.executed, "interrupted",
+            statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "interrupted",
                                         error="the build was interrupted before this report was done",
                                         fingerprint=job.fingerprint)
-    ordered = [outcomes[j.key] for j in jobs_list]
+    ordered = [statuses[j.key] for j in jobs_list]
     result = BuildResult(folder, ordered, time.perf_counter() - start)
-    write_index(ds, folder, periode=periode, jobs=jobs_list, outcomes=outcomes, built=built)
+    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built)
     write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
                    digests={j.key: j.data_digest for j in jobs_list},

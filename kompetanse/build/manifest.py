@@ -1,4 +1,4 @@
-"""What a build did: one `Outcome` per report, the `BuildResult`, and the two files that record it,
+"""What a build did: one `ReportStatus` per report, the `BuildResult`, and the two files that record it,
 the index page and ``manifest.json``.
 """
 
@@ -14,11 +14,11 @@ from kompetanse.build.plan import Job
 from kompetanse.data.dataset import Dataset
 from kompetanse.site.pages import index_page, write_atomic
 
-__all__ = ["BuildResult", "Outcome", "write_index", "write_manifest"]
+__all__ = ["BuildResult", "ReportStatus", "write_index", "write_manifest"]
 
 
 @dataclass
-class Outcome:
+class ReportStatus:
     """What happened to one report."""
 
     key: str
@@ -34,18 +34,18 @@ class Outcome:
 @dataclass
 class BuildResult:
     folder: Path
-    outcomes: list[Outcome] = field(default_factory=list)
+    statuses: list[ReportStatus] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status in ("failed", "interrupted")]
+    def failed(self) -> list[ReportStatus]:
+        return [o for o in self.statuses if o.status in ("failed", "interrupted")]
 
     def count(self, status: str) -> int:
-        return sum(o.status == status for o in self.outcomes)
+        return sum(o.status == status for o in self.statuses)
 
 
-def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], outcomes: dict[str, Outcome],
+def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], statuses: dict[str, ReportStatus],
                 built: str) -> None:
     """The index page: every municipality with its status, linking to the reports that were built."""
     from kompetanse.analysis.coverage import breadth
@@ -61,10 +61,10 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], out
     for level in ("universell", "selektiv", "indikativ"):
         rows[f"status_{level}"] = rows[f"status_{level}"].astype("str")
     page_exists = {j.key.split("/")[1]: j.html for j in jobs
-                   if j.kind == "kommune" and outcomes[j.key].status in ("built", "unchanged")}
+                   if j.kind == "kommune" and statuses[j.key].status in ("built", "unchanged")}
     extra = [(j.title, j.html) for j in jobs
-             if j.kind != "kommune" and outcomes[j.key].status in ("built", "unchanged")]
-    failed = [o for o in outcomes.values() if o.status in ("failed", "interrupted")]
+             if j.kind != "kommune" and statuses[j.key].status in ("built", "unchanged")]
+    failed = [o for o in statuses.values() if o.status in ("failed", "interrupted")]
     footer = f"Bygget {built} med kompetanse {__version__}. Se manifest.json for inndata og kontrollsummer."
     if failed:
         footer += f" {len(failed)} rapport(er) feilet og er ikke publisert; se manifest.json."
@@ -73,7 +73,7 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], out
 
 
 def write_manifest(folder: Path, result: BuildResult, **info) -> None:
-    """``manifest.json``: inputs and hashes, version, parameters, and each report's outcome."""
+    """``manifest.json``: inputs and hashes, version, parameters, and each report's status."""
     manifest = {
         "kompetanse_version": __version__,
         "package_sha256": info["package"],
@@ -93,7 +93,7 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
              "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],
              "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
              **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}
-            for o in result.outcomes
+            for o in result.statuses
         ],
     }
     write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from kompetanse import __version__
-from kompetanse.build.manifest import Outcome
+from kompetanse.build.manifest import ReportStatus
 from kompetanse.build.plan import Job
 from kompetanse.resources import notebook
 from kompetanse.site.pages import notebook_html, write_atomic
@@ -71,7 +71,7 @@ def _footer(job: Job, built: str) -> str:
             f"Den kjørte notatboken ligger ved siden av rapporten ({job.executed}).")
 
 
-def run_job(job: Job, folder: Path, built: str) -> Outcome:
+def run_job(job: Job, folder: Path, built: str) -> ReportStatus:
     """Run one report in this worker's warm kernel and write its files (atomically)."""
     executed = folder / job.executed
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -88,21 +88,21 @@ def run_job(job: Job, folder: Path, built: str) -> Outcome:
         if not result.ok:
             # a stale page from an earlier build must not pass for this one
             html_path.unlink(missing_ok=True)
-            return Outcome(job.key, job.html, job.executed, "failed", result.seconds,
+            return ReportStatus(job.key, job.html, job.executed, "failed", result.seconds,
                            result.error_cell, result.error, job.fingerprint)
         home = os.path.relpath(folder / "index.html", html_path.parent)
         page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
                              fingerprint=job.fingerprint)
         write_atomic(html_path, page)
-        return Outcome(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
+        return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
         tmp.unlink(missing_ok=True)
         _clear_running_mark()
 
 
-def run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outcome], *, jobs: int | None,
+def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, ReportStatus], *, jobs: int | None,
             progress: bool, kernel_name: str) -> None:
-    """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `Outcome` in ``outcomes``."""
+    """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `ReportStatus` in ``statuses``."""
     if not todo:
         return
     from tqdm import tqdm
@@ -128,14 +128,14 @@ def run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outco
                     for future in as_completed(futures):
                         job = futures[future]
                         try:
-                            outcome = future.result()
+                            report = future.result()
                         except BrokenProcessPool:
                             broken.append(job)
                             continue
                         except Exception as exc:  # writing failed (disk full), etc.
-                            outcome = Outcome(job.key, job.html, job.executed, "failed",
+                            report = ReportStatus(job.key, job.html, job.executed, "failed",
                                               error=f"{type(exc).__name__}: {exc}", fingerprint=job.fingerprint)
-                        _record(outcome, outcomes, bar)
+                        _record(report, statuses, bar)
                 except KeyboardInterrupt:
                     # end the workers now (each clears its mark and kills its kernel); the reports
                     # they were running are not written, those they finished are kept
@@ -155,9 +155,9 @@ def run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outco
                     if job.key in suspects or not suspects:
                         attempts[job.key] = attempts.get(job.key, 0) + 1
                     if attempts.get(job.key, 0) >= 2:
-                        _record(Outcome(job.key, job.html, job.executed, "failed",
+                        _record(ReportStatus(job.key, job.html, job.executed, "failed",
                                         error="the worker process running this report died (twice)",
-                                        fingerprint=job.fingerprint), outcomes, bar)
+                                        fingerprint=job.fingerprint), statuses, bar)
                     else:
                         pending.append(job)
     finally:
@@ -165,9 +165,9 @@ def run_all(todo: list[Job], folder: Path, built: str, outcomes: dict[str, Outco
         shutil.rmtree(running_dir, ignore_errors=True)
 
 
-def _record(outcome: Outcome, outcomes: dict[str, Outcome], bar) -> None:
-    outcomes[outcome.key] = outcome
+def _record(report: ReportStatus, statuses: dict[str, ReportStatus], bar) -> None:
+    statuses[report.key] = report
     bar.update(1)
-    if outcome.status == "failed":
-        bar.write(f"feilet: {outcome.key}: {outcome.error}")
+    if report.status == "failed":
+        bar.write(f"feilet: {report.key}: {report.error}")
 

@@ -13,7 +13,7 @@ from kompetanse.data import reference
 from kompetanse.data.io import read_input
 from kompetanse.data.schema import TABLES
 from kompetanse.data.validate import Validation, validate_input
-from kompetanse.errors import DataError, Problem, UsageError
+from kompetanse.errors import DataError, Problem, argument_error
 from kompetanse.formatting import number
 from kompetanse.resources import sample_dir
 
@@ -171,7 +171,7 @@ def load(
     >>> ds.ansatte_kompetanse.groupby("fylkesnavn").size()  # doctest: +SKIP
     """
     if on_error not in ("raise", "skip"):
-        raise UsageError(f"The value for `on_error` must be one of 'raise', 'skip', but {on_error!r} was passed")
+        raise argument_error("on_error", "one of 'raise', 'skip'", on_error)
     where = Path(path) if path is not None else default_data_path()
     key = _cache_key(where, on_error) if cache else None
     if key is not None and key in _CACHE:
