@@ -32,15 +32,18 @@ get_ipython().reset(new_session=True)
 # Run between two notebooks: nothing from one report is visible to the next. Figures are closed,
 # matplotlib's settings go back to those of a fresh kernel, and IPython's reset clears the user
 # namespace, the output cache and the history, and starts the execution count from 1 again, as
-# in a fresh kernel. What survives that (modules, and the data sets `kompetanse.load` keeps) is
+# in a fresh kernel. The report's garbage in reference cycles (figures, and the Charts that hold
+# them) is collected; what survives (modules, and the data sets `kompetanse.load` keeps) is then
 # moved out of the garbage collector's sight with gc.freeze(), so that the next reset's collection
-# only walks what the last report created.
+# only walks what the last report created. Freezing before collecting kept every report's figures
+# for the kernel's life (2 MB a municipal report).
 RESET_CODE = """
 import matplotlib.pyplot, kompetanse.build.kernel
 matplotlib.pyplot.close("all")
 matplotlib.rcParams.update(kompetanse.build.kernel.PRISTINE_RC)
 get_ipython().reset(new_session=True)
 import gc
+gc.collect()
 gc.freeze()
 del gc
 """
