@@ -1,0 +1,35 @@
+"""The outcome study in words, in Norwegian bokmål, for the report and its key figures."""
+
+from __future__ import annotations
+
+import math
+
+from kompetanse.formatting import number
+
+
+def method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, control_group: str,
+                 confidence_level: float, inference: str, n_boot: int) -> str:
+    controls = ("kommuner som ennå ikke hadde startet, og kommuner som aldri har startet"
+                if control_group == "not_yet_treated" else "kommuner som aldri har startet")
+    weights = ("Gjennomsnittene er vektet med antall svar i året før start." if weighted
+               else "Hver kommune og skoleslag teller likt (uvektet).")
+    withdrawn = ("Kommuner som avbrøt programmet, er holdt utenfor." if exclude_withdrawn
+                 else "Kommuner som avbrøt programmet, regnes som deltakere (alle som startet, teller med).")
+    level = f"{confidence_level * 100:g}".replace(".", ",")
+    replicates = ("jackknife: én kommune holdes utenfor om gangen" if inference == "jackknife"
+                  else f"bootstrap: {n_boot} trekk av kommuner med tilbakelegging, fast frø")
+    return (
+        f"Forskjell-i-forskjeller for forskjøvet oppstart (Callaway og Sant'Anna 2021) på indikatoren "
+        f"«{indikator}». Kommunene som startet programmet samme år, sammenlignes med {controls}: endringen "
+        f"fra året før start til hvert senere år, innenfor barnehage og grunnskole hver for seg. Effekten regnes "
+        f"fra første hele år etter start; startåret vises, men inngår ikke i det samlede estimatet. {weights} "
+        f"{withdrawn} Usikkerheten er beregnet med kommunen som klynge ({replicates}); {level} % "
+        f"konfidensintervall og p-verdi bruker t-fordelingen med det effektive antallet deltakerkommuner. "
+        f"Placebotesten sjekker at forskjellene før start er null."
+    )
+
+
+def p_text(p: float) -> str:
+    if math.isnan(p):
+        return "–"
+    return "under 0,001" if p < 0.001 else number(p, 3)
