@@ -249,3 +249,20 @@ def test_the_kernel_refuses_a_missing_notebook_by_name(tmp_path):
         kernel.run(tmp_path / "gone.ipynb", {}, output=tmp_path / "out.ipynb")
     with pytest.raises(UsageError, match=r"The notebook gone\.ipynb is missing"):
         resources.notebook("gone.ipynb")
+
+
+@pytest.mark.parametrize("changed", ["kompetanse/x.py", "kompetanse/site/templates/base.html",
+                                     "kompetanse/site/static/site.css", "kompetanse/site/static/index.js"])
+def test_a_change_to_code_templates_css_or_js_changes_the_package_fingerprint(tmp_path, monkeypatch, changed):
+    from kompetanse.build import plan
+
+    root = tmp_path / "kompetanse"
+    files = ["kompetanse/x.py", "kompetanse/site/templates/base.html", "kompetanse/site/static/site.css",
+             "kompetanse/site/static/index.js"]
+    for f in files:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f).write_text("a", encoding="utf-8")
+    monkeypatch.setattr(plan, "PACKAGE_DIR", root)
+    before = plan.package_fingerprint()
+    (tmp_path / changed).write_text("b", encoding="utf-8")
+    assert plan.package_fingerprint() != before

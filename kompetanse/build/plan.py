@@ -54,11 +54,17 @@ def notebook_hashes(jobs: list[Job]) -> dict[str, str]:
     return {j.notebook: _sha256(notebook(j.notebook)) for j in jobs}
 
 
+#: What counts as the package's source for the fingerprint (the site's templates and static files
+#: shape every page as much as the code does).
+PACKAGE_SOURCES = (".py", ".csv", ".html", ".css", ".js")
+
+
 def package_fingerprint() -> str:
-    """A hash of the package's own source: a code change rebuilds every report."""
+    """A hash of the package's own source: a change to its code, reference tables or page
+    templates, CSS and JavaScript rebuilds every report."""
     h = hashlib.sha256(__version__.encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".csv") and "__pycache__" not in path.parts:
+        if path.suffix in PACKAGE_SOURCES and "__pycache__" not in path.parts:
             h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
