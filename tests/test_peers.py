@@ -109,3 +109,10 @@ def test_sample_oslo_in_the_largest_band_and_everyone_grouped():
     assert (g["peer_group"] != "").all()
     oslo = g.set_index("kommunenummer").loc["0301"]
     assert oslo["peer_group"] == "str_5" and oslo["peer_group_navn"].endswith("eller flere")
+
+
+def test_grouping_frame_with_a_missing_name_is_a_problem():
+    frame = pd.DataFrame({"kommunenummer": ["1101"], "gruppe": ["K1"], "gruppenavn": [None]})
+    with pytest.raises(DataError) as err:
+        read_grouping(frame)
+    assert [(p.file, p.row, p.column, p.value) for p in err.value.problems] == [("grouping", 2, "gruppenavn", "")]

@@ -68,7 +68,7 @@ def read_grouping(source: str | Path | pd.DataFrame, *, known: Sequence[str] | N
         municipality listed twice, an empty group or name, one group code with two names.
     """
     if isinstance(source, pd.DataFrame):
-        label, raw = "grouping", source.astype("str").copy()
+        label, raw = "grouping", source.astype("object").fillna("").astype("str")
     else:
         path = Path(source)
         label = path.name
