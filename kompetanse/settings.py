@@ -28,3 +28,9 @@ RATE_PER = 1000
 #: Comparisons: confidence level of the interval that decides `bedre`/`darligere` against the
 #: national rate.
 CONFIDENCE_LEVEL = 0.95
+#: Peers: municipalities are grouped by inhabitants into size bands starting at these lower
+#: bounds (under 2 000, 2 000–4 999, 5 000–19 999, 20 000–99 999, 100 000 and more), so that Oslo
+#: sits with the largest cities. A supplied KOSTRA grouping takes precedence.
+PEER_BANDS = (2000, 5000, 20000, 100000)
+#: Trends: fewer years than this give no trend marker.
+TREND_MIN_YEARS = 3
