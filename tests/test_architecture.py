@@ -142,3 +142,15 @@ def test_layers_are_reachable_from_the_package_without_an_import():
     assert "coverage" in dir(kompetanse.analysis) and "analysis" in dir(kompetanse)
     with pytest.raises(AttributeError, match="has no attribute 'nosuch'"):
         kompetanse.analysis.nosuch  # noqa: B018
+
+
+@pytest.mark.parametrize("package", sorted({p.parent for p in SOURCES if p.parent != PACKAGE and p.name == "__init__.py"
+                                            and "SUBMODULES" in p.read_text(encoding="utf-8")}),
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_module_of_a_lazy_package_is_listed(package):
+    import importlib
+
+    listed = set(importlib.import_module(_module_name(package / "__init__.py")).SUBMODULES)
+    present = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    present |= {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert present == listed
