@@ -203,11 +203,14 @@ def test_gaps_table(oslo, utsira):
     # first (4 + 5 + 5 = 14), the other 2 indikativ ones under «Vis alle»
     assert len(rows) == 14
     assert len(table.all_rows()) == 16
-    assert rows[0][:5] == ["Universell", "ICDP – Program for foreldreveiledning", "ja", "4–5 måneder", "nei"]
+    # method names as readers know them (as in the summary table)
+    assert rows[0][:5] == ["Universell", "ICDP", "ja", "4–5 måneder", "nei"]
     assert rows[1][:5] == ["Universell", "Trygghetssirkelen (Circle of Security Parenting)", "nei", "4 dager", "nei"]
     assert ["Selektiv", "0–2 år"] in [[r[0], r[5]] for r in table.all_rows().astype(str).to_numpy().tolist()]
     rest = table.rest.to_frame()["Metode"].tolist()
     assert rest == ["Familie for første gang (Nurse-Family Partnership)", "TIBIR foreldrerådgivning"]
+    assert "PMTO" in table.all_rows()["Metode"].tolist()
+    assert len(table.to_spreadsheet()) == 16
     page = table._repr_html_()
     assert page.count("<table") == 2 and "<details><summary>Vis alle: 2 metoder til</summary><table" in page
 

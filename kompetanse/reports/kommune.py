@@ -285,6 +285,11 @@ class ShortAndFull:
         return pd.concat([self.first.to_frame(), *([] if self.rest is None else [self.rest.to_frame()])],
                          ignore_index=True)
 
+    def to_spreadsheet(self) -> pd.DataFrame:
+        """Every row for CSV/Excel export, formula-looking cells neutralised (`tables.Table.to_spreadsheet`)."""
+        parts = [self.first, *([] if self.rest is None else [self.rest])]
+        return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
+
 
 def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
     """For each level not covered, the methods that would close the gap, in the order a leader
@@ -296,7 +301,7 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
         raise argument_error("shown", "a whole number of 1 or more", shown)
     if p.gaps.empty:
         return ShortAndFull(tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"}))
-    d = p.gaps.merge(_catalogue()[["metode", "navn"]], on="metode", how="left")
+    d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
                  alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år",
                  tid=d["opplaering_tid"].replace("", "ikke oppgitt"))
