@@ -9,6 +9,7 @@ import copy
 import pandas as pd
 import pytest
 
+import kompetanse
 from kompetanse import UsageError
 from kompetanse.analysis.coverage import (
     active_certified,
@@ -216,9 +217,10 @@ def test_min_certified_is_a_parameter(ds):
     assert MIN_CERTIFIED == 2
     # One person is enough with min_certified=1: Utsira universell becomes dekket.
     assert level(coverage_by_level(ds, on=ON, min_certified=1), "1151", "universell")["status"] == "dekket"
-    # With 3, Oslo universell (3 persons, but at most 2 in one method) is vulnerable: too few.
+    # With 3, Oslo universell (3 persons, but at most 2 in one method) is vulnerable: enough
+    # persons, spread over methods (was "for_faa" before the reasons were told apart).
     row = level(coverage_by_level(ds, on=ON, min_certified=3), "0301", "universell")
-    assert (row["kapasitet"], row["status"], row["sarbar_grunn"]) == (3, "sarbar", "for_faa")
+    assert (row["kapasitet"], row["status"], row["sarbar_grunn"]) == (3, "sarbar", "spredt")
 
 
 def test_expiry_months_is_a_parameter(ds):
@@ -233,6 +235,53 @@ def test_too_few_wins_over_expiring_as_the_reason(ds):
     # Halden with min_certified=3: both reasons hold; for_faa is the one given.
     row = level(coverage_by_level(ds, on=ON, min_certified=3), "3101", "selektiv")
     assert (row["status"], row["sarbar_grunn"]) == ("sarbar", "for_faa")
+
+
+# Hand-made staff for the three reasons a level is sårbar (universell: icdp and tik only), ON = 2025-06-30.
+REASONS = """\
+kommunenummer,ansatt_id,tjeneste,metode,status,opplaering_start,sertifisert_dato,sertifisering_utloper,sluttet_dato
+0301,P1,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,,
+1151,P2,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,,
+1151,P3,skole,tik,sertifisert,2019-09-02,2020-03-01,,
+3101,P4,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-01-01,
+3101,P5,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-05-01,
+4601,P6,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-01-01,
+4601,P7,skole,tik,sertifisert,2019-09-02,2020-03-01,2026-01-01,
+5001,P8,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-01-01,
+5001,P9,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2027-01-01,
+5501,P10,familiesenter,marte-meo,sertifisert,2019-09-02,2020-03-01,,
+"""
+
+
+@pytest.fixture(scope="module")
+def reasons(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reasons")
+    load_staff_fixture(folder)
+    (folder / "ansatte_kompetanse.csv").write_text(REASONS, encoding="utf-8")
+    return kompetanse.load(folder)
+
+
+def test_each_reason_for_a_vulnerable_level_on_hand_made_staff(reasons):
+    cov = coverage_by_level(reasons, on=ON)
+    got = {k: tuple(level(cov, k, "universell")[["kapasitet", "status", "sarbar_grunn"]]) for k in
+           ("0301", "1151", "3101", "4601", "5001")}
+    assert got == {
+        "0301": (1, "sarbar", "for_faa"),   # one person
+        "1151": (2, "sarbar", "spredt"),    # two persons, one in each method: no method with two
+        "3101": (2, "sarbar", "utloper"),   # two in icdp, both expire by 2026-06-30
+        "4601": (2, "sarbar", "spredt"),    # spread and expiring: the first reason that holds
+        "5001": (2, "dekket", ""),          # P9 expires 2027-01-01, after the year
+    }
+    # the levels without anyone have no reason
+    assert (cov.loc[cov["status"] != "sarbar", "sarbar_grunn"] == "").all()
+
+
+def test_reasons_follow_the_thresholds(reasons):
+    # min_certified=3: Trondheim's two icdp persons are too few, not spread.
+    row = level(coverage_by_level(reasons, on=ON, min_certified=3), "5001", "universell")
+    assert (row["status"], row["sarbar_grunn"]) == ("sarbar", "for_faa")
+    # expiry_months=6 (to 2025-12-30): Halden's expiries lie beyond it, so the level is covered.
+    assert level(coverage_by_level(reasons, on=ON, expiry_months=6), "3101", "universell")["status"] == "dekket"
 
 
 @pytest.mark.parametrize("kwargs", [{"min_certified": 0}, {"min_certified": 1.5}, {"expiry_months": -1}])
@@ -275,17 +324,53 @@ def test_gap_lists_every_catalogue_method_for_the_level(ds):
     g = gaps(ds, on=ON)
     utsira = g[g["kommunenummer"] == "1151"]
     # universell is served by icdp, tik, duaa and cos-p; icdp is already in use (U1) and comes
-    # first; then by Ungsinn level: duaa 5, cos-p 2, tik none.
-    assert utsira[utsira["niva"] == "universell"]["metode"].tolist() == ["icdp", "duaa", "cos-p", "tik"]
+    # first; then by days to certification: cos-p 4, duaa 545, tik not stated (last).
+    assert utsira[utsira["niva"] == "universell"]["metode"].tolist() == ["icdp", "cos-p", "duaa", "tik"]
     assert utsira[utsira["niva"] == "universell"]["allerede_i_bruk"].tolist() == [True, False, False, False]
-    # selektiv (mangler): duaa 5, pmto-foreldregruppe 4, cos-p 2, then nfp and tibir (no level)
+    assert utsira[utsira["niva"] == "universell"]["rekkefolge"].tolist() == [1, 2, 3, 4]
+    # selektiv (mangler): cos-p 4 days, duaa 545; then without a stated length, by Ungsinn level:
+    # pmto-foreldregruppe 4, then nfp and tibir (no level, alphabetical)
     assert utsira[utsira["niva"] == "selektiv"]["metode"].tolist() == [
-        "duaa", "pmto-foreldregruppe", "cos-p", "nfp", "tibir-foreldreradgivning"]
-    # indikativ: duaa and pmto 5 (alphabetical), pmto-foreldregruppe 4, cos-p 2, then marte-meo,
-    # nfp, tibir-foreldreradgivning
+        "cos-p", "duaa", "pmto-foreldregruppe", "nfp", "tibir-foreldreradgivning"]
+    # indikativ: cos-p 4, duaa and pmto 545 (both Ungsinn 5: alphabetical), marte-meo 1095, then
+    # pmto-foreldregruppe, nfp, tibir-foreldreradgivning without a length
     assert utsira[utsira["niva"] == "indikativ"]["metode"].tolist() == [
-        "duaa", "pmto", "pmto-foreldregruppe", "cos-p", "marte-meo", "nfp", "tibir-foreldreradgivning"]
+        "cos-p", "duaa", "pmto", "marte-meo", "pmto-foreldregruppe", "nfp", "tibir-foreldreradgivning"]
     assert set(utsira["status"].astype(str)) == {"sarbar", "mangler"}
+
+
+def test_gaps_carry_the_training_length_and_the_agreement_from_the_catalogue(ds):
+    g = gaps(ds, on=ON).drop_duplicates("metode").set_index("metode")
+    assert g.loc["cos-p", "opplaering_dager"] == 4 and g.loc["cos-p", "opplaering_tid"] == "4 dager"
+    assert g.loc["marte-meo", "opplaering_dager"] == 1095
+    assert pd.isna(g.loc["tik", "opplaering_dager"]) and g.loc["tik", "opplaering_tid"] == ""
+    assert g.loc[["pmto", "duaa", "nfp"], "implementeringsavtale"].all()
+    assert not g.loc[["icdp", "cos-p", "marte-meo"], "implementeringsavtale"].any()
+
+
+def test_utsiras_quickest_fix_on_the_sample_is_marte_meo():
+    # In the sample, Utsira has one person in Marte Meo (indikativ, sårbar), a method that takes
+    # 2–3 years to learn: still the first to act on, because the municipality has staff in it.
+    sample = kompetanse.load()
+    g = gaps(sample)
+    utsira = g[(g["kommunenummer"] == "1151") & (g["niva"] == "indikativ")]
+    assert utsira.iloc[0][["metode", "allerede_i_bruk", "rekkefolge"]].tolist() == ["marte-meo", True, 1]
+    assert not utsira["allerede_i_bruk"].iloc[1:].any()
+    # and its level comes before universell and selektiv, where Utsira has no one: the first row
+    everything = g[g["kommunenummer"] == "1151"]
+    assert everything["niva"].drop_duplicates().astype(str).tolist() == ["indikativ", "universell", "selektiv"]
+    assert everything.iloc[0]["metode"] == "marte-meo"
+
+
+def test_levels_with_staff_in_a_method_come_first(reasons):
+    g = gaps(reasons, on=ON)
+    # Tromsø: one person in marte-meo (indikativ only): indikativ first, then the fixed order.
+    tromso = g[g["kommunenummer"] == "5501"]
+    assert tromso["niva"].drop_duplicates().astype(str).tolist() == ["indikativ", "universell", "selektiv"]
+    assert tromso.iloc[0][["metode", "allerede_i_bruk"]].tolist() == ["marte-meo", True]
+    # Oslo: one person in icdp (universell): universell is first anyway.
+    oslo = g[g["kommunenummer"] == "0301"]
+    assert oslo["niva"].drop_duplicates().astype(str).tolist() == ["universell", "selektiv", "indikativ"]
 
 
 def test_gap_methods_carry_the_childrens_ages_they_serve(ds):
@@ -303,8 +388,9 @@ def test_gap_methods_carry_the_childrens_ages_they_serve(ds):
 def test_methods_with_staff_present_are_marked_in_use_even_if_not_certified_now(ds):
     g = gaps(ds, on=ON)
     halden = g[(g["kommunenummer"] == "3101") & (g["niva"] == "universell")]
-    # H4 (icdp, lapsed) and H3 (tik, certified later) are still employed: in use, listed first.
-    assert halden["metode"].tolist() == ["icdp", "tik", "duaa", "cos-p"]
+    # H4 (icdp, lapsed) and H3 (tik, certified later) are still employed: in use, listed first
+    # (icdp 150 days, tik no stated length); then cos-p 4 days, duaa 545.
+    assert halden["metode"].tolist() == ["icdp", "tik", "cos-p", "duaa"]
     assert halden["allerede_i_bruk"].tolist() == [True, True, False, False]
     bergen = g[g["kommunenummer"] == "4601"]
     # B2 (expired) and B3 (in training) are present with duaa; duaa leads every level.

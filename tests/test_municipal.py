@@ -3,10 +3,15 @@ fixture of tests/coverage_fixture.py (expected numbers worked out by hand from i
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+import kompetanse
 from kompetanse.analysis import coverage as cov
+from kompetanse.analysis import periods
 from kompetanse.reports import kommune as municipal
 from kompetanse.settings import SUPPRESSED_MARKER
 from tests.coverage_fixture import ON, load_staff_fixture
@@ -106,15 +111,51 @@ def test_no_person_in_a_profile(oslo):
 def test_summary_table(oslo, utsira):
     assert shown(municipal.summary_table(oslo)) == [
         # methods by the names readers know, alphabetically
-        ["Universell", "Dekket", "3", "ICDP, Trygghetssirkelen (Circle of Security Parenting)"],
-        ["Selektiv", "Dekket", "2", "Trygghetssirkelen (Circle of Security Parenting)"],
-        ["Indikativ", "Dekket", "3", "PMTO, Trygghetssirkelen (Circle of Security Parenting)"],
+        ["Universell", "Dekket", "–", "3", "ICDP, Trygghetssirkelen (Circle of Security Parenting)"],
+        ["Selektiv", "Dekket", "–", "2", "Trygghetssirkelen (Circle of Security Parenting)"],
+        ["Indikativ", "Dekket", "–", "3", "PMTO, Trygghetssirkelen (Circle of Security Parenting)"],
     ]
     assert shown(municipal.summary_table(utsira)) == [
-        ["Universell", "Sårbar", "1", "ICDP"],
-        ["Selektiv", "Mangler", "0", "–"],
-        ["Indikativ", "Mangler", "0", "–"],
+        ["Universell", "Sårbar", "Hviler på én person", "1", "ICDP"],
+        ["Selektiv", "Mangler", "–", "0", "–"],
+        ["Indikativ", "Mangler", "–", "0", "–"],
     ]
+
+
+def test_summary_table_says_why_each_level_is_vulnerable(tmp_path):
+    # Hand-made: Oslo one person (icdp); Utsira two persons in two methods (icdp, tik); Halden two
+    # in icdp whose certifications both expire by 2026-06-30. Universell row of each.
+    ds = load_staff_fixture(tmp_path)
+    (tmp_path / "ansatte_kompetanse.csv").write_text(
+        "kommunenummer,ansatt_id,tjeneste,metode,status,opplaering_start,sertifisert_dato,sertifisering_utloper,"
+        "sluttet_dato\n"
+        "0301,P1,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,,\n"
+        "1151,P2,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,,\n"
+        "1151,P3,skole,tik,sertifisert,2019-09-02,2020-03-01,,\n"
+        "3101,P4,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-01-01,\n"
+        "3101,P5,helsestasjon,icdp,sertifisert,2019-09-02,2020-03-01,2026-05-01,\n", encoding="utf-8")
+    ds = kompetanse.load(tmp_path)
+    reasons = [shown(municipal.summary_table(municipal.profile(ds, k, on=DAY)))[0][1:4]
+               for k in ("0301", "1151", "3101")]
+    assert reasons == [["Sårbar", "Hviler på én person", "1"],
+                       ["Sårbar", "Ingen metode har to sertifiserte", "2"],
+                       ["Sårbar", "Alle sertifiseringene utløper innen et år", "2"]]
+
+
+def test_the_notebook_states_the_rule_the_code_applies():
+    # The definition under «Kort oppsummert» names every reason the summary table can show, in
+    # the code's order, and no longer says that sårbar always means one person.
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "kommune_rapport.ipynb").read_text("utf-8"))
+    text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    text = " ".join(text.split())
+    words = municipal.vulnerability_reasons()
+    assert words == {"for_faa": "Hviler på én person", "spredt": "Ingen metode har to sertifiserte",
+                     "utloper": "Alle sertifiseringene utløper innen et år"}
+    rule = "nivået hviler på én person; flere personer, men ingen metode har to sertifiserte; " \
+           "alle sertifiseringene på nivået utløper innen et år"
+    assert rule in text
+    assert "kapasiteten hviler på én person" not in text
+    assert "minst én metode på nivået har to eller flere aktive, sertifiserte ansatte" in text
 
 
 def test_comparison_beside_county_and_country(oslo):
@@ -156,12 +197,38 @@ def test_retention_table(oslo):
 
 def test_gaps_table(oslo, utsira):
     assert shown(municipal.gaps_table(oslo)) == [["Alle tre nivåene er dekket."]]
-    rows = shown(municipal.gaps_table(utsira))
-    # universell 4 methods, selektiv 5, indikativ 7 (see test_coverage)
-    assert len(rows) == 16
-    assert rows[0][:3] == ["Universell", "ICDP – Program for foreldreveiledning", "0–18 år"]
-    assert rows[0][-1] == "ja"  # U1 already holds ICDP
-    assert ["Selektiv", "0–2 år"] in [[r[0], r[2]] for r in rows]  # Familie for første gang
+    table = municipal.gaps_table(utsira)
+    rows = shown(table)
+    # universell 4 methods, selektiv 5, indikativ 7 (see test_coverage): at most 5 per level
+    # first (4 + 5 + 5 = 14), the other 2 indikativ ones under «Vis alle»
+    assert len(rows) == 14
+    assert len(table.all_rows()) == 16
+    # method names as readers know them (as in the summary table)
+    assert rows[0][:5] == ["Universell", "ICDP", "ja", "4–5 måneder", "nei"]
+    assert rows[1][:5] == ["Universell", "Trygghetssirkelen (Circle of Security Parenting)", "nei", "4 dager", "nei"]
+    assert ["Selektiv", "0–2 år"] in [[r[0], r[5]] for r in table.all_rows().astype(str).to_numpy().tolist()]
+    rest = table.rest.to_frame()["Metode"].tolist()
+    assert rest == ["Familie for første gang (Nurse-Family Partnership)", "TIBIR foreldrerådgivning"]
+    assert "PMTO" in table.all_rows()["Metode"].tolist()
+    assert len(table.to_spreadsheet()) == 16
+    page = table._repr_html_()
+    assert page.count("<table") == 2 and "<details><summary>Vis alle: 2 metoder til</summary><table" in page
+
+
+def test_gaps_table_shows_a_chosen_number_first(utsira):
+    assert len(shown(municipal.gaps_table(utsira, shown=1))) == 3
+    assert municipal.gaps_table(utsira, shown=10).rest is None
+    assert "<details>" not in municipal.gaps_table(utsira, shown=10)._repr_html_()
+    with pytest.raises(kompetanse.UsageError, match="shown"):
+        municipal.gaps_table(utsira, shown=0)
+
+
+def test_utsiras_first_gap_row_on_the_sample_is_marte_meo():
+    sample = kompetanse.load()
+    p = municipal.profile(sample, "1151", on=periods.reference_date(sample))
+    first = shown(municipal.gaps_table(p))
+    # the first row of the page: the level where Utsira has staff, the method they hold
+    assert first[0][:4] == ["Indikativ", "Marte Meo", "ja", "2–3 år"]
 
 
 def test_offers_table_suppresses_small_counts_and_what_would_reveal_them(oslo, utsira):

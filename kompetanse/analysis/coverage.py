@@ -12,9 +12,15 @@ Definitions (``docs/definitions.md``, "Competence and coverage"):
   at each of them; a person certified in two methods at one level counts once there.
 - **Status of a level**: ``dekket`` when at least one method serving it has ``min_certified``
   active certified persons and not every active certification at the level expires within
-  ``expiry_months``; ``sarbar`` when there is capacity but no method reaches ``min_certified``
-  (``sarbar_grunn = "for_faa"``) or every active certification at the level has an expiry date
-  within ``expiry_months`` (``"utloper"``; checked second); ``mangler`` when capacity is 0.
+  ``expiry_months``; ``mangler`` when capacity is 0; otherwise ``sarbar``, with one reason in
+  ``sarbar_grunn``, the first that holds of:
+
+  1. ``"for_faa"``: fewer persons at the level than ``min_certified`` (with the default 2: the
+     level rests on one person);
+  2. ``"spredt"``: ``min_certified`` persons or more, but spread over methods so that no method
+     has ``min_certified`` of them;
+  3. ``"utloper"``: every active certification at the level has an expiry date within
+     ``expiry_months``.
 
 Every function is vectorised over all municipalities; none returns a staff id except
 `active_certified`, which is a building block and must never be shown in a report.
@@ -105,7 +111,8 @@ def _level_status(ds, active: pd.DataFrame, *, at: pd.Timestamp, min_certified: 
     has = out["kapasitet"] > 0
     status = pd.Series("dekket", index=out.index).mask(has & (few | expires), "sarbar").mask(~has, "mangler")
     out["status"] = status.astype(_STATUS)
-    reason = pd.Series("", index=out.index).mask(has & expires, "utloper").mask(has & few, "for_faa")
+    reason = (pd.Series("", index=out.index).mask(has & expires, "utloper").mask(has & few, "spredt")
+              .mask(has & (out["kapasitet"] < min_certified), "for_faa"))
     out["sarbar_grunn"] = reason.astype("str")
     return out.drop(columns=["storste_metode", "alle_utloper"])
 
@@ -158,8 +165,10 @@ def coverage_by_level(ds, *, on=None, min_certified: int = MIN_CERTIFIED,
     ``kapasitet_per_1000`` (per 1,000 children; NaN without a denominator), ``metoder`` and
     ``metoder_i_bruk`` (methods with active staff at the level), ``tilbud_grupper`` and
     ``foreldre_naadd`` (groups held and parents reached in ``tilbud`` at the level in the year of
-    ``on``), ``status`` (ordered categorical dekket, sarbar, mangler) and ``sarbar_grunn``
-    (``for_faa``, ``utloper`` or empty).
+    ``on``), ``status`` (ordered categorical dekket, sarbar, mangler) and ``sarbar_grunn`` (why a
+    ``sarbar`` level is: ``for_faa`` fewer persons than ``min_certified``, ``spredt`` enough
+    persons but no method with ``min_certified``, ``utloper`` every certification expires within
+    ``expiry_months``, the first that holds; empty for ``dekket`` and ``mangler``).
     """
     _check(min_certified, expiry_months)
     at = _date(ds, on)
@@ -196,18 +205,28 @@ def breadth(ds, *, on=None, **thresholds) -> pd.DataFrame:
 
 
 def gaps(ds, *, on=None, coverage: pd.DataFrame | None = None, **thresholds) -> pd.DataFrame:
-    """For each level a municipality does not cover, the catalogue's methods that would close it.
+    """For each level a municipality does not cover, the catalogue's methods that would close it,
+    in the order a leader would act on them.
 
     A gap is a (municipality, level) that is not ``dekket``. Every method whose ``nivaer`` include
     the level is listed (all methods in the catalogue target ages within 0–17, so all are
     relevant for the municipality's children; their age range is given so readers can match it
     to the children they have in mind), with ``allerede_i_bruk`` True when the municipality
-    already has staff certified or in training in the method (not left): usually the quickest
-    way to close the gap.
+    already has staff certified or in training in the method (not left).
+
+    Order: per municipality, first the levels where it already has staff in a method serving
+    them (the quickest fixes), then the other levels, each group in the order universell,
+    selektiv, indikativ. Within a level: methods already in use first, then by
+    ``opplaering_dager`` (the catalogue's calendar days from the start of training to
+    certification, shortest first; methods whose training length no source states come last),
+    then by Ungsinn evidence level (highest first), then by code.
 
     Returns one row per (kommunenummer, niva, metode) with place names, ``status`` of the level,
-    ``metode``, ``alder_fra``, ``alder_til``, ``tilbyder``, ``implementeringsavtale``,
-    ``ungsinn_niva`` and ``allerede_i_bruk``; methods already in use first, then by evidence level.
+    ``metode``, ``alder_fra``, ``alder_til``, ``tilbyder``, ``implementeringsavtale`` (True when
+    the provider requires an agreement with the municipality before staff are trained),
+    ``opplaering_dager`` (days, nullable integer), ``opplaering_tid`` (the training length as the
+    sources word it, in Norwegian; empty where unknown), ``ungsinn_niva``, ``allerede_i_bruk`` and
+    ``rekkefolge`` (1, 2, … within the municipality and level, in the order above).
 
     ``coverage``: `coverage_by_level` of ``ds`` on ``on``, when the caller has it already; it is
     used as given instead of being computed again (thresholds then belong to that call).
@@ -216,17 +235,22 @@ def gaps(ds, *, on=None, coverage: pd.DataFrame | None = None, **thresholds) -> 
     cov = _given_coverage(ds, coverage, thresholds) if coverage is not None else coverage_by_level(
         ds, on=on, **thresholds)
     open_levels = cov.loc[cov["status"] != "dekket", [*_PLACES, "niva", "status"]]
-    catalogue = ds.metoder[["metode", "alder_fra", "alder_til", "tilbyder", "implementeringsavtale", "ungsinn_niva"]]
+    catalogue = ds.metoder[["metode", "alder_fra", "alder_til", "tilbyder", "implementeringsavtale",
+                            "opplaering_dager", "opplaering_tid", "ungsinn_niva"]]
     options = open_levels.merge(ds.metode_nivaer, on="niva").merge(catalogue, on="metode")
     staff = ds.ansatte_kompetanse
     present = staff[_not_left(staff, at)]
     in_use = present[["kommunenummer", "metode"]].drop_duplicates().assign(allerede_i_bruk=True)
     out = options.merge(in_use, on=["kommunenummer", "metode"], how="left")
     out["allerede_i_bruk"] = out["allerede_i_bruk"].fillna(False).astype(bool)
-    out = out.assign(_evidence=out["ungsinn_niva"].fillna(-1))
-    out = out.sort_values(["kommunenummer", "niva", "allerede_i_bruk", "_evidence", "metode"],
-                          ascending=[True, True, False, False, True])
-    return out.drop(columns="_evidence").reset_index(drop=True)
+    level_in_use = out.groupby(["kommunenummer", "niva"], observed=True)["allerede_i_bruk"].transform("any")
+    out = out.assign(_level_in_use=level_in_use, _unknown=out["opplaering_dager"].isna(),
+                     _days=out["opplaering_dager"].fillna(0), _evidence=out["ungsinn_niva"].fillna(-1))
+    keys = ["kommunenummer", "_level_in_use", "niva", "allerede_i_bruk", "_unknown", "_days", "_evidence", "metode"]
+    out = out.sort_values(keys, ascending=[True, False, True, False, True, True, False, True])
+    out = out.drop(columns=["_level_in_use", "_unknown", "_days", "_evidence"]).reset_index(drop=True)
+    out["rekkefolge"] = out.groupby(["kommunenummer", "niva"], observed=True).cumcount() + 1
+    return out
 
 
 def _expiring_rows(staff: pd.DataFrame, at: pd.Timestamp, months: int) -> pd.DataFrame:

@@ -95,6 +95,9 @@ REFERENCE_NOTES: dict[str, dict[str, str]] = {
         "sertifisering": "`true` when staff are certified after training",
         "gyldighet_ar": "years a certification stays valid without renewal; empty where no source states one",
         "implementeringsavtale": "`true` when the municipality needs an agreement with the provider first",
+        "opplaering_dager": "calendar days from the start of training to certification (upper end of the "
+                            "stated range); empty where no source states a length",
+        "opplaering_tid": "the training length as the source words it (Norwegian); empty where unknown",
         "ungsinn_niva": "Ungsinn's evidence level 0–5, empty where none is found",
         "ungsinn_utgave": "the Ungsinn edition the level comes from",
         "kilde": "one source address for the row",
@@ -308,12 +311,14 @@ def _catalogue_block() -> str:
     yes = {"true": "yes", "false": "no"}
     rows = [
         [f"`{r.metode}`", r.navn, ", ".join(r.nivaer.split(";")), f"{r.alder_fra}–{r.alder_til}",
-         yes[r.sertifisering], r.gyldighet_ar or "not stated", yes[r.implementeringsavtale],
+         yes[r.sertifisering], r.gyldighet_ar or "not stated",
+         f"{r.opplaering_dager} ({r.opplaering_tid})" if r.opplaering_dager else "not stated",
+         yes[r.implementeringsavtale],
          f"{r.ungsinn_niva} ({r.ungsinn_utgave})" if r.ungsinn_niva else "not found"]
         for r in raw.itertuples()
     ]
     header = ["code", "name", "levels", "ages", "certified", "validity (years)",
-              "implementation agreement", "Ungsinn level (edition)"]
+              "training (days to certification)", "implementation agreement", "Ungsinn level (edition)"]
     return _table(header, rows)
 
 

@@ -12,6 +12,7 @@ digest of the tables' contents, so a copy of a Dataset that was edited (a what-i
 from __future__ import annotations
 
 import hashlib
+import html
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -23,12 +24,15 @@ from kompetanse.analysis import programme
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.disclosure import suppress_table
 from kompetanse.data.reference import LEVELS, metoder
+from kompetanse.errors import argument_error
+from kompetanse.formatting import number
 from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
-from kompetanse.settings import MIN_COUNT
+from kompetanse.settings import EXPIRY_MONTHS, MIN_CERTIFIED, MIN_COUNT
 
 __all__ = ["national", "Profile", "profile", "heading", "summary_table", "capacity_chart", "comparison_table",
-           "methods_table", "retention_table", "gaps_table", "offers_table", "programme_table",
+           "methods_table", "retention_table", "gaps_table", "GAPS_SHOWN", "ShortAndFull",
+           "vulnerability_reasons", "offers_table", "programme_table",
            "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
@@ -170,17 +174,31 @@ def short_method_names() -> dict[str, str]:
     return dict(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
 
 
+def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS) -> dict[str, str]:
+    """The reasons `coverage.coverage_by_level` gives for a ``sarbar`` level (``sarbar_grunn``),
+    in words for the page, with the thresholds the code applied."""
+    two = {2: "to", 3: "tre", 4: "fire", 5: "fem"}.get(min_certified, number(min_certified))
+    return {
+        "for_faa": "Hviler på én person" if min_certified == 2 else f"Færre enn {two} personer",
+        "spredt": f"Ingen metode har {two} sertifiserte",
+        "utloper": "Alle sertifiseringene utløper innen et år" if expiry_months == 12 else
+                   f"Alle sertifiseringene utløper innen {number(expiry_months)} måneder",
+    }
+
+
 def summary_table(p: Profile) -> tables.Table:
-    """The three levels at a glance: status, active certified staff, methods in use."""
+    """The three levels at a glance: status, why a level is sårbar (`vulnerability_reasons`),
+    active certified staff (distinct persons at the level) and methods in use."""
     names = short_method_names()
     in_use = p.coverage["metoder_i_bruk"].map(
         lambda codes: ", ".join(sorted(names.get(c, c) for c in codes.split(", ") if c)))
     d = p.coverage.assign(niva_navn=p.coverage["niva"].map(LEVEL_LABELS), metoder_i_bruk=in_use)
     return tables.table(
         d,
-        columns={"niva_navn": "Nivå", "status": "Status", "kapasitet": "Aktive sertifiserte",
-                 "metoder_i_bruk": "Metoder i bruk"},
+        columns={"niva_navn": "Nivå", "status": "Status", "sarbar_grunn": "Hvorfor sårbart",
+                 "kapasitet": "Aktive sertifiserte", "metoder_i_bruk": "Metoder i bruk"},
         status={"status": STATUS_LABELS},
+        labels={"sarbar_grunn": vulnerability_reasons()},
     )
 
 
@@ -235,18 +253,67 @@ def retention_table(p: Profile) -> tables.Table:
     )
 
 
-def gaps_table(p: Profile) -> tables.Table:
-    """For each level not covered, the methods that would close the gap."""
+#: Methods shown per level in the gap table; the rest are one click away.
+GAPS_SHOWN = 5
+
+
+@dataclass
+class ShortAndFull:
+    """A table of the first rows and, under a ``<details>`` element («Vis alle»), a table of the
+    rest with the same columns: the page stays short, and nothing is hidden from a screen reader
+    or from the printed notebook."""
+
+    first: tables.Table
+    rest: tables.Table | None = None
+    summary: str = "Vis alle"
+
+    def _repr_html_(self) -> str:
+        if self.rest is None:
+            return self.first._repr_html_()
+        return (f"{self.first._repr_html_()}<details><summary>{html.escape(self.summary)}</summary>"
+                f"{self.rest._repr_html_()}</details>")
+
+    def __repr__(self) -> str:
+        return repr(self.first) if self.rest is None else f"{self.first!r}\n{self.summary}:\n{self.rest!r}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows shown first (`all_rows` for every row)."""
+        return self.first.to_frame()
+
+    def all_rows(self) -> pd.DataFrame:
+        """Every row, the first ones and the rest, in order."""
+        return pd.concat([self.first.to_frame(), *([] if self.rest is None else [self.rest.to_frame()])],
+                         ignore_index=True)
+
+    def to_spreadsheet(self) -> pd.DataFrame:
+        """Every row for CSV/Excel export, formula-looking cells neutralised (`tables.Table.to_spreadsheet`)."""
+        parts = [self.first, *([] if self.rest is None else [self.rest])]
+        return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
+
+
+def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
+    """For each level not covered, the methods that would close the gap, in the order a leader
+    would act (`coverage.gaps`: methods the municipality already has staff in first, then the
+    shortest training path to certification, then evidence), with the training length and
+    whether the provider requires an agreement first. ``shown`` methods per level are in the
+    first table; the rest are under «Vis alle»."""
+    if isinstance(shown, bool) or not isinstance(shown, int) or shown < 1:
+        raise argument_error("shown", "a whole number of 1 or more", shown)
     if p.gaps.empty:
-        return tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"})
-    d = p.gaps.merge(_catalogue()[["metode", "navn"]], on="metode", how="left")
+        return ShortAndFull(tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"}))
+    d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
-                 alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år")
-    return tables.table(
-        d,
-        columns={"niva_navn": "Nivå", "navn": "Metode", "alder": "Alder", "tilbyder": "Opplæring og sertifisering",
-                 "implementeringsavtale": "Krever avtale", "allerede_i_bruk": "Allerede i kommunen"},
-    )
+                 alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år",
+                 tid=d["opplaering_tid"].replace("", "ikke oppgitt"))
+    columns = {"niva_navn": "Nivå", "navn": "Metode", "allerede_i_bruk": "Allerede i kommunen",
+               "tid": "Tid til sertifisering", "implementeringsavtale": "Krever avtale med tilbyderen",
+               "alder": "Alder", "tilbyder": "Opplæring og sertifisering"}
+    first = d["rekkefolge"] <= shown
+    rest = None
+    if not first.all():
+        rest = tables.table(d[~first], columns=columns)
+    summary = f"Vis alle: {number(int((~first).sum()))} metoder til"
+    return ShortAndFull(tables.table(d[first], columns=columns), rest, summary)
 
 
 def offers_table(p: Profile) -> tables.Table:

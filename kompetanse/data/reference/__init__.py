@@ -43,6 +43,24 @@ Facts and sources
     set one. ``implementeringsavtale`` is true where the provider requires an agreement before
     staff are trained (PMTO/TIBIR with NUBU and Bufetat, DUÅ with RKBU/RBUP, NFP with Bufdir/RBUP
     in practice). Ungsinn levels change between editions; the edition is kept beside the level.
+
+    ``opplaering_dager`` is the length of the training path: calendar days from the first day of
+    training to certification, the upper end where a source gives a range (1 month = 30 days,
+    1 year = 365 days, a semester = half a year); ``opplaering_tid`` is the same length as the
+    source words it. Empty where no source states a length. From the stored source notes
+    (``metoder_kilder.md``, table 1.1 and section 1.2):
+
+    - ICDP: 150 (6 training days, a parent group of one's own, 2 group supervisions and a
+      logbook; icdp.no: 4–5 months), http://icdp.no/icdp-utdannelse.
+    - PMTO: 545 (21 seminar days and 24 supervision days over about 1.5 years),
+      https://www.nubu.no/opplaring-av-pmto-terapeuter/category940.html.
+    - De utrolige årene: 545 (HEL-6316, 30 ECTS over 3 semesters), https://uit.no/utdanning/emner/emne/744489/hel-6316.
+    - Trygghetssirkelen (COS-P): 4 (a 4-day intensive facilitator course; full attendance gives
+      certification), https://www.bufdir.no/fagstotte/barnevern-oppvekst/foreldrestotte/foreldrestottende-tiltak/cosp/.
+    - Marte Meo: 1095 (2–3 years of supervised practice, about 100 supervision hours),
+      https://www.martemeo.no/terapeutkrav/.
+    - PMTO-foreldregruppe and TIBIR foreldrerådgivning (part of the TIBIR training), Tuning in to
+      Kids (a short course) and Familie for første gang: length not confirmed, left empty.
 """
 
 from __future__ import annotations
@@ -105,6 +123,7 @@ def _metoder() -> pd.DataFrame:
         sertifisering=df["sertifisering"].map(truth).astype(bool),
         implementeringsavtale=df["implementeringsavtale"].map(truth).astype(bool),
         gyldighet_ar=pd.to_numeric(df["gyldighet_ar"].replace("", None)).astype("Int64"),
+        opplaering_dager=pd.to_numeric(df["opplaering_dager"].replace("", None)).astype("Int64"),
         ungsinn_niva=pd.to_numeric(df["ungsinn_niva"].replace("", None)).astype("Int64"),
     )
     return out
@@ -113,7 +132,9 @@ def _metoder() -> pd.DataFrame:
 def metoder() -> pd.DataFrame:
     """The method catalogue: one row per method with columns metode, navn, nivaer (a tuple of
     levels in the fixed order universell, selektiv, indikativ), alder_fra, alder_til, tilbyder,
-    sertifisering, gyldighet_ar, implementeringsavtale, ungsinn_niva, ungsinn_utgave, kilde."""
+    sertifisering, gyldighet_ar, implementeringsavtale, opplaering_dager (calendar days from the
+    start of training to certification, nullable integer), opplaering_tid (the same as the
+    sources word it, empty where unknown), ungsinn_niva, ungsinn_utgave, kilde."""
     return _metoder().copy()
 
 
