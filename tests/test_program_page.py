@@ -88,13 +88,6 @@ def test_small_attendances_are_suppressed_and_large_ones_shown(cohort):
     assert frame.loc["Halden", "Foreldre nådd"] == "0"
 
 
-def test_each_municipality_links_to_its_page_in_the_kommuner_folder(cohort):
-    page = program.progress_table(cohort)._repr_html_()
-    for nr, name in (("5001", "Trondheim"), ("0301", "Oslo"), ("4601", "Bergen"), ("1151", "Utsira")):
-        assert f'<a href="kommuner/{nr}.html">{name}</a>' in page
-    assert page.count("<a href=") == 6
-
-
 def test_a_link_escapes_its_text_and_its_address():
     data = pd.DataFrame({"navn": ['<b>"A&B"</b>', "C"], "lenke": ['x.html" onclick="alert(1)', None]})
     page = tables.table(data, columns={"navn": "Navn"}, links={"navn": "lenke"})._repr_html_()
