@@ -170,8 +170,44 @@ def test_time_share_counts_first_and_last_day(cohort):
 
 
 def test_time_share_is_clipped_after_the_end(cohort):
+    # deliberately changed: Utsira withdrew, so its time stopped (see the tests below)
     progress = programme_progress(cohort, on="2027-06-30")
-    assert (progress["andel_tid"] == 1.0).all()
+    running = progress[progress["deltakelse_status"].ne("avbrutt")]
+    assert (running["andel_tid"] == 1.0).all() and len(running) == 3
+
+
+def test_time_stops_at_the_last_activity_held_when_withdrawn(cohort):
+    # Utsira held its 5 activities on 2025-03-03: 31 + 28 + 3 = 62 days of 365, on any later
+    # date; its cancelled activities (2025-09-01) do not move the day it stopped.
+    for on in (ON, "2025-12-31", "2027-06-30"):
+        utsira = row(programme_progress(cohort, on=on), "1151")
+        assert utsira["sluttdato"] == pd.Timestamp("2025-03-03")
+        assert utsira["andel_tid"] == pytest.approx(62 / 365)
+        assert utsira["avvik"] == pytest.approx(0.5 - 62 / 365)
+    # measured on a date before anything was held, it stops at the start: day 1 of 365
+    early = row(programme_progress(cohort, on="2025-02-01"), "1151")
+    assert (early["sluttdato"], early["andel_tid"]) == (pd.Timestamp("2025-01-01"), pytest.approx(1 / 365))
+
+
+def test_time_stops_at_the_start_when_withdrawn_before_holding_anything(minimal):
+    ds = write_programme(minimal, [participation("0301", "avbrutt")], cancelled("0301", 4))
+    oslo = row(programme_progress(ds, on=ON), "0301")
+    assert oslo["sluttdato"] == pd.Timestamp("2025-01-01")
+    assert oslo["andel_tid"] == pytest.approx(1 / 365)
+
+
+def test_completed_programme_has_run_its_period(minimal):
+    # recorded as fullfort on ON (60 % of the period): time stands at the planned end, 1.0
+    ds = write_programme(minimal, [participation("0301", "fullfort")], held("0301", 10))
+    oslo = row(programme_progress(ds, on=ON), "0301")
+    assert oslo["sluttdato"] == pd.Timestamp("2025-12-31")
+    assert (oslo["andel_tid"], oslo["avvik"]) == (1.0, 0.0)
+
+
+def test_running_programme_time_runs_to_the_date_measured_on(cohort):
+    oslo = row(programme_progress(cohort, on=ON), "0301")
+    assert oslo["sluttdato"] == pd.Timestamp(ON)
+    assert row(programme_progress(cohort, on="2026-03-01"), "0301")["sluttdato"] == pd.Timestamp("2025-12-31")
 
 
 def test_active_past_its_end_is_fullfort_when_nearly_all_held(minimal):

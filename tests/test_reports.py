@@ -69,11 +69,14 @@ def test_programme_table_shows_no_small_attendance(ds, on):
     c = program.cohort(ds, kull="2024", on=on)
     assert set(c.progress["kull"]) == {"2024"}
     frame = program.progress_table(c).to_frame()
-    assert len(frame) == len(c.progress)
+    # every municipality of the cohort, started or not (was: only those that had started)
+    d = ds.program_deltakelse
+    assert sorted(frame["Kommune"]) == sorted(d.loc[d["kull"] == "2024", "kommunenavn"])
     for column in ("Ansatte nådd", "Foreldre nådd"):
         assert not set(frame[column]) & {str(n) for n in range(1, MIN_COUNT)}
     # what the table hides is exactly the counts from 1 to 4
     hidden = (frame["Foreldre nådd"] == SUPPRESSED_MARKER).sum()
+    assert (frame["Ansatte nådd"] == SUPPRESSED_MARKER).sum() == c.progress["ansatte_naadd"].between(1, MIN_COUNT - 1).sum()
     assert hidden == c.progress["foreldre_naadd"].between(1, MIN_COUNT - 1).sum()
 
 

@@ -28,7 +28,7 @@ _COUNTS = ["planlagte_aktiviteter", "gjennomforte", "avlyste", "gjenstaende"]
 _HELD = [*AKTIVITET_TYPER, "digitale", "fysiske", "ansatte_naadd", "foreldre_naadd"]
 _PROGRESS_COLUMNS = [
     "kommunenummer", *_PLACES, "kull", "deltakelse_status", "startdato", "planlagt_slutt",
-    "antall_barnehager", "antall_skoler", "andel_tid", *_COUNTS, "andel_gjennomfort", "avvik", "status",
+    "antall_barnehager", "antall_skoler", "sluttdato", "andel_tid", *_COUNTS, "andel_gjennomfort", "avvik", "status",
     *AKTIVITET_TYPER, "digitale", "fysiske", "andel_digital", "ansatte_naadd", "foreldre_naadd",
 ]  # fmt: skip
 #: Participants of these activity types are staff; of ``foreldremote``, parents.
@@ -53,10 +53,20 @@ def programme_progress(
         status.
 
     Definitions
+        ``sluttdato``
+            the day time stops for the programme: ``on``, or ``planlagt_slutt`` when that
+            comes first. The file has no date of withdrawal or completion, so for a
+            participation it gives as ``avbrutt`` time stops on the day of its last activity
+            held on or before ``on`` (the last day the programme is known to have run), or on
+            ``startdato`` when none was held; for one it gives as ``fullfort`` time stops at
+            ``planlagt_slutt``: a completed programme has run its period.
         ``andel_tid``
-            share of the programme period passed at the end of ``on``: days from ``startdato``
-            to ``on`` over days from ``startdato`` to ``planlagt_slutt``, both ends counted (the
-            end date is inclusive), clipped to [0, 1]. It stays 1 after the planned end.
+            share of the programme period passed at the end of ``sluttdato``: days from
+            ``startdato`` to ``sluttdato`` over days from ``startdato`` to ``planlagt_slutt``,
+            both ends counted (the end date is inclusive), clipped to [0, 1]. It stays 1 after
+            the planned end, and stops growing when a programme is stopped or completed: a
+            withdrawn programme is measured against the plan up to the day it stopped, not to
+            the report date.
         ``planlagte_aktiviteter``
             every activity registered for the municipality and cohort, whatever its status: the
             plan as laid out. A cancelled activity stays in the plan and counts as not held, so
@@ -116,7 +126,7 @@ def programme_progress(
         One row per (kommunenummer, kull), sorted by both, with columns ``kommunenummer``,
         ``kommunenavn``, ``fylkesnummer``, ``fylkesnavn``, ``kull``, ``deltakelse_status`` (the
         participation's status in the file, ordered categorical), ``startdato``,
-        ``planlagt_slutt``, ``antall_barnehager``, ``antall_skoler``, ``andel_tid``,
+        ``planlagt_slutt``, ``antall_barnehager``, ``antall_skoler``, ``sluttdato``, ``andel_tid``,
         ``planlagte_aktiviteter``, ``gjennomforte``, ``avlyste``, ``gjenstaende``,
         ``andel_gjennomfort``, ``avvik``, ``status``, ``opplaeringsdag``, ``personalmote``,
         ``foreldremote``, ``veiledning``, ``digitale``, ``fysiske``, ``andel_digital``,
@@ -149,14 +159,20 @@ def programme_progress(
         .sum()
         .reset_index()
     )
-    out = started.merge(sums, on=_KEY, how="left", validate="one_to_one")
+    out = started.merge(sums, on=_KEY, how="left", validate="one_to_one").merge(
+        _last_held(ds, on), on=_KEY, how="left", validate="one_to_one"
+    )
 
-    days_passed = (on - out["startdato"]).dt.days + 1
+    recorded = out["deltakelse_status"]
+    last_held = out["sist_holdt"].fillna(out["startdato"])
+    sluttdato = out["planlagt_slutt"].where(out["planlagt_slutt"] < on, on)
+    sluttdato = sluttdato.where(~recorded.eq("avbrutt") | (sluttdato <= last_held), last_held)
+    sluttdato = sluttdato.where(~recorded.eq("fullfort"), out["planlagt_slutt"])
+    days_passed = (sluttdato - out["startdato"]).dt.days + 1
     days_total = (out["planlagt_slutt"] - out["startdato"]).dt.days + 1
     andel_tid = (days_passed / days_total).astype("float64").clip(0.0, 1.0)
     andel_gjennomfort = _share(out["gjennomforte"], out["planlagte_aktiviteter"])
     behind = andel_gjennomfort.fillna(0.0) < andel_tid - tolerance
-    recorded = out["deltakelse_status"]
     ended = (out["planlagt_slutt"] < on).to_numpy()
     status = np.select(
         [
@@ -168,6 +184,7 @@ def programme_progress(
         "i_rute",
     )
     out = out.assign(
+        sluttdato=sluttdato,
         andel_tid=andel_tid,
         andel_gjennomfort=andel_gjennomfort,
         avvik=andel_gjennomfort - andel_tid,
@@ -341,6 +358,13 @@ def _activities_long(ds: Dataset, started: pd.DataFrame, on: pd.Timestamp) -> pd
     long["type"] = long["type"].astype(_TYPE_DTYPE)
     long["format"] = long["format"].astype(_FORMAT_DTYPE)
     return long.sort_values([*_KEY, "type", "format"], ignore_index=True)
+
+
+def _last_held(ds: Dataset, on: pd.Timestamp) -> pd.DataFrame:
+    """The date of the last activity held on or before ``on``, per (kommunenummer, kull)."""
+    act = ds.program_aktiviteter
+    held = act.loc[act["status"].eq("gjennomfort") & (act["dato"] <= on), [*_KEY, "dato"]]
+    return held.groupby(_KEY, as_index=False)["dato"].max().rename(columns={"dato": "sist_holdt"})
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:

@@ -17,7 +17,8 @@ from kompetanse.reports import plots, tables
 from kompetanse.reports.style import PROGRESS_LABELS
 from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
 
-__all__ = ["Cohort", "cohort", "heading", "key_figures", "progress_chart", "progress_table", "activities_chart"]
+__all__ = ["Cohort", "activities_chart", "cohort", "heading", "key_figures", "progress_chart", "progress_table",
+           "roster"]
 
 #: Attendances (not distinct persons), suppressed below MIN_COUNT wherever they are shown.
 _ATTENDANCES = ["ansatte_naadd", "foreldre_naadd"]
@@ -76,18 +77,80 @@ def progress_chart(c: Cohort) -> plots.Chart:
                        f"kull {c.kull}")
 
 
-def progress_table(c: Cohort) -> tables.Table:
-    """Each municipality's progress, by status and name, attendances suppressed when small."""
-    shown = suppress_counts(c.progress, columns=_ATTENDANCES, threshold=MIN_COUNT)
-    return tables.table(
-        shown.sort_values(["status", "kommunenavn"]),
-        columns={"kommunenavn": "Kommune", "fylkesnavn": "Fylke", "status": "Status", "andel_tid": "Tid gått",
-                 "andel_gjennomfort": "Gjennomført", "gjennomforte": "Aktiviteter holdt",
-                 "planlagte_aktiviteter": "Planlagt i alt", "andel_digital": "Digitalt",
-                 "ansatte_naadd": "Ansatte nådd", "foreldre_naadd": "Foreldre nådd"},
-        percent=["andel_tid", "andel_gjennomfort", "andel_digital"],
-        status={"status": PROGRESS_LABELS},
+#: The order an adviser acts on: behind first, then on track, then not yet started, then done.
+_ROSTER_ORDER = ("forsinket", "i_rute", "innvilget", "sokt", "fullfort", "avbrutt")
+ROSTER_LABELS: dict[str, str] = {**PROGRESS_LABELS, "innvilget": "Innvilget, ikke startet", "sokt": "Søkt"}
+#: The activity types the table shows held against planned, with their Norwegian names.
+#: Guidance (``veiledning``) is counted in «Aktiviteter holdt» but has no column of its own.
+ACTIVITY_COLUMNS: dict[str, str] = {
+    "opplaeringsdag": "Opplæringsdager", "personalmote": "Personalmøter", "foreldremote": "Foreldremøter",
+}
+
+
+def roster(c: Cohort) -> pd.DataFrame:
+    """Every municipality of the cohort, started or not, in the order an adviser acts on.
+
+    One row per row of ``program_deltakelse`` of the cohort, whatever its status. ``status`` is
+    the progress status of `programme_progress` for a programme that has started on the date,
+    otherwise the participation status (``innvilget`` or ``sokt``). Rows are sorted by
+    ``_ROSTER_ORDER`` (``forsinket``, ``i_rute``, ``innvilget``, ``sokt``, ``fullfort``,
+    ``avbrutt``), within a status by ``avvik`` (furthest behind first), then by name.
+
+    Columns: ``kommunenummer``, ``kommunenavn``, ``fylkesnavn``, ``status``, ``lenke`` (the
+    municipal page, ``kommuner/<nr>.html``, relative to the cohort page in the period folder),
+    the progress columns of `programme_progress` (missing before the start), and per type in
+    ``ACTIVITY_COLUMNS`` ``<type>_holdt`` and ``<type>_planlagt`` (activities held on the date
+    and registered in the plan; missing before the start). Attendances are raw here.
+    """
+    d = c.ds.program_deltakelse
+    members = d.loc[d["kull"] == c.kull, ["kommunenummer", "kommunenavn", "fylkesnavn", "status"]]
+    members = members.rename(columns={"status": "deltakelse"}).astype({"deltakelse": "str"})
+    progress = c.progress.drop(columns=["kommunenavn", "fylkesnummer", "fylkesnavn", "kull"])
+    out = members.merge(progress, on="kommunenummer", how="left", validate="one_to_one")
+    activities = programme.activities_by_type(c.ds, on=c.on)
+    per_type = (
+        activities[activities["kull"] == c.kull]
+        .assign(type=lambda a: a["type"].astype("str"))
+        .groupby(["kommunenummer", "type"])[["gjennomforte", "planlagte_aktiviteter"]]
+        .sum()
+        .unstack("type")
     )
+    per_type.columns = [f"{t}_{'holdt' if what == 'gjennomforte' else 'planlagt'}" for what, t in per_type.columns]
+    wanted = [f"{t}_{w}" for t in ACTIVITY_COLUMNS for w in ("holdt", "planlagt")]
+    out = out.merge(per_type.reindex(columns=wanted).reset_index(), on="kommunenummer", how="left")
+    status = out["status"].astype("str").where(out["status"].notna(), out["deltakelse"])
+    out = out.assign(
+        status=pd.Categorical(status, categories=_ROSTER_ORDER, ordered=True),
+        lenke="kommuner/" + out["kommunenummer"] + ".html",
+    )
+    return out.sort_values(["status", "avvik", "kommunenavn"], na_position="last", ignore_index=True)
+
+
+def progress_table(c: Cohort) -> tables.Table:
+    """Every municipality in the cohort with its status and county, in the order of `roster`
+    (no link to the municipal page yet: a partial build has no page for most of them); time
+    passed, share held, training days, staff and parent meetings held of planned («3 av 4»),
+    attendances suppressed below ``settings.MIN_COUNT``."""
+    rows = roster(c)
+    shown = suppress_counts(rows, columns=_ATTENDANCES, threshold=MIN_COUNT)
+    held_of_planned = {
+        t: shown[f"{t}_holdt"].map(_count, na_action="ignore") + " av "
+        + shown[f"{t}_planlagt"].map(_count, na_action="ignore")
+        for t in ACTIVITY_COLUMNS
+    }
+    return tables.table(
+        shown.assign(**held_of_planned),
+        columns={"kommunenavn": "Kommune", "fylkesnavn": "Fylke", "status": "Status", "andel_tid": "Tid gått",
+                 "andel_gjennomfort": "Gjennomført", **ACTIVITY_COLUMNS, "gjennomforte": "Aktiviteter holdt",
+                 "planlagte_aktiviteter": "Planlagt i alt", "ansatte_naadd": "Ansatte nådd",
+                 "foreldre_naadd": "Foreldre nådd"},
+        percent=["andel_tid", "andel_gjennomfort"],
+        status={"status": ROSTER_LABELS},
+    )
+
+
+def _count(n) -> str:
+    return tables.number(n)
 
 
 def activities_chart(c: Cohort) -> plots.Chart:

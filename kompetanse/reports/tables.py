@@ -88,7 +88,20 @@ def _cell_html(value) -> str:
     text = html.escape(str(value))
     if isinstance(value, StatusText):
         return f'<span class="status {html.escape(value.status)}">{text}</span>'
+    if isinstance(value, LinkText):
+        return f'<a href="{html.escape(value.href)}">{text}</a>'
     return text
+
+
+class LinkText(str):
+    """Text that links to a page of the site; text and address are both escaped in the HTML."""
+
+    href: str
+
+    def __new__(cls, text: str, href: str):
+        obj = super().__new__(cls, text)
+        obj.href = href
+        return obj
 
 
 class StatusText(str):
@@ -135,6 +148,7 @@ def table(
     p_values: Sequence[str] = (),
     status: Mapping[str, Mapping[str, str]] | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    links: Mapping[str, str] | None = None,
     caption: str | None = None,
 ) -> Table:
     """Format a tidy frame for people.
@@ -150,6 +164,8 @@ def table(
     status : per column, labels for status values (shown as coloured badges in HTML).
     labels : per column, labels for category values shown as text (``{"niva": LEVEL_LABELS}``);
         a value without a label shows as it is.
+    links : per text column, the column holding each row's relative address: the text links
+        there in HTML (a missing address leaves plain text).
     caption : an optional caption.
     """
     decimals = dict(decimals or {})
@@ -172,6 +188,9 @@ def table(
         else:
             names = labels.get(col, {})
             out[label] = [MISSING if pd.isna(v) or v == "" else names.get(str(v), str(v)) for v in s]
+            if col in (links or {}):
+                out[label] = [v if pd.isna(h) or v == MISSING else LinkText(v, str(h))
+                              for v, h in zip(out[label], data[links[col]], strict=True)]
     # object dtype keeps StatusText (a str subclass) intact for the HTML
     return Table(pd.DataFrame(out, dtype=object), numeric, caption)
 
