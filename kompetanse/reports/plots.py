@@ -121,15 +121,6 @@ class Chart:
         return self.alt
 
 
-def show(fig: Figure, alt: str) -> None:
-    """Show a figure in a notebook or report as a PNG with a text description (``alt``) for
-    readers who cannot see it, and close it. Cheaper than leaving the figure to the inline
-    backend, which draws it twice."""
-    from IPython.display import display
-
-    display(Chart(fig, alt))
-
-
 def _decimal_comma(decimals: int = 0) -> FuncFormatter:
     # as the tables write numbers: thousands separator, decimal comma, typographic minus
     return FuncFormatter(lambda x, _pos: number(x, decimals))
