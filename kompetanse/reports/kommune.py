@@ -11,77 +11,43 @@ digest of the tables' contents, so a copy of a Dataset that was edited (a what-i
 
 from __future__ import annotations
 
-import hashlib
-import html
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from kompetanse.analysis import coverage as cov
 from kompetanse.analysis import programme
+from kompetanse.analysis.barometer import barometer
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.disclosure import suppress_table
+from kompetanse.analysis.peers import compare_with_peers, peer_groups
+from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
 from kompetanse.errors import argument_error
 from kompetanse.formatting import number
 from kompetanse.reports import plots, tables
+from kompetanse.reports.barometer import Barometer
+from kompetanse.reports.barometer import barometer_table as _barometer_table
+from kompetanse.reports.digest import content_digest
+from kompetanse.reports.key_sentences import KeySentences
+from kompetanse.reports.key_sentences import key_sentences as _key_sentences
+from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
+from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
 from kompetanse.settings import EXPIRY_MONTHS, MIN_CERTIFIED, MIN_COUNT
 
-__all__ = ["national", "Profile", "profile", "heading", "summary_table", "capacity_chart", "comparison_table",
-           "methods_table", "retention_table", "gaps_table", "GAPS_SHOWN", "ShortAndFull",
-           "vulnerability_reasons", "offers_table", "programme_table",
-           "short_method_names"]
+__all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
+           "summary_table", "capacity_chart", "comparison_table", "trend_chart", "trend_table",
+           "methods_table", "retention_table", "gaps_table", "GAPS_SHOWN", "vulnerability_reasons",
+           "offers_table", "programme_table", "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
 
-#: The tables the national analyses read (the parent survey is not among them).
+#: The tables the national analyses read.
 _NATIONAL_INPUTS = ("ansatte_kompetanse", "tilbud", "befolkning", "program_deltakelse", "program_aktiviteter",
-                    "kommuner", "metoder", "metode_nivaer")
-
-
-def _column_bytes(column: pd.Series) -> bytes:
-    """A column's values as bytes: raw for numbers and dates, codes and categories for
-    categoricals, the UTF-8 text and its offsets for Arrow-backed text, and the text joined for
-    anything else (where values are missing is hashed per table)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy().tobytes() + repr(column.cat.categories.tolist()).encode()
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufcmM":
-        return np.ascontiguousarray(column.to_numpy()).tobytes()
-    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and getattr(column.dtype, "kind", "O") in "biuf":
-        # nullable numbers (Int64, Float64): the values, 0 where missing
-        return column.fillna(0).to_numpy(dtype=column.dtype.numpy_dtype).tobytes()
-    arrow = getattr(column.array, "__arrow_array__", None)
-    if arrow is not None:
-        import pyarrow as pa
-
-        text = arrow()
-        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
-            # the offsets and text of exactly these values (an array may be a slice of a larger one)
-            width = np.int64 if pa.types.is_large_string(text.type) else np.int32
-            offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset:text.offset + len(text) + 1]
-            data = text.buffers()[2]
-            body = b"" if data is None or not len(offsets) else data.to_pybytes()[offsets[0]:offsets[-1]]
-            return (offsets - offsets[0]).astype(np.int64).tobytes() + body
-    return "\x1f".join(map(str, column.tolist())).encode("utf-8", "surrogatepass")
-
-
-def _content_digest(ds) -> str:
-    """A digest of the tables the national analyses read (every value, column name and type):
-    the same for the same data whatever object holds it, different after any edit, in place or
-    not. About 18 ms for the sample (`pandas.util.hash_pandas_object`: 24 ms)."""
-    h = hashlib.blake2b(digest_size=16)
-    for name in _NATIONAL_INPUTS:
-        frame = getattr(ds, name)
-        h.update(repr((name, frame.shape, [(str(c), str(t)) for c, t in frame.dtypes.items()])).encode())
-        h.update(np.packbits(frame.isna().to_numpy()).tobytes())
-        for _, column in frame.items():
-            h.update(_column_bytes(column))
-    return h.hexdigest()
+                    "foreldreundersokelsen", "kommuner", "metoder", "metode_nivaer")
 
 
 def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
@@ -91,21 +57,33 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     1,000 children compared with county and country, per level), ``retention``
     (`retention_by_level`: expiring, left, in training and projected status per level),
     ``training`` (`in_training` per method), ``gaps`` (`gaps`), ``active`` (active certified
-    staff per municipality and method, counts only), ``progress`` (`programme_progress`).
+    staff per municipality and method, counts only), ``progress`` (`programme_progress`),
+    ``barometer`` (`kompetanse.analysis.barometer.barometer`), ``trends`` and ``markers``
+    (`kompetanse.analysis.trends.level_trends` for the years up to ``on`` and their markers),
+    ``staff`` (per municipality: distinct active certified persons, methods with one, distinct
+    persons in training, and whether any staff row is registered). The comparison carries the
+    peer group's columns (`kompetanse.analysis.peers.compare_with_peers`).
 
     The frames are kept for the next call with equal data and date (compared by content, not by
     object: an edited copy of a Dataset is computed afresh); each call returns its own shallow
     copies, so changing a returned frame cannot change what a later call returns.
     """
-    key = (_content_digest(ds), pd.Timestamp(on))
+    key = (content_digest(ds, _NATIONAL_INPUTS), pd.Timestamp(on))
     if key in _NATIONAL:
         _NATIONAL.move_to_end(key)
         return {name: frame.copy(deep=False) for name, frame in _NATIONAL[key].items()}
     coverage = cov.coverage_by_level(ds, on=on)
+    groups = peer_groups(ds.kommuner)
     comparison = compare(coverage, value="kapasitet_per_1000", by="niva", count="kapasitet",
                          denominator="barn_0_17")
-    active = (cov.active_certified(ds, on=on).groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"]
+    comparison = compare_with_peers(comparison, count="kapasitet", denominator="barn_0_17", by="niva",
+                                    groups=groups)
+    active_rows = cov.active_certified(ds, on=on)
+    active = (active_rows.groupby(["kommunenummer", "metode"], observed=True)["ansatt_id"]
               .nunique().rename("aktive").reset_index())
+    years = [y for y in sorted(set(ds.befolkning["ar"].astype(int)) | set(ds.tilbud["ar"].astype(int)))
+             if y <= pd.Timestamp(on).year]
+    trends = level_trends(ds, groups=groups, years=years)
     result = {
         "coverage": coverage,
         "comparison": comparison,
@@ -114,11 +92,34 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
         "gaps": cov.gaps(ds, on=on, coverage=coverage),
         "active": active,
         "progress": programme.programme_progress(ds, on=on),
+        "barometer": barometer(ds, on=on, groups=groups, coverage=coverage),
+        "trends": trends,
+        "markers": level_trend_markers(trends),
+        "staff": _staff(ds, active_rows, on),
     }
     _NATIONAL[key] = result
     if len(_NATIONAL) > _NATIONAL_SIZE:
         _NATIONAL.popitem(last=False)
     return {name: frame.copy(deep=False) for name, frame in result.items()}
+
+
+def _staff(ds, active_rows: pd.DataFrame, on) -> pd.DataFrame:
+    """Per municipality: ``sertifiserte`` (distinct persons with an active certification),
+    ``metoder`` (methods with at least one), ``i_opplaering`` (distinct persons in training) and
+    ``registrert`` (any staff row at all): the headline of the page, one definition."""
+    nr = ds.kommuner["kommunenummer"].drop_duplicates()
+    trainees = cov._training_rows(ds.ansatte_kompetanse, pd.Timestamp(on))
+    out = pd.DataFrame({
+        "kommunenummer": nr.to_numpy(),
+        "sertifiserte": active_rows.groupby("kommunenummer")["ansatt_id"].nunique().reindex(nr).fillna(0),
+        "metoder": active_rows.groupby("kommunenummer")["metode"].nunique().reindex(nr).fillna(0),
+        "i_opplaering": trainees.groupby("kommunenummer")["ansatt_id"].nunique().reindex(nr).fillna(0),
+    })
+    out = out.reset_index(drop=True)
+    for c in ("sertifiserte", "metoder", "i_opplaering"):
+        out[c] = out[c].astype("int64")
+    out["registrert"] = out["kommunenummer"].isin(ds.ansatte_kompetanse["kommunenummer"])
+    return out
 
 
 @dataclass
@@ -139,32 +140,85 @@ class Profile:
     active: pd.DataFrame
     offers: pd.DataFrame
     progress: pd.DataFrame
+    barometer: pd.DataFrame
+    trends: pd.DataFrame
+    markers: pd.DataFrame
+    staff_total: int = 0
+    method_total: int = 0
+    training_total: int = 0
+    has_staff: bool = True
+    has_offers: bool = True
+    all_rates: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
+    method_names: dict = field(default_factory=dict)
 
 
 def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
     """Everything the municipal report shows about ``kommunenummer`` on ``on``."""
     nat = national(ds, on=on)
+    staff = nat.pop("staff").set_index("kommunenummer").loc[kommunenummer]
     mine = {name: frame[frame["kommunenummer"] == kommunenummer] for name, frame in nat.items()}
     place = ds.kommuner.set_index("kommunenummer").loc[kommunenummer]
     periode = int(pd.Timestamp(on).year)
     offers = ds.tilbud[(ds.tilbud["kommunenummer"] == kommunenummer) & (ds.tilbud["ar"] == periode)]
     return Profile(kommunenummer, place["kommunenavn"], place["fylkesnummer"], place["fylkesnavn"],
-                   pd.Timestamp(on), periode, offers=offers, **mine)
+                   pd.Timestamp(on), periode, offers=offers, **mine,
+                   staff_total=int(staff["sertifiserte"]), method_total=int(staff["metoder"]),
+                   training_total=int(staff["i_opplaering"]), has_staff=bool(staff["registrert"]),
+                   has_offers=bool(len(offers)), all_rates=nat["comparison"]["rate"],
+                   method_names=short_method_names())
 
 
 # ------------------------------------------------------------------------------ report sections
 
 
-def heading(p: Profile) -> tables.Heading:
-    """The report's heading: the municipality, its number and county, and the date of the figures."""
-    return tables.heading(f"{p.kommunenavn} ({p.kommunenummer}), {p.fylkesnavn}: status {p.on:%d.%m.%Y}", level=2)
+def heading(p: Profile) -> tables.Title:
+    """The page's title, the municipality's name, and under it its number, county, the date of
+    the figures and the peer group it is compared with."""
+    group = p.barometer["peer_group_navn"].iloc[0] if len(p.barometer) else ""
+    line = f"Kommunenummer {p.kommunenummer}, {p.fylkesnavn}. Tallene gjelder {p.on:%d.%m.%Y}."
+    if group:
+        line += f" Kommunen sammenlignes med fylket, landet og andre {group}."
+    return tables.Title(p.kommunenavn, line)
 
 
-def capacity_chart(p: Profile) -> plots.Chart:
-    """Capacity per 1,000 children per level beside the county's and the country's median."""
-    fig = plots.capacity_beside_county_and_country(p.comparison, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn)
-    return plots.Chart(fig, f"Stolpediagram: sertifiserte per 1 000 barn per nivå i {p.kommunenavn}, "
-                            f"ved siden av medianen i {p.fylkesnavn} og i landet")
+def key_sentences(p: Profile) -> KeySentences:
+    """«Kort oppsummert»: 3–6 sentences from the analyses (`kompetanse.reports.key_sentences`)."""
+    return _key_sentences(p)
+
+
+def barometer_table(p: Profile) -> Barometer:
+    """The barometer: each indicator beside the county, the peer group and the country, tested."""
+    return _barometer_table(p.barometer, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn)
+
+
+def _capacity_rows(p: Profile) -> pd.DataFrame:
+    """Per level: the municipality's rate and interval and the pooled rates of county, peers and
+    country (the barometer's, so every figure on the page is the same), with the quartiles and
+    ranks of `compare`."""
+    b = p.barometer[p.barometer["indikator"].str.startswith("kapasitet_")]
+    b = b.assign(niva=b["indikator"].str.removeprefix("kapasitet_"))[
+        ["niva", "verdi", "ci_low", "ci_high", "fylke_verdi", "peer_verdi", "land_verdi", "peer_antall"]]
+    b = b.rename(columns={"verdi": "rate", "fylke_verdi": "fylke", "peer_verdi": "peer", "land_verdi": "land"})
+    c = p.comparison[["niva", "land_q1", "land_q3", "rang_i_fylket", "antall_i_fylket", "fylke_antall"]]
+    return c.merge(b, on="niva", how="left").set_index("niva").reindex(list(LEVELS)).reset_index()
+
+
+def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
+    """Capacity per 1,000 children per level with its interval, beside the county, the peer group
+    and the country, on a scale no outlier stretches (`kommune_plots.capacity_scale`)."""
+    empty = no_staff(p, "det er ingen kapasitet å vise")
+    if empty is not None:
+        return empty
+    group = p.barometer["peer_group_navn"].iloc[0]
+    d = _capacity_rows(p)
+    shown = d[["rate", "ci_high", "fylke", "peer", "land", "land_q3"]].to_numpy().ravel()
+    fig = capacity_with_intervals(d, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn,
+                                  scale=capacity_scale(p.all_rates, shown), peer_label=f"Andre {group}")
+    d = d.set_index("niva")
+    said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(d.loc[lv, 'rate'], 1)} "
+                     f"(landet {number(d.loc[lv, 'land'], 1)})" for lv in LEVELS)
+    return plots.Chart(fig, f"Sertifiserte per 1 000 barn i {p.kommunenavn}, med 95 % konfidensintervall, ved "
+                            f"siden av {p.fylkesnavn}, andre {group} og landet: {said}.")
 
 
 def short_method_names() -> dict[str, str]:
@@ -189,6 +243,9 @@ def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int
 def summary_table(p: Profile) -> tables.Table:
     """The three levels at a glance: status, why a level is sårbar (`vulnerability_reasons`),
     active certified staff (distinct persons at the level) and methods in use."""
+    empty = no_staff(p, "nivåene er ikke vurdert")
+    if empty is not None:
+        return empty
     names = short_method_names()
     in_use = p.coverage["metoder_i_bruk"].map(
         lambda codes: ", ".join(sorted(names.get(c, c) for c in codes.split(", ") if c)))
@@ -203,24 +260,33 @@ def summary_table(p: Profile) -> tables.Table:
 
 
 def comparison_table(p: Profile) -> tables.Table:
-    """Capacity per 1,000 children beside county and country, with rank and assessment."""
-    d = p.comparison.assign(
-        niva_navn=p.comparison["niva"].map(LEVEL_LABELS),
-        rang=[f"{r:.0f} av {n:.0f}" if pd.notna(r) else tables.MISSING
-              for r, n in zip(p.comparison["rang_i_fylket"], p.comparison["antall_i_fylket"], strict=True)],
-        vurdering_tekst=p.comparison["vurdering"].map(
-            {"bedre": "Over landet", "likt": "Som landet", "darligere": "Under landet", "": "Ikke vurdert"}),
-    )
-    return tables.table(
-        d,
-        columns={"niva_navn": "Nivå", "kapasitet_per_1000": "Kommunen", "fylke_median": "Fylket (median)",
-                 "land_median": "Landet (median)", "rang": "Rang i fylket", "vurdering_tekst": "Vurdering"},
-        decimals={"kapasitet_per_1000": 2, "fylke_median": 2, "land_median": 2},
-    )
+    """Capacity per 1,000 children per level with its 95 % interval, beside the county, the peer
+    group and the country (pooled rates, as in the barometer), the middle half of the country's
+    municipalities and the rank in the county. A county or group with no other municipality is
+    no comparison and says so."""
+    rows = []
+    for r in _capacity_rows(p).itertuples(index=False):
+        lone_county = r.fylke_antall == 0
+        rows.append({
+            "Nivå": LEVEL_LABELS[r.niva],
+            "Kommunen": number(r.rate, 2) if p.has_staff else "ingen registrerte ansatte",
+            "95\u00a0% KI": f"{number(r.ci_low, 2)}–{number(r.ci_high, 2)}" if p.has_staff else tables.MISSING,
+            "Fylket": "eneste i fylket" if lone_county else number(r.fylke, 2),
+            "Kommunegruppen": "eneste i gruppen" if r.peer_antall == 0 else number(r.peer, 2),
+            "Landet": number(r.land, 2),
+            "Midtre halvdel av kommunene": f"{number(r.land_q1, 2)}–{number(r.land_q3, 2)}",
+            "Rang i fylket": tables.MISSING if lone_county or not p.has_staff or pd.isna(r.rang_i_fylket)
+                             else f"{r.rang_i_fylket:.0f} av {r.antall_i_fylket:.0f}",
+        })
+    frame = pd.DataFrame(rows, dtype=object)
+    return tables.Table(frame, {c for c in frame.columns if c != "Nivå"})
 
 
 def methods_table(p: Profile) -> tables.Table:
     """Active certified staff and staff in training per method (counts)."""
+    empty = no_staff(p, "det er ingen metoder å vise")
+    if empty is not None:
+        return empty
     training = p.training.set_index("metode")["antall"].rename("i_opplaering")
     d = (p.active.set_index("metode")["aktive"].to_frame().join(training, how="outer").fillna(0)
          .astype("int64").reset_index())
@@ -242,6 +308,9 @@ def _catalogue() -> pd.DataFrame:
 def retention_table(p: Profile) -> tables.Table:
     """Per level: certified persons whose certification expires within the horizon, who left in
     the period, and who are in training, with the status now and a year ahead (counts only)."""
+    empty = no_staff(p, "det er ingen kompetanse som kan forsvinne")
+    if empty is not None:
+        return empty
     d = p.retention.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
     return tables.table(
         d,
@@ -257,41 +326,7 @@ def retention_table(p: Profile) -> tables.Table:
 GAPS_SHOWN = 5
 
 
-@dataclass
-class ShortAndFull:
-    """A table of the first rows and, under a ``<details>`` element («Vis alle»), a table of the
-    rest with the same columns: the page stays short, and nothing is hidden from a screen reader
-    or from the printed notebook."""
-
-    first: tables.Table
-    rest: tables.Table | None = None
-    summary: str = "Vis alle"
-
-    def _repr_html_(self) -> str:
-        if self.rest is None:
-            return self.first._repr_html_()
-        return (f"{self.first._repr_html_()}<details><summary>{html.escape(self.summary)}</summary>"
-                f"{self.rest._repr_html_()}</details>")
-
-    def __repr__(self) -> str:
-        return repr(self.first) if self.rest is None else f"{self.first!r}\n{self.summary}:\n{self.rest!r}"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The rows shown first (`all_rows` for every row)."""
-        return self.first.to_frame()
-
-    def all_rows(self) -> pd.DataFrame:
-        """Every row, the first ones and the rest, in order."""
-        return pd.concat([self.first.to_frame(), *([] if self.rest is None else [self.rest.to_frame()])],
-                         ignore_index=True)
-
-    def to_spreadsheet(self) -> pd.DataFrame:
-        """Every row for CSV/Excel export, formula-looking cells neutralised (`tables.Table.to_spreadsheet`)."""
-        parts = [self.first, *([] if self.rest is None else [self.rest])]
-        return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
-
-
-def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
+def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> tables.ShortAndFull:
     """For each level not covered, the methods that would close the gap, in the order a leader
     would act (`coverage.gaps`: methods the municipality already has staff in first, then the
     shortest training path to certification, then evidence), with the training length and
@@ -300,7 +335,8 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
     if isinstance(shown, bool) or not isinstance(shown, int) or shown < 1:
         raise argument_error("shown", "a whole number of 1 or more", shown)
     if p.gaps.empty:
-        return ShortAndFull(tables.table(pd.DataFrame({"t": ["Alle tre nivåene er dekket."]}), columns={"t": "Hull"}))
+        text = "Alle tre nivåene er dekket." if p.has_staff else "Ingen registrerte ansatte: alle nivåene mangler."
+        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": "Hull"}))
     d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
                  alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år",
@@ -313,12 +349,15 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> ShortAndFull:
     if not first.all():
         rest = tables.table(d[~first], columns=columns)
     summary = f"Vis alle: {number(int((~first).sum()))} metoder til"
-    return ShortAndFull(tables.table(d[first], columns=columns), rest, summary)
+    return tables.ShortAndFull(tables.table(d[first], columns=columns), rest, summary)
 
 
 def offers_table(p: Profile) -> tables.Table:
     """Groups and parents in offers per level in the period; parents suppressed below
     ``MIN_COUNT`` with secondary suppression against the total."""
+    if not p.has_offers:
+        text = f"{p.kommunenavn} har ingen registrerte tilbud til foreldre i {p.periode}."
+        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": "Ingen data"})
     per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
                  .reindex(list(LEVELS), fill_value=0))
     parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
@@ -334,9 +373,12 @@ def programme_table(p: Profile) -> tables.Table:
     if p.progress.empty:
         none = pd.DataFrame({"t": ["Kommunen har ikke startet i programmet."]})
         return tables.table(none, columns={"t": "Deltakelse"})
+    d = p.progress.assign(kull_tekst=p.progress["kull"].astype("str"),
+                          lenke="../program-" + p.progress["kull"].astype("str") + ".html")
     return tables.table(
-        p.progress,
-        columns={"kull": "Kull", "status": "Status", "andel_tid": "Tid gått", "andel_gjennomfort": "Gjennomført",
+        d,
+        links={"kull_tekst": "lenke"},
+        columns={"kull_tekst": "Kull", "status": "Status", "andel_tid": "Tid gått", "andel_gjennomfort": "Gjennomført",
                  "gjennomforte": "Aktiviteter holdt", "planlagte_aktiviteter": "Planlagt i alt",
                  "antall_barnehager": "Barnehager", "antall_skoler": "Skoler"},
         percent=["andel_tid", "andel_gjennomfort"],

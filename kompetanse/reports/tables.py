@@ -17,7 +17,8 @@ from kompetanse.formatting import MINUS, MISSING, NBSP, number
 from kompetanse.reports.style import STATUS_LABELS
 from kompetanse.settings import SUPPRESSED_MARKER
 
-__all__ = ["MINUS", "MISSING", "NBSP", "Table", "neutralise_formula", "number", "table"]
+__all__ = ["MINUS", "MISSING", "NBSP", "Paragraph", "ShortAndFull", "Table", "Title", "neutralise_formula", "number",
+           "table"]
 
 def _p_value(value) -> str:
     text = number(value, 3)
@@ -193,6 +194,68 @@ def table(
                               for v, h in zip(out[label], data[links[col]], strict=True)]
     # object dtype keeps StatusText (a str subclass) intact for the HTML
     return Table(pd.DataFrame(out, dtype=object), numeric, caption)
+
+
+@dataclass
+class ShortAndFull:
+    """A table of the first rows and, under a ``<details>`` element («Vis alle»), a table of the
+    rest with the same columns: the page stays short, and nothing is hidden from a screen reader
+    or from the printed notebook."""
+
+    first: Table
+    rest: Table | None = None
+    summary: str = "Vis alle"
+
+    def _repr_html_(self) -> str:
+        if self.rest is None:
+            return self.first._repr_html_()
+        return (f"{self.first._repr_html_()}<details><summary>{html.escape(self.summary)}</summary>"
+                f"{self.rest._repr_html_()}</details>")
+
+    def __repr__(self) -> str:
+        return repr(self.first) if self.rest is None else f"{self.first!r}\n{self.summary}:\n{self.rest!r}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows shown first (`all_rows` for every row)."""
+        return self.first.to_frame()
+
+    def all_rows(self) -> pd.DataFrame:
+        """Every row, the first ones and the rest, in order."""
+        return pd.concat([self.first.to_frame(), *([] if self.rest is None else [self.rest.to_frame()])],
+                         ignore_index=True)
+
+    def to_spreadsheet(self) -> pd.DataFrame:
+        """Every row for CSV/Excel export, formula-looking cells neutralised (`Table.to_spreadsheet`)."""
+        parts = [self.first, *([] if self.rest is None else [self.rest])]
+        return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
+
+
+@dataclass
+class Paragraph:
+    """A paragraph whose text comes from data: escaped."""
+
+    text: str
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.text)}</p>"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Title:
+    """A page's title (``<h1>``) with a line under it, both escaped."""
+
+    text: str
+    line: str = ""
+
+    def _repr_html_(self) -> str:
+        under = f'<p class="ingress">{html.escape(self.line)}</p>' if self.line else ""
+        return f"<h1>{html.escape(self.text)}</h1>{under}"
+
+    def __repr__(self) -> str:
+        return f"{self.text}\n{self.line}" if self.line else self.text
 
 
 @dataclass
