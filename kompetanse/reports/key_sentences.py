@@ -76,7 +76,7 @@ def coverage(p: Profile) -> str | None:
     if (status == "dekket").all():
         return "Alle tre forebyggingsnivåene er dekket."
     two = _TWO.get(MIN_CERTIFIED, number(MIN_CERTIFIED))
-    reasons = {"for_faa": "hviler på én person" if MIN_CERTIFIED == 2 else f"har færre enn {two} personer",
+    reasons = {"for_faa": "det hviler på én person" if MIN_CERTIFIED == 2 else f"det har færre enn {two} personer",
                "spredt": f"ingen metode har {two} sertifiserte",
                "utloper": "alle sertifiseringene utløper innen et år"}
     parts = []
@@ -85,7 +85,7 @@ def coverage(p: Profile) -> str | None:
         parts.append(f"{_levels(covered)} er dekket")
     for lv in LEVELS:
         if status[lv] == "sarbar":
-            parts.append(f"{_levels([lv])} er sårbart fordi det {reasons.get(c.loc[lv, 'sarbar_grunn'], 'er tynt')}")
+            parts.append(f"{_levels([lv])} er sårbart fordi {reasons.get(c.loc[lv, 'sarbar_grunn'], 'det er tynt')}")
     missing = [lv for lv in LEVELS if status[lv] == "mangler"]
     if missing:
         parts.append(f"{_levels(missing)} mangler sertifiserte ansatte")
