@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from datetime import date
 from pathlib import Path
 
 from kompetanse import __version__
@@ -53,7 +54,7 @@ def _staff_headline(validation, where: Path) -> dict | None:
 def _headline_line(staff: dict) -> str:
     """``Aktive sertifiserte ansatte 31.12.2025: 3 327 personer (3 729 sertifiseringer)``."""
     persons, certs = staff["sertifiserte"], staff["sertifiseringer"]
-    day = ".".join(reversed(staff["dato"].split("-")))
+    day = f"{date.fromisoformat(staff['dato']):%d.%m.%Y}"
     return (f"Aktive sertifiserte ansatte {day}: {_fmt(persons)} person{'' if persons == 1 else 'er'} "
             f"({_fmt(certs)} sertifisering{'' if certs == 1 else 'er'})")
 
