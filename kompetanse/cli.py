@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from datetime import date
 from pathlib import Path
 
 from kompetanse import __version__
@@ -33,33 +34,71 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_headline(validation, where: Path) -> dict | None:
+    """The headline staff figure of valid data: `staff_counts` summed over municipalities (a
+    person counts once per municipality), on the reference date; None without a period."""
+    from kompetanse.analysis.coverage import staff_counts
+    from kompetanse.analysis.periods import reference_date
+    from kompetanse.data.dataset import build_dataset
+
+    ds = build_dataset(validation, where)
+    try:
+        on = reference_date(ds)
+    except UsageError:  # no rows in tilbud or befolkning: no status date to count on
+        return None
+    totals = staff_counts(ds, on=on)[["sertifiserte", "sertifiseringer"]].sum()
+    return {"dato": on.date().isoformat(), "sertifiserte": int(totals["sertifiserte"]),
+            "sertifiseringer": int(totals["sertifiseringer"])}
+
+
+def _headline_line(staff: dict) -> str:
+    """``Aktive sertifiserte ansatte 31.12.2025: 3 327 personer (3 729 sertifiseringer)``."""
+    persons, certs = staff["sertifiserte"], staff["sertifiseringer"]
+    day = f"{date.fromisoformat(staff['dato']):%d.%m.%Y}"
+    return (f"Aktive sertifiserte ansatte {day}: {_fmt(persons)} person{'' if persons == 1 else 'er'} "
+            f"({_fmt(certs)} sertifisering{'' if certs == 1 else 'er'})")
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from kompetanse.data.dataset import check
 
     validation, where = check(args.path)
-    out = sys.stdout
-    for problem in validation.problems:
-        print(problem, file=out)
+    counts = validation.counts
+    read, accepted, rejected = (int(counts[c].sum()) for c in ("read", "accepted", "rejected"))
+    # the headline is of valid data only: with rejected rows it would count part of the staff
+    staff = None if validation.problems else _staff_headline(validation, where)
+    if args.rejected:
+        from kompetanse.reports.tables import neutralise_formula
+
+        # opened in a spreadsheet: a rejected value such as =HYPERLINK(...) must stay text
+        validation.rejected.astype("object").map(neutralise_formula).to_csv(args.rejected, index=False)
     if not args.quiet:
         for note in validation.notes:
             print(f"note: {note}", file=sys.stderr)
-    counts = validation.counts
-    read, accepted, rejected = (int(counts[c].sum()) for c in ("read", "accepted", "rejected"))
+    if args.json:
+        import json
+
+        print(json.dumps({"path": str(where), "valid": not validation.problems, "tables": len(counts),
+                          "rows_read": read, "accepted": accepted, "rejected": rejected,
+                          "problems": [str(p) for p in validation.problems], "aktive_sertifiserte": staff},
+                         ensure_ascii=False))
+        return 1 if validation.problems else 0
+    out = sys.stdout
+    for problem in validation.problems:
+        print(problem, file=out)
     print(
         f"\n{where}: {len(counts)} table{'s' if len(counts) != 1 else ''}, "
         f"{_fmt(read)} rows read, {_fmt(accepted)} accepted, {_fmt(rejected)} rejected, "
         f"{_fmt(len(validation.problems))} problem{'s' if len(validation.problems) != 1 else ''}",
         file=out,
     )
+    if staff is not None:
+        print(_headline_line(staff), file=out)
     if not args.quiet:
         for row in counts.itertuples(index=False):
             print(f"  {row.table:<24}{row.file:<36}{_fmt(row.read):>10} read"
                   f"{_fmt(row.accepted):>10} accepted{_fmt(row.rejected):>8} rejected", file=out)
     if args.rejected:
-        from kompetanse.reports.tables import neutralise_formula
-
-        # opened in a spreadsheet: a rejected value such as =HYPERLINK(...) must stay text
-        validation.rejected.astype("object").map(neutralise_formula).to_csv(args.rejected, index=False)
         print(f"rejected rows with reasons written to {args.rejected}", file=out)
     return 1 if validation.problems else 0
 
@@ -158,7 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder of CSV files or one .xlsx workbook (default: data/sample/)")
     p.add_argument("--rejected", type=Path, metavar="CSV",
                    help="also write the rejected rows with their reasons to this CSV file")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the total")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the problems, the total and the staff headline")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text: the counts, "
+                   "the problems and, for valid data, the active certified staff")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("report", help="build the HTML reports of a period")

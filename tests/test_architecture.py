@@ -31,7 +31,7 @@ ALLOWED = {
     "reports": {"base", "data", "analysis", "did", "outcomes", "reports"},
     "site": {"base", "reports", "site"},
     "build": {"base", "data", "analysis", "reports", "site", "build"},
-    "cli": {"base", "data", "outcomes", "reports", "build", "cli"},
+    "cli": {"base", "data", "analysis", "outcomes", "reports", "build", "cli"},
 }
 
 

@@ -92,3 +92,55 @@ def test_sample_with_another_seed_differs_and_validates(tmp_path, capsys):
     from kompetanse.data.dataset import default_data_path
 
     assert committed != (default_data_path() / "tilbud.csv").read_bytes()
+
+
+def test_validate_prints_the_active_certified_staff_of_valid_data(minimal, capsys):
+    # tests/data/minimal on 31.12.2024: A0000001 (icdp), A0000002 (icdp and cos-p), A0000003 (pmto)
+    # in Oslo and A0000005 in Utsira (leaves in 2025) are active; A0000004 is in training and
+    # A0000006's certification lapsed in 2020: 4 persons, 5 certifications
+    assert main(["validate", str(minimal)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == "Aktive sertifiserte ansatte 31.12.2024: 4 personer (5 sertifiseringer)"
+    assert lines[1].endswith("0 problems")  # right under the total
+
+
+def test_validate_headline_says_person_for_one(minimal, capsys):
+    staff = minimal / "ansatte_kompetanse.csv"
+    lines = staff.read_text(encoding="utf-8").splitlines()
+    staff.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    assert main(["validate", str(minimal), "-q"]) == 0
+    assert "Aktive sertifiserte ansatte 31.12.2024: 1 person (1 sertifisering)" in capsys.readouterr().out
+
+
+def test_validate_gives_no_headline_for_data_with_problems(minimal, capsys):
+    replace_line(minimal / "befolkning.csv", 3, "1151,20x4,35")
+    assert main(["validate", str(minimal)]) == 1
+    assert "Aktive sertifiserte" not in capsys.readouterr().out
+
+
+def test_validate_json_is_one_object_with_counts_problems_and_the_headline(minimal, capsys):
+    import json
+
+    assert main(["validate", str(minimal), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is True and out["problems"] == []
+    assert (out["tables"], out["rows_read"], out["accepted"], out["rejected"]) == (6, 22, 22, 0)
+    assert out["aktive_sertifiserte"] == {"dato": "2024-12-31", "sertifiserte": 4, "sertifiseringer": 5}
+
+
+def test_validate_json_of_bad_data_lists_the_problems_and_exits_1(minimal, capsys):
+    import json
+
+    replace_line(minimal / "befolkning.csv", 3, "1151,20x4,35")
+    assert main(["validate", str(minimal), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is False and out["aktive_sertifiserte"] is None
+    assert out["problems"] == ["befolkning.csv:3: column 'ar': value '20x4': a whole number from 1990 to 2100"]
+
+
+def test_validate_without_a_period_gives_no_headline_and_no_error(minimal, capsys):
+    for name in ("tilbud.csv", "befolkning.csv"):  # no year in the data: no status date to count on
+        path = minimal / name
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert main(["validate", str(minimal)]) == 0
+    assert "Aktive sertifiserte" not in capsys.readouterr().out

@@ -355,3 +355,56 @@ def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS,
         out = out.merge(counts, on=keys, how="left")
         out[name] = out[name].fillna(0).astype("int64")
     return out
+
+
+def staff_counts(ds, *, on=None) -> pd.DataFrame:
+    """How many staff are trained: the headline count of every municipality on a date.
+
+    Definitions (the module docstring has the rule for an active certification):
+
+    - ``sertifiserte``: distinct persons (``ansatt_id``) with at least one active certification
+      on ``on``, the rows of `active_certified`. This is *the* answer to "how many staff are
+      trained?"; a person certified in several methods counts once.
+    - ``i_opplaering``: distinct persons in training on ``on`` as `in_training` counts them
+      (status ``i_opplaering``, training started, not left). A person certified in one method and
+      in training in another counts in both ``sertifiserte`` and ``i_opplaering``; the two
+      columns are not to be added.
+    - ``sertifiseringer``: active certifications, that is distinct (person, method) pairs; a
+      person certified in two methods counts twice. Equals the ``aktive`` counts of
+      ``national(ds, on=...)["active"]`` summed over methods.
+    - ``sertifiserte_universell``, ``sertifiserte_selektiv``, ``sertifiserte_indikativ``:
+      distinct persons certified in a method serving the level, the ``kapasitet`` of
+      `coverage_by_level`. A person may count at several levels, so these do not add up to
+      ``sertifiserte``.
+
+    National totals: ``staff_counts(ds, on=on).sum(numeric_only=True)``. ``ansatt_id`` is chosen
+    by each municipality, so a person registered in two municipalities cannot be recognised and
+    counts once in each of them; within a municipality every person counts once.
+
+    Parameters
+    ----------
+    ds : the Dataset.
+    on : the reference date (default: the last day of the latest period).
+
+    Returns
+    -------
+    One row per municipality of ``ds.kommuner`` (zeros where none), sorted by kommunenummer, with
+    kommunenummer, kommunenavn, fylkesnummer, fylkesnavn and the counts above (persons or
+    certifications, int64). Counts only: no staff id leaves this function.
+    """
+    at = _date(ds, on)
+    staff = ds.ansatte_kompetanse
+    active = _active_rows(staff, at=at)[["kommunenummer", "ansatt_id", "metode"]]
+    by_place = active.groupby("kommunenummer")
+    counts = pd.DataFrame({
+        "sertifiserte": by_place["ansatt_id"].nunique(),
+        "i_opplaering": _training_rows(staff, at).groupby("kommunenummer")["ansatt_id"].nunique(),
+        "sertifiseringer": active.drop_duplicates().groupby("kommunenummer").size(),
+    })
+    levels = (active.merge(ds.metode_nivaer, on="metode").groupby(["kommunenummer", "niva"], observed=True)
+              ["ansatt_id"].nunique().unstack("niva"))
+    levels = levels.reindex(columns=pd.Index(LEVELS)).add_prefix("sertifiserte_")
+    out = ds.kommuner[_PLACES].set_index("kommunenummer").join(counts).join(levels)
+    numbers = [c for c in out.columns if c not in _PLACES]
+    out[numbers] = out[numbers].fillna(0).astype("int64")
+    return out.reset_index().sort_values("kommunenummer", ignore_index=True)
