@@ -4,5 +4,5 @@ colours and formatting the reports share."""
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("kommune", "nasjonal", "outcome_plots", "plots", "program", "style", "tables", "utfall")
+SUBMODULES = ("expiry", "kommune", "nasjonal", "outcome_plots", "plots", "program", "style", "tables", "utfall")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
