@@ -4,6 +4,6 @@ the national overview and disclosure control. Functions take a Dataset or frames
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("barometer", "checks", "compare", "coverage", "disclosure", "overview", "peers", "periods", "programme",
-              "secondary_suppression", "trends")
+SUBMODULES = ("barometer", "checks", "compare", "coverage", "disclosure", "expiry", "overview", "peers", "periods",
+              "programme", "secondary_suppression", "trends")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

@@ -1,0 +1,186 @@
+"""The municipal page's retention section with dates: per level, the status now and the quarter
+it would first change if nothing is done, and the methods to renew, in bokmål; from an
+`kompetanse.analysis.expiry.ExpirySchedule` of one municipality.
+
+**What the public edition may say** (``docs/definitions.md``, "Retention with dates"; the staff
+policy of issue 16): a quarter or a count that concerns one or two persons tells the public about
+their job or certification, so
+
+1. no published cell gives a count of persons expiring or leaving: the public tables give dates
+   (quarters), never counts;
+2. a level's date ("2. kvartal 2026: blir sårbart") is shown only when every method serving
+   the level in which the municipality has active certified staff has at least `MIN_STAFF` of
+   them now. A change of status can then only come from losses in groups of three or more, and
+   cannot be pinned on one or two persons with the per-method counts the page publishes (a level
+   resting on one or two persons, or a level that only a pair in one method keeps ``dekket``, is
+   exactly where a date would say what happens to them). Otherwise the level says «Vises ikke …»
+   whether or not it changes, so that the choice itself rests on published counts only and
+   tells nothing; a level without staff has nothing to lose («ingen endring»);
+3. a method is named with «fornyes innen <kvartal>» (the quarter of its first expiry) only when
+   it has at least `MIN_STAFF` active certified persons now; methods with fewer are left out of
+   the public tables, and the caption says so.
+
+The internal edition (``utgave="intern"``), for the municipality's own leaders, shows every level
+and method with counts per quarter; it is marked as internal in its caption and is never part of
+what a public build publishes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kompetanse.analysis.expiry import ExpirySchedule
+from kompetanse.errors import argument_error, check_argument
+from kompetanse.formatting import number
+from kompetanse.reports import tables
+from kompetanse.reports.kommune import short_method_names
+from kompetanse.reports.style import LEVEL_LABELS, STATUS_LABELS
+
+__all__ = ["EDITIONS", "MIN_STAFF", "expiry_methods_table", "expiry_table", "quarter_text"]
+
+#: Active certified persons a level or method needs now before the public edition dates its
+#: losses (issue 16: nothing about persons leaving or expiring unless the count is at least 3).
+MIN_STAFF = 3
+#: The editions: ``offentlig`` (the published site) and ``intern`` (the municipality's own leaders).
+EDITIONS = ("offentlig", "intern")
+
+_BECOMES = {"dekket": "blir dekket", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte igjen"}
+_INTERNAL = "Intern utgave, ikke for publisering: viser når enkeltpersoners sertifisering utløper."
+
+
+def quarter_text(kvartal: pd.Period) -> str:
+    """``"2. kvartal 2026"``: a quarter as a sentence says it."""
+    return f"{kvartal.quarter}. kvartal {kvartal.year}"
+
+
+def _months(months: int) -> str:
+    return f"{number(months)} {'måned' if months == 1 else 'måneder'}"
+
+
+def _one(schedule: ExpirySchedule, name: str) -> None:
+    places = schedule.changes["kommunenummer"].unique()
+    if len(places) != 1:
+        raise argument_error(name, "the schedule of one municipality (`ExpirySchedule.kommune`)",
+                             f"{len(places)} municipalities")
+
+
+def _first_expiry(schedule: ExpirySchedule) -> pd.DataFrame:
+    """Per method with an expiry in the horizon: the quarter of its first expiry."""
+    m = schedule.methods
+    expiring = m[m["utloper"] > 0]
+    return expiring.drop_duplicates("metode")[["metode", "nivaer", "aktive_na", "kvartal"]]
+
+
+def _smallest_method(schedule: ExpirySchedule) -> pd.Series:
+    """Per level: the fewest active certified persons now in any method serving it that has any."""
+    m = schedule.methods.drop_duplicates("metode")
+    per_level = m.assign(niva=m["nivaer"].str.split(", ")).explode("niva")
+    return per_level.groupby("niva")["aktive_na"].min()
+
+
+def _renew_by_level(schedule: ExpirySchedule, min_staff: int) -> pd.Series:
+    """Per level: «PMTO innen 1. kvartal 2026; …», methods with at least ``min_staff`` only."""
+    first = _first_expiry(schedule)
+    first = first[first["aktive_na"] >= min_staff]
+    names = short_method_names()
+    per_level = first.assign(niva=first["nivaer"].str.split(", ")).explode("niva").sort_values(["kvartal", "metode"])
+    when = pd.Series([quarter_text(q) for q in per_level["kvartal"]], index=per_level.index, dtype="str")
+    text = per_level["metode"].map(names).fillna(per_level["metode"]) + " innen " + when
+    return text.groupby(per_level["niva"]).agg("; ".join)
+
+
+def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_staff: int = MIN_STAFF) -> tables.Table:
+    """Per level: the status now, the first change if nothing is done, and what to renew.
+
+    Columns: «Nivå», «Status nå», «Endres først» ("2. kvartal 2026: blir sårbart", "ingen endring
+    innen 12 måneder"), «Deretter» (a second change within the horizon) and «Fornyes» (the
+    methods serving the level whose certifications expire within the horizon, each with the
+    quarter of its first expiry). In the public edition (the default) a level is dated only when
+    every method serving it with active certified staff has at least ``min_staff`` of them, and
+    only such methods are named (see the module docstring); no cell holds a count of persons.
+
+    Parameters
+    ----------
+    schedule : `expiry_schedule(...).kommune(nr)`, the schedule of one municipality.
+    utgave : ``"offentlig"`` or ``"intern"`` (every level dated, every method named).
+    min_staff : persons a level or method needs for the public edition to date it.
+    """
+    check_argument("utgave", EDITIONS, utgave)
+    _one(schedule, "schedule")
+    public = utgave == "offentlig"
+    c = schedule.changes
+    levels = schedule.levels
+    changed = levels[levels["endret"]]
+    second = changed[changed.duplicated("niva")].drop_duplicates("niva").set_index("niva")
+    hidden = public & (c["kapasitet_na"] > 0) & c["niva"].astype("str").map(_smallest_method(schedule)).lt(min_staff)
+    none = f"ingen endring innen {_months(schedule.months)}"
+    first = [none if pd.isna(q) else f"{quarter_text(q)}: {_BECOMES[s]}"
+             for q, s in zip(c["forste_endring"], c["status_forste_endring"].astype("object"), strict=True)]
+    later = [f"{quarter_text(second.at[n, 'kvartal'])}: {_BECOMES[second.at[n, 'status']]}" if n in second.index
+             else "" for n in c["niva"]]
+    renew = _renew_by_level(schedule, min_staff if public else 1)
+    shown = pd.DataFrame({
+        "niva": c["niva"].map(LEVEL_LABELS).astype("object"),
+        "status_na": c["status_na"].astype("object"),
+        "endres": pd.Series(first, index=c.index).mask(hidden, f"Vises ikke (en metode har færre enn "
+                                                               f"{number(min_staff)} sertifiserte)"),
+        "deretter": pd.Series(later, index=c.index).mask(hidden, ""),
+        "fornyes": [renew.get(n, "") for n in c["niva"].astype("str")],
+    })
+    months = _months(schedule.months)
+    caption = (f"Hvis ingenting gjøres: nivåenes status vurdert på nytt ved slutten av hvert kvartal de neste "
+               f"{months}, med bare dem som er sertifisert nå (ansatte i opplæring er ikke med).")
+    caption += (f" Datoer vises bare for nivåer og metoder med minst {number(min_staff)} sertifiserte, "
+                "og ingen tall på personer." if public else " " + _INTERNAL)
+    return tables.table(shown, columns={"niva": "Nivå", "status_na": "Status nå", "endres": "Endres først",
+                                        "deretter": "Deretter", "fornyes": "Fornyes"},
+                        status={"status_na": STATUS_LABELS}, caption=caption)
+
+
+def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
+                         min_staff: int = MIN_STAFF) -> tables.Table:
+    """Per method with active certified staff: when certifications run out.
+
+    Public edition (the default): the methods with at least ``min_staff`` active certified
+    persons, with «Fornyes innen» (the quarter of the first expiry, or «ingen utløp innen
+    12 måneder»); no counts of persons expiring. Internal edition: every method, its active
+    certified persons now («Aktive nå»), per quarter of the horizon the persons lost in it
+    (certification expired or person left) and «Igjen» (persons still active at the end).
+
+    Parameters
+    ----------
+    schedule : `expiry_schedule(...).kommune(nr)`, the schedule of one municipality.
+    utgave : ``"offentlig"`` or ``"intern"``.
+    min_staff : persons a method needs for the public edition to show it.
+    """
+    check_argument("utgave", EDITIONS, utgave)
+    _one(schedule, "schedule")
+    m = schedule.methods
+    names = short_method_names()
+    methods = m.drop_duplicates("metode")[["metode", "nivaer", "aktive_na"]].reset_index(drop=True)
+    methods["navn"] = methods["metode"].map(names).fillna(methods["metode"])
+    methods["nivaer_tekst"] = methods["nivaer"].str.split(", ").map(
+        lambda levels: ", ".join(LEVEL_LABELS[x].lower() for x in levels))
+    methods = methods.sort_values("navn", ignore_index=True)
+    if utgave == "offentlig":
+        expiry = _first_expiry(schedule)
+        first = dict(zip(expiry["metode"], expiry["kvartal"], strict=True))
+        shown = methods[methods["aktive_na"] >= min_staff].copy()
+        when = [first.get(code) for code in shown["metode"]]
+        shown["fornyes"] = [f"innen {quarter_text(q)}" if not pd.isna(q) else
+                            f"ingen utløp innen {_months(schedule.months)}" for q in when]
+        if shown.empty:
+            shown = pd.DataFrame({"navn": [f"Ingen metoder med minst {number(min_staff)} sertifiserte"],
+                                  "nivaer_tekst": [""], "fornyes": [""]})
+        caption = (f"Metoder med minst {number(min_staff)} sertifiserte nå. Metoder med færre vises ikke, "
+                   "fordi en dato der ville si noe om én eller to personer.")
+        return tables.table(shown, columns={"navn": "Metode", "nivaer_tekst": "Nivåer", "fornyes": "Fornyes"},
+                            caption=caption)
+    lost = m.assign(tapt=m["utloper"] + m["slutter"]).pivot(index="metode", columns="kvartal_navn", values="tapt")
+    order = list(dict.fromkeys(m["kvartal_navn"]))
+    lost = lost[order].rename(columns=lambda q: f"Mister {q}")
+    left = m.drop_duplicates("metode", keep="last").set_index("metode")["aktive_etter"].rename("igjen")
+    shown = methods.merge(lost.join(left), left_on="metode", right_index=True, how="left")
+    columns = {"navn": "Metode", "nivaer_tekst": "Nivåer", "aktive_na": "Aktive nå",
+               **{c: c for c in lost.columns}, "igjen": "Igjen"}
+    return tables.table(shown, columns=columns, caption=_INTERNAL)
