@@ -33,8 +33,7 @@ from kompetanse.analysis.expiry import ExpirySchedule
 from kompetanse.errors import argument_error, check_argument
 from kompetanse.formatting import number
 from kompetanse.reports import tables
-from kompetanse.reports.kommune import short_method_names
-from kompetanse.reports.style import LEVEL_LABELS, STATUS_LABELS
+from kompetanse.reports.style import LEVEL_LABELS, STATUS_LABELS, short_method_names
 
 __all__ = ["EDITIONS", "MIN_STAFF", "expiry_methods_table", "expiry_table", "quarter_text"]
 

@@ -21,6 +21,7 @@ from kompetanse.analysis import programme
 from kompetanse.analysis.barometer import barometer
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.disclosure import suppress_table
+from kompetanse.analysis.expiry import ExpirySchedule, expiry_schedule
 from kompetanse.analysis.peers import compare_with_peers, peer_groups
 from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
@@ -30,16 +31,17 @@ from kompetanse.reports import plots, tables
 from kompetanse.reports.barometer import Barometer
 from kompetanse.reports.barometer import barometer_table as _barometer_table
 from kompetanse.reports.digest import content_digest
+from kompetanse.reports.expiry import expiry_methods_table, expiry_table
 from kompetanse.reports.key_sentences import KeySentences
 from kompetanse.reports.key_sentences import key_sentences as _key_sentences
 from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
-from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS
-from kompetanse.settings import EXPIRY_MONTHS, MIN_CERTIFIED, MIN_COUNT
+from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS, short_method_names
+from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED, MIN_COUNT
 
 __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
            "summary_table", "capacity_chart", "comparison_table", "trend_chart", "trend_table",
-           "methods_table", "retention_table", "gaps_table", "GAPS_SHOWN", "vulnerability_reasons",
+           "methods_table", "retention_table", "expiry_tables", "gaps_table", "GAPS_SHOWN", "vulnerability_reasons",
            "offers_table", "programme_table", "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
@@ -97,6 +99,8 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
         "markers": level_trend_markers(trends),
         "staff": _staff(ds, active_rows, on),
     }
+    schedule = expiry_schedule(ds, on=on)
+    result.update(expiry_methods=schedule.methods, expiry_levels=schedule.levels, expiry_changes=schedule.changes)
     _NATIONAL[key] = result
     if len(_NATIONAL) > _NATIONAL_SIZE:
         _NATIONAL.popitem(last=False)
@@ -150,13 +154,18 @@ class Profile:
     has_offers: bool = True
     all_rates: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
     method_names: dict = field(default_factory=dict)
+    expiry: ExpirySchedule | None = None
 
 
 def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
     """Everything the municipal report shows about ``kommunenummer`` on ``on``."""
     nat = national(ds, on=on)
     staff = nat.pop("staff").set_index("kommunenummer").loc[kommunenummer]
-    mine = {name: frame[frame["kommunenummer"] == kommunenummer] for name, frame in nat.items()}
+    mine = {name: frame[frame["kommunenummer"] == kommunenummer].reset_index(drop=True) if name.startswith("expiry_")
+            else frame[frame["kommunenummer"] == kommunenummer] for name, frame in nat.items()}
+    at = pd.Timestamp(on).normalize()
+    expiry = ExpirySchedule(mine.pop("expiry_methods"), mine.pop("expiry_levels"), mine.pop("expiry_changes"), at,
+                            at + pd.DateOffset(months=HORIZON_MONTHS), HORIZON_MONTHS)
     place = ds.kommuner.set_index("kommunenummer").loc[kommunenummer]
     periode = int(pd.Timestamp(on).year)
     offers = ds.tilbud[(ds.tilbud["kommunenummer"] == kommunenummer) & (ds.tilbud["ar"] == periode)]
@@ -165,7 +174,7 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
                    staff_total=int(staff["sertifiserte"]), method_total=int(staff["metoder"]),
                    training_total=int(staff["i_opplaering"]), has_staff=bool(staff["registrert"]),
                    has_offers=bool(len(offers)), all_rates=nat["comparison"]["rate"],
-                   method_names=short_method_names())
+                   method_names=short_method_names(), expiry=expiry)
 
 
 # ------------------------------------------------------------------------------ report sections
@@ -219,13 +228,6 @@ def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
                      f"(landet {number(d.loc[lv, 'land'], 1)})" for lv in LEVELS)
     return plots.Chart(fig, f"Sertifiserte per 1 000 barn i {p.kommunenavn}, med 95 % konfidensintervall, ved "
                             f"siden av {p.fylkesnavn}, andre {group} og landet: {said}.")
-
-
-def short_method_names() -> dict[str, str]:
-    """Method codes to the names readers know (the catalogue's name up to a dash: «ICDP»,
-    «De utrolige årene (DUÅ)», «Trygghetssirkelen (Circle of Security Parenting)»)."""
-    catalogue = metoder()
-    return dict(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
 
 
 def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS) -> dict[str, str]:
@@ -320,6 +322,16 @@ def retention_table(p: Profile) -> tables.Table:
                  "status_om_ett_ar": "Status om ett år"},
         status={"status_na": STATUS_LABELS, "status_om_ett_ar": STATUS_LABELS},
     )
+
+
+def expiry_tables(p: Profile) -> tables.Stack:
+    """When certifications run out (`kompetanse.reports.expiry`, public edition): per level the
+    quarter the status first changes if nothing is done, and per method when to renew; dates
+    only, never counts of persons."""
+    empty = no_staff(p, "det er ingen sertifiseringer som utløper")
+    if empty is not None:
+        return tables.Stack([empty])
+    return tables.Stack([expiry_table(p.expiry), expiry_methods_table(p.expiry)])
 
 
 #: Methods shown per level in the gap table; the rest are one click away.

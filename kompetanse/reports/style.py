@@ -6,7 +6,7 @@ always also written out, never shown by colour alone.
 
 from __future__ import annotations
 
-from kompetanse.data.reference import LEVELS
+from kompetanse.data.reference import LEVELS, metoder
 
 #: Prevention levels in their fixed order, with labels for people.
 LEVEL_LABELS: dict[str, str] = {"universell": "Universell", "selektiv": "Selektiv", "indikativ": "Indikativ"}
@@ -32,5 +32,13 @@ ASSESSMENT_LABELS: dict[str, str] = {"bedre": "Bedre enn landet", "likt": "Som l
 MUNICIPALITY_COLOUR = "#0072B2"
 COUNTY_COLOUR = "#999999"
 COUNTRY_COLOUR = "#333333"
+
+
+def short_method_names() -> dict[str, str]:
+    """Method codes to the names readers know (the catalogue's name up to a dash: «ICDP»,
+    «De utrolige årene (DUÅ)», «Trygghetssirkelen (Circle of Security Parenting)»)."""
+    catalogue = metoder()
+    return dict(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
+
 
 assert tuple(LEVEL_LABELS) == LEVELS

@@ -17,8 +17,8 @@ from kompetanse.formatting import MINUS, MISSING, NBSP, number
 from kompetanse.reports.style import STATUS_LABELS
 from kompetanse.settings import SUPPRESSED_MARKER
 
-__all__ = ["MINUS", "MISSING", "NBSP", "Paragraph", "ShortAndFull", "Table", "Title", "neutralise_formula", "number",
-           "table"]
+__all__ = ["MINUS", "MISSING", "NBSP", "Paragraph", "ShortAndFull", "Stack", "Table", "Title", "neutralise_formula",
+           "number", "table"]
 
 def _p_value(value) -> str:
     text = number(value, 3)
@@ -228,6 +228,19 @@ class ShortAndFull:
         """Every row for CSV/Excel export, formula-looking cells neutralised (`Table.to_spreadsheet`)."""
         parts = [self.first, *([] if self.rest is None else [self.rest])]
         return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
+
+
+@dataclass
+class Stack:
+    """Several tables shown one after the other as one section's output."""
+
+    parts: list
+
+    def _repr_html_(self) -> str:
+        return "".join(part._repr_html_() for part in self.parts)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(part) for part in self.parts)
 
 
 @dataclass
