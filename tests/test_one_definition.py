@@ -187,3 +187,18 @@ def test_utforsk_prints_the_same_headline_for_oslo(tmp_path, counts):
     assert found, text
     assert [int(found[1]), int(found[2])] == [counts.loc["0301", "sertifiserte"],
                                               counts.loc["0301", "sertifiseringer"]] == [301, 351]
+
+
+def test_the_municipal_page_headline_is_the_library_headline():
+    # the key sentence «<kommune> har N ansatte med aktiv sertifisering» counts what staff_counts counts
+    from kompetanse.analysis.periods import reference_date
+    from kompetanse.reports import key_sentences, kommune
+
+    ds = kompetanse.load()
+    on = reference_date(ds)
+    counts = staff_counts(ds, on=on).set_index("kommunenummer")
+    for nr in ("0301", "4621", "1151"):
+        p = kommune.profile(ds, nr, on=on)
+        text = key_sentences.what_it_has(p)
+        found = int(re.search(r"har ([\d\u00a0]+) ansatte?", text).group(1).replace("\u00a0", ""))
+        assert found == counts.loc[nr, "sertifiserte"] == p.staff_total, (nr, text)

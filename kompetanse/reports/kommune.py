@@ -108,22 +108,15 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
 
 
 def _staff(ds, active_rows: pd.DataFrame, on) -> pd.DataFrame:
-    """Per municipality: ``sertifiserte`` (distinct persons with an active certification),
-    ``metoder`` (methods with at least one), ``i_opplaering`` (distinct persons in training) and
-    ``registrert`` (any staff row at all): the headline of the page, one definition."""
-    nr = ds.kommuner["kommunenummer"].drop_duplicates()
-    trainees = cov._training_rows(ds.ansatte_kompetanse, pd.Timestamp(on))
-    out = pd.DataFrame({
-        "kommunenummer": nr.to_numpy(),
-        "sertifiserte": active_rows.groupby("kommunenummer")["ansatt_id"].nunique().reindex(nr).fillna(0),
-        "metoder": active_rows.groupby("kommunenummer")["metode"].nunique().reindex(nr).fillna(0),
-        "i_opplaering": trainees.groupby("kommunenummer")["ansatt_id"].nunique().reindex(nr).fillna(0),
-    })
-    out = out.reset_index(drop=True)
-    for c in ("sertifiserte", "metoder", "i_opplaering"):
-        out[c] = out[c].astype("int64")
-    out["registrert"] = out["kommunenummer"].isin(ds.ansatte_kompetanse["kommunenummer"])
-    return out
+    """Per municipality the headline of the page, one definition (`coverage.staff_counts`):
+    ``sertifiserte`` (distinct persons with an active certification), ``i_opplaering``
+    (distinct persons in training), with ``metoder`` (methods with at least one active certified
+    person) and ``registrert`` (any staff row at all)."""
+    out = cov.staff_counts(ds, on=on)[["kommunenummer", "sertifiserte", "i_opplaering"]]
+    methods = active_rows.groupby("kommunenummer")["metode"].nunique()
+    out = out.assign(metoder=out["kommunenummer"].map(methods).fillna(0).astype("int64"),
+                     registrert=out["kommunenummer"].isin(ds.ansatte_kompetanse["kommunenummer"]))
+    return out.reset_index(drop=True)
 
 
 @dataclass
