@@ -59,6 +59,8 @@ def test_prose_is_text_not_markup():
 def test_the_national_title_and_status_line():
     assert nasjonal.page_title(2025) == "Nasjonal oversikt 2025: foreldrestøtte i kommunene"
     assert nasjonal.page_title(2025, "Nordland") == "Nordland 2025: foreldrestøtte i kommunene"
-    o = SimpleNamespace(coverage=pd.DataFrame({"k": range(357)}), fylkesnummer="", omrade="Hele landet",
-                        on=pd.Timestamp("2025-12-31"))
+    # one row per municipality and level: 357 municipalities, 1 071 rows
+    coverage = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(357)] * 3,
+                             "niva": ["universell"] * 357 + ["selektiv"] * 357 + ["indikativ"] * 357})
+    o = SimpleNamespace(coverage=coverage, fylkesnummer="", omrade="Hele landet", on=pd.Timestamp("2025-12-31"))
     assert str(nasjonal.status_line(o)) == "Tallene gjelder 357 kommuner i hele landet, med status per 31.12.2025."

@@ -95,7 +95,9 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
         "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
                          "for a municipal report a digest of its own rows and of its rows in the national "
                          "analyses it is compared with; for the programme report the programme tables; for "
-                         "the national overview every input. A report is rebuilt when its fingerprint changes."),
+                         "the national overview every input. A report is rebuilt when its fingerprint changes, "
+                         "and when a page it links to, which was missing when it was written (its link then "
+                         "plain text), has been built since."),
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,

@@ -82,7 +82,9 @@ def status_line(o: Overview) -> Prose:
     """The area, its number of municipalities and the date of the figures, as the page's first
     sentence (under the title, so no heading stands without text under it)."""
     area = "hele landet" if not o.fylkesnummer else o.omrade
-    return Prose((f"Tallene gjelder {tables.number(len(o.coverage))} kommuner i {area}, "
+    # the coverage has a row per municipality and level
+    municipalities = o.coverage["kommunenummer"].nunique()
+    return Prose((f"Tallene gjelder {tables.number(municipalities)} kommuner i {area}, "
                   f"med status per {o.on:%d.%m.%Y}.",))
 
 
