@@ -20,6 +20,7 @@ from kompetanse.build import batch as build
 from kompetanse.build import kernel as execute
 from kompetanse.cli import main
 from kompetanse.errors import UsageError
+from kompetanse.site.pages import unlinked_targets
 from tests.conftest import SITE_KOMMUNER as KOMMUNER
 from tests.notebook_content import comparable
 
@@ -103,7 +104,8 @@ def test_pages_have_no_code_no_traces_and_no_external_resources(site):
 
 def test_municipal_page_shows_its_municipality_and_a_figure_with_a_description(site):
     text = (site.folder / "kommuner" / "1804.html").read_text(encoding="utf-8")
-    assert "<title>Bodø (1804)" in text
+    # the page's title is the municipality's name (the build knows it from the data set)
+    assert f"<title>Bodø – foreldrestøtte og kompetanse {site.folder.name}</title>" in text
     assert "<h1>Bodø</h1>" in text and "Kommunenummer 1804, Nordland." in text
     assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" alt="Sertifiserte per 1 000 barn i Bodø,'
                      r' med 95 % konfidensintervall[^"]+: universell \d', text)
@@ -176,6 +178,18 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
     rebuilt = {k for k, s in _statuses(changed).items() if s == "built"}
     assert rebuilt == {"kommune/1804", "nasjonal"}  # not the programme or report reports
     assert {s for k, s in _statuses(changed).items() if k not in rebuilt} == {"unchanged"}
+
+    # a page written without a link to a municipality this build did not make (Vindafjord, 1160,
+    # in cohort 2024) is rebuilt once that municipality's page is built, and then links to it;
+    # no other page is
+    programme_page = out / first.folder.name / "program-2024.html"
+    assert 'href="kommuner/1160.html"' not in programme_page.read_text(encoding="utf-8")
+    added = build.build_reports(data, out=out, kommuner=[*kommuner, "1160"], progress=False)
+    assert {k for k, s in _statuses(added).items() if s == "built"} == {"kommune/1160", "program/2024"}
+    text = programme_page.read_text(encoding="utf-8")
+    assert 'href="kommuner/1160.html"' in text and "kommuner/1160.html" not in unlinked_targets(text[:65536])
+    assert set(_statuses(build.build_reports(data, out=out, kommuner=["1160"], progress=False)).values()) == {
+        "unchanged"}
 
     forced = build.build_reports(data, out=out, kommuner=["1151"], force=True, progress=False)
     assert set(_statuses(forced).values()) == {"built"}

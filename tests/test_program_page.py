@@ -94,3 +94,25 @@ def test_a_link_escapes_its_text_and_its_address():
     assert '<a href="x.html&quot; onclick=&quot;alert(1)">&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;</a>' in page
     assert "<td class=\"kort\">C</td>" in page  # no address: plain text
     assert "<b>" not in page and 'onclick="' not in page
+
+
+def test_every_name_links_to_its_municipal_page_relative_to_the_cohort_page(cohort):
+    page = program.progress_table(cohort)._repr_html_()
+    for nr, name in (("5001", "Trondheim"), ("0301", "Oslo"), ("4601", "Bergen"), ("1151", "Utsira")):
+        assert f'<a href="kommuner/{nr}.html">{name}</a>' in page
+
+
+def test_all_activities_are_held_of_planned_in_one_column(cohort):
+    frame = shown(cohort)
+    # Trondheim: 1 held of 10 registered; Utsira: 1 held, 1 cancelled (still in the plan)
+    assert frame.loc["Trondheim", "Aktiviteter i alt"] == "1 av 10"
+    assert frame.loc["Utsira", "Aktiviteter i alt"] == "1 av 2"
+    assert frame.loc["Bergen", "Aktiviteter i alt"] == tables.MISSING
+    assert "Planlagt i alt" not in frame.columns
+
+
+def test_the_title_names_the_cohort_and_the_status_line_the_date(cohort):
+    assert program.page_title("2025") == "Fremdrift i «Bedre foreldresamarbeid til det beste for barnet», kull 2025"
+    line = program.status_line(cohort)
+    assert str(line) == f"Status per {pd.Timestamp(ON):%d.%m.%Y}."
+    assert line._repr_html_() == f"<p>Status per {pd.Timestamp(ON):%d.%m.%Y}.</p>"

@@ -34,12 +34,15 @@ from kompetanse.build.plan import (
     data_digests,
     is_current,
     job_fingerprint,
+    navigation,
     notebook_hashes,
     package_fingerprint,
     plan,
+    site_pages,
 )
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import load
+from kompetanse.site.pages import Site
 
 __all__ = ["BuildResult", "ReportStatus", "build_reports"]
 
@@ -95,10 +98,14 @@ def build_reports(
                  for j in jobs_list]
     built = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
+    # the pages a link may point to: what this build writes and what is on disk already. A
+    # page is written with a link only to those (kompetanse.site.pages.site_links) and records
+    # the targets it had to leave unlinked; once one of them exists, the page is rebuilt
+    site = Site(site_pages(folder, jobs_list), navigation(jobs_list))
     statuses: dict[str, ReportStatus] = {}
     todo = []
     for job in jobs_list:
-        if not force and is_current(folder, job):
+        if not force and is_current(folder, job, site.pages):
             statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "unchanged", fingerprint=job.fingerprint)
         else:
             todo.append(job)
@@ -106,7 +113,7 @@ def build_reports(
     interrupted = False
     _sweep_temporary(folder)
     try:
-        run_all(todo, folder, built, statuses, jobs=jobs, progress=progress, kernel_name=kernel_name)
+        run_all(todo, folder, built, statuses, site=site, jobs=jobs, progress=progress, kernel_name=kernel_name)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -116,7 +123,7 @@ def build_reports(
     for job in jobs_list:
         if job.key in statuses:
             continue
-        if interrupted and is_current(folder, job):
+        if interrupted and is_current(folder, job, site.pages):
             # a worker wrote this report whole just before the interrupt reached it, and its
             # answer never came back: the report is there and current, so say so (a re-run keeps it)
             statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "built", float("nan"),
@@ -127,7 +134,7 @@ def build_reports(
                                         fingerprint=job.fingerprint)
     ordered = [statuses[j.key] for j in jobs_list]
     result = BuildResult(folder, ordered, time.perf_counter() - start)
-    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built)
+    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built, site=site)
     write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
                    digests={j.key: j.data_digest for j in jobs_list},

@@ -12,7 +12,7 @@ from pathlib import Path
 from kompetanse import __version__
 from kompetanse.build.plan import Job
 from kompetanse.data.dataset import Dataset
-from kompetanse.site.pages import index_page, write_atomic
+from kompetanse.site.pages import Site, index_page, write_atomic
 
 __all__ = ["BuildResult", "ReportStatus", "write_index", "write_manifest"]
 
@@ -46,8 +46,9 @@ class BuildResult:
 
 
 def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], statuses: dict[str, ReportStatus],
-                built: str) -> None:
-    """The index page: every municipality with its status, linking to the reports that were built."""
+                built: str, site: Site | None = None) -> None:
+    """The index page: every municipality with its status, linking to the reports that were built
+    (and, through ``site``, to the other pages of the site that exist)."""
     from kompetanse.analysis.coverage import breadth
     from kompetanse.analysis.periods import reference_date
 
@@ -65,11 +66,19 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
     extra = [(j.title, j.html) for j in jobs
              if j.kind != "kommune" and statuses[j.key].status in ("built", "unchanged")]
     failed = [o for o in statuses.values() if o.status in ("failed", "interrupted")]
-    footer = f"Bygget {built} med kompetanse {__version__}. Se manifest.json for inndata og kontrollsummer."
+    footer = f"Bygget {built} med kompetanse {__version__}."
     if failed:
-        footer += f" {len(failed)} rapport(er) feilet og er ikke publisert; se manifest.json."
+        footer += f" {len(failed)} rapport(er) feilet og er ikke publisert; manifestet sier hvilke og hvorfor."
+    sources = [("Inndata, kontrollsummer og status for hver rapport:", "manifest.json", "manifest.json")]
+    if site is not None:
+        # only pages that are there: a report that failed in this build is neither linked nor in the header
+        there = {o.html for o in statuses.values() if o.status in ("built", "unchanged")}
+        failed_pages = {o.html for o in failed} - there
+        site = Site(site.pages - failed_pages, tuple((label, target) for label, target in site.nav
+                                                     if target not in failed_pages))
     write_atomic(folder / "index.html",
-                 index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer))
+                 index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer,
+                            site=site, sources=sources))
 
 
 def write_manifest(folder: Path, result: BuildResult, **info) -> None:
@@ -86,7 +95,9 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
         "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
                          "for a municipal report a digest of its own rows and of its rows in the national "
                          "analyses it is compared with; for the programme report the programme tables; for "
-                         "the national overview every input. A report is rebuilt when its fingerprint changes."),
+                         "the national overview every input. A report is rebuilt when its fingerprint changes, "
+                         "and when a page it links to, which was missing when it was written (its link then "
+                         "plain text), has been built since."),
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,

@@ -20,9 +20,10 @@ import pandas as pd
 from kompetanse import __version__
 from kompetanse.data.dataset import Dataset
 from kompetanse.resources import notebook
+from kompetanse.site.pages import unlinked_targets
 
 __all__ = ["AGGREGATE_INPUTS", "Job", "data_digests", "is_current", "job_fingerprint", "municipal_digests",
-           "notebook_hashes", "package_fingerprint", "plan"]
+           "navigation", "notebook_hashes", "package_fingerprint", "plan", "site_pages"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -128,37 +129,77 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
     ------
     UsageError : a report's notebook is missing (the message names it), before anything is built.
     """
+    from kompetanse.reports import nasjonal, program, utfall
+
+    # a page's title is the one text on the index, in <title> and in its <h1> (the report modules
+    # say it, so the notebook's own heading and the build agree)
     jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data},
-                "nasjonal.html", "notebooks/nasjonal.ipynb", f"Nasjonal oversikt {periode}")]
+                "nasjonal.html", "notebooks/nasjonal.ipynb", nasjonal.page_title(periode))]
     for kull in sorted(ds.program_deltakelse["kull"].unique()):
         jobs.append(Job(f"program/{kull}", "program", "program_fremdrift.ipynb", {"kull": kull, "data": data},
-                        f"program-{kull}.html", f"notebooks/program-{kull}.ipynb",
-                        f"Programfremdrift, kull {kull}"))
+                        f"program-{kull}.html", f"notebooks/program-{kull}.ipynb", program.page_title(kull)))
     jobs.append(Job("utfall", "utfall", "utfallsstudie.ipynb", {"data": data}, "utfallsstudie.html",
-                    "notebooks/utfallsstudie.ipynb", "Utfallsstudie: gir programmet bedre foreldresamarbeid?"))
+                    "notebooks/utfallsstudie.ipynb", utfall.page_title()))
     names = ds.kommuner.set_index("kommunenummer")["kommunenavn"]
     for nr in kommuner:
+        # the municipal notebook's first output is the <h1> with the municipality's name
         jobs.append(Job(f"kommune/{nr}", "kommune", "kommune_rapport.ipynb",
                         {"kommunenummer": nr, "periode": periode, "data": data},
                         f"kommuner/{nr}.html", f"notebooks/kommuner/{nr}.ipynb",
-                        f"{names[nr]} ({nr}): foreldrestøtte {periode}"))
+                        f"{names[nr]} – foreldrestøtte og kompetanse {periode}"))
     for job in jobs:
         notebook(job.notebook)  # raises, naming it, when a notebook is missing
     return jobs
 
 
-def is_current(folder: Path, job: Job) -> bool:
-    """The job's report and executed notebook are on disk, and the report was built from exactly
-    the job's inputs (its fingerprint). Files are only ever written whole (`write_atomic`)."""
-    return _existing_fingerprint(folder / job.html) == job.fingerprint and (folder / job.executed).exists()
+#: The header's links on every page: (label, the kind of job, or "index").
+_NAV_LABELS = {"index": "Alle kommuner", "nasjonal": "Landet", "utfall": "Utfallsstudien"}
 
 
-def _existing_fingerprint(path: Path) -> str | None:
+def navigation(jobs: list[Job]) -> tuple[tuple[str, str], ...]:
+    """The header's links, as (label, path relative to the period folder): the index, the
+    national overview, each programme cohort and the outcome study, in that order."""
+    nav = [(_NAV_LABELS["index"], "index.html")]
+    nav += [(_NAV_LABELS["nasjonal"], j.html) for j in jobs if j.kind == "nasjonal"]
+    nav += [(f"Kull {j.parameters['kull']}", j.html) for j in jobs if j.kind == "program"]
+    nav += [(_NAV_LABELS["utfall"], j.html) for j in jobs if j.kind == "utfall"]
+    return tuple(nav)
+
+
+def site_pages(folder: Path, jobs: list[Job]) -> frozenset[str]:
+    """Every file of the site a page of this build may link to, relative to the period folder:
+    the pages and executed notebooks the jobs write, the index and the manifest, and every page
+    and notebook already on disk from an earlier build."""
+    planned = {"index.html", "manifest.json"} | {j.html for j in jobs} | {j.executed for j in jobs}
+    on_disk = {p.relative_to(folder).as_posix() for pattern in ("*.html", "*.ipynb", "manifest.json")
+               for p in folder.rglob(pattern) if p.is_file() and not p.name.startswith(".")}
+    return frozenset(planned | on_disk)
+
+
+def is_current(folder: Path, job: Job, pages: frozenset[str] | None = None) -> bool:
+    """The job's report and executed notebook are on disk, the report was built from exactly
+    the job's inputs (its fingerprint), and none of the pages it was written without a link to
+    is among ``pages`` now (`kompetanse.site.pages.site_links`; None skips that check). Files
+    are only ever written whole (`write_atomic`)."""
+    head = _head(folder / job.html)
+    if head is None or (folder / job.executed).exists() is False:
+        return False
+    m = _FINGERPRINT_META.search(head)
+    if not m or m.group(1).decode() != job.fingerprint:
+        return False
+    return pages is None or not set(unlinked_targets(head.decode("utf-8", "replace"))) & pages
+
+
+#: How much of a page's head is read for its fingerprint and its unlinked targets: the two
+#: <meta> elements come first, before the style sheet.
+_HEAD_BYTES = 65536
+
+
+def _head(path: Path) -> bytes | None:
     try:
         with path.open("rb") as fh:
-            head = fh.read(2048)
+            head = fh.read(_HEAD_BYTES)
     except OSError:
         return None
-    m = _FINGERPRINT_META.search(head)
-    return m.group(1).decode() if m else None
+    return head.split(b"<meta charset", 1)[0]
 

@@ -18,7 +18,7 @@ from kompetanse import __version__
 from kompetanse.build.manifest import ReportStatus
 from kompetanse.build.plan import Job
 from kompetanse.resources import notebook
-from kompetanse.site.pages import notebook_html, write_atomic
+from kompetanse.site.pages import Site, notebook_html, write_atomic
 
 __all__ = ["CELL_TIMEOUT", "run_all", "run_job"]
 
@@ -67,11 +67,16 @@ def _clear_running_mark() -> None:
 
 
 def _footer(job: Job, built: str) -> str:
-    return (f"Laget med kompetanse {__version__} {built} fra notatboken {job.notebook}. "
-            f"Den kjørte notatboken ligger ved siden av rapporten ({job.executed}).")
+    return f"Laget med kompetanse {__version__} {built} fra notatboken {job.notebook}."
 
 
-def run_job(job: Job, folder: Path, built: str) -> ReportStatus:
+def _sources(job: Job) -> list[tuple[str, str, str]]:
+    """The footer's links: the executed notebook the page was made from, and the manifest."""
+    return [("Den kjørte notatboken:", job.executed, job.executed),
+            ("Inndata, kontrollsummer og parametere for hele bygget:", "manifest.json", "manifest.json")]
+
+
+def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> ReportStatus:
     """Run one report in this worker's warm kernel and write its files (atomically)."""
     executed = folder / job.executed
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -91,8 +96,11 @@ def run_job(job: Job, folder: Path, built: str) -> ReportStatus:
             return ReportStatus(job.key, job.html, job.executed, "failed", result.seconds,
                            result.error_cell, result.error, job.fingerprint)
         home = os.path.relpath(folder / "index.html", html_path.parent)
+        # the municipal notebook opens with its own <h1> (the municipality's name); the other
+        # pages' <h1> is the page's title
         page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
-                             fingerprint=job.fingerprint)
+                             fingerprint=job.fingerprint, page=job.html, site=site, sources=_sources(job),
+                             heading=job.kind != "kommune")
         write_atomic(html_path, page)
         return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
@@ -101,7 +109,7 @@ def run_job(job: Job, folder: Path, built: str) -> ReportStatus:
 
 
 def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, ReportStatus], *, jobs: int | None,
-            progress: bool, kernel_name: str) -> None:
+            progress: bool, kernel_name: str, site: Site | None = None) -> None:
     """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `ReportStatus` in ``statuses``."""
     if not todo:
         return
@@ -122,7 +130,7 @@ def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, Repor
             broken: list[Job] = []
             with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
                                      initargs=(kernel_name, str(running_dir))) as pool:
-                futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built): job for job in pending}
+                futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built, site): job for job in pending}
                 pending = []
                 try:
                     for future in as_completed(futures):

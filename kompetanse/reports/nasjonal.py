@@ -6,6 +6,7 @@ function takes it and returns what the section shows: a heading, a table or a fi
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,11 +17,38 @@ from kompetanse.data.reference import LEVELS
 from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS
 
-__all__ = ["Overview", "overview", "heading", "coverage_chart", "status_table", "county_chart", "lacking_table",
-           "trend_chart"]
+__all__ = ["Overview", "Prose", "overview", "page_title", "heading", "status_line", "coverage_chart", "status_table",
+           "county_chart", "lacking_table", "trend_chart"]
 
 #: How a level is named in the figures' descriptions ("med universelt nivå dekket").
 _LEVEL_ADJECTIVES = {"universell": "universelt", "selektiv": "selektivt", "indikativ": "indikativt"}
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Text for a report page: paragraphs, then a bulleted list, each item plain text (escaped in
+    HTML, so a name from the data never becomes markup) that wraps with the page."""
+
+    paragraphs: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+
+    def _repr_html_(self) -> str:
+        out = [f"<p>{html.escape(p)}</p>" for p in self.paragraphs]
+        if self.items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in self.items) + "</ul>")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return "\n\n".join([*self.paragraphs, "\n".join(f"- {i}" for i in self.items)]).strip()
+
+    __repr__ = __str__
+
+
+def page_title(periode: int, omrade: str = "Hele landet") -> str:
+    """The overview's title: on the index, in the page's ``<title>`` and as its ``<h1>``
+    ("Nasjonal oversikt 2025: foreldrestøtte i kommunene"; a county's name for one county)."""
+    what = "Nasjonal oversikt" if omrade == "Hele landet" else omrade
+    return f"{what} {periode}: foreldrestøtte i kommunene"
 
 
 @dataclass(frozen=True)
@@ -45,8 +73,19 @@ def overview(ds, *, on: pd.Timestamp, fylkesnummer: str = "") -> Overview:
 
 
 def heading(o: Overview) -> tables.Heading:
-    """The area and the date of the figures."""
+    """The area and the date of the figures, as a heading (for a notebook of one's own; the
+    report opens with `status_line` under its title instead)."""
     return tables.heading(f"{o.omrade}: status {o.on:%d.%m.%Y}", level=2)
+
+
+def status_line(o: Overview) -> Prose:
+    """The area, its number of municipalities and the date of the figures, as the page's first
+    sentence (under the title, so no heading stands without text under it)."""
+    area = "hele landet" if not o.fylkesnummer else o.omrade
+    # the coverage has a row per municipality and level
+    municipalities = o.coverage["kommunenummer"].nunique()
+    return Prose((f"Tallene gjelder {tables.number(municipalities)} kommuner i {area}, "
+                  f"med status per {o.on:%d.%m.%Y}.",))
 
 
 def coverage_chart(o: Overview) -> plots.Chart:

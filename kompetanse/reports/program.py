@@ -14,11 +14,20 @@ import pandas as pd
 from kompetanse.analysis import programme
 from kompetanse.analysis.disclosure import suppress_counts
 from kompetanse.reports import plots, tables
+from kompetanse.reports.nasjonal import Prose
 from kompetanse.reports.style import PROGRESS_LABELS
 from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
 
-__all__ = ["Cohort", "activities_chart", "cohort", "heading", "key_figures", "progress_chart", "progress_table",
-           "roster"]
+__all__ = ["Cohort", "PROGRAMME", "activities_chart", "cohort", "heading", "key_figures", "page_title",
+           "progress_chart", "progress_table", "roster", "status_line"]
+
+#: The programme's name as FUB/FUG writes it.
+PROGRAMME = "«Bedre foreldresamarbeid til det beste for barnet»"
+
+
+def page_title(kull: str) -> str:
+    """The cohort page's title: on the index, in the page's ``<title>`` and as its ``<h1>``."""
+    return f"Fremdrift i {PROGRAMME}, kull {kull}"
 
 #: Attendances (not distinct persons), suppressed below MIN_COUNT wherever they are shown.
 _ATTENDANCES = ["ansatte_naadd", "foreldre_naadd"]
@@ -41,8 +50,15 @@ def cohort(ds, *, kull: str, on: pd.Timestamp) -> Cohort:
 
 
 def heading(c: Cohort) -> tables.Heading:
-    """The cohort and the date of the figures."""
+    """The cohort and the date of the figures, as a heading (for a notebook of one's own; the
+    report opens with `status_line` under its title instead)."""
     return tables.heading(f"Kull {c.kull}: status {c.on:%d.%m.%Y}", level=2)
+
+
+def status_line(c: Cohort) -> Prose:
+    """The date of the figures, as the page's first sentence (under the title, which names the
+    cohort, so no heading stands without text under it)."""
+    return Prose((f"Status per {c.on:%d.%m.%Y}.",))
 
 
 def key_figures(c: Cohort) -> tables.Table:
@@ -127,10 +143,11 @@ def roster(c: Cohort) -> pd.DataFrame:
 
 
 def progress_table(c: Cohort) -> tables.Table:
-    """Every municipality in the cohort with its status and county, in the order of `roster`
-    (no link to the municipal page yet: a partial build has no page for most of them); time
-    passed, share held, training days, staff and parent meetings held of planned («3 av 4»),
-    attendances suppressed below ``settings.MIN_COUNT``."""
+    """Every municipality in the cohort with its status and county, in the order of `roster`,
+    its name linking to its municipal page (``kommuner/<nr>.html``; a build that has no page for
+    a municipality shows the name as text, `kompetanse.site.pages.site_links`); time passed,
+    share held, training days, staff and parent meetings and all activities held of planned
+    («3 av 4»), attendances suppressed below ``settings.MIN_COUNT``."""
     rows = roster(c)
     shown = suppress_counts(rows, columns=_ATTENDANCES, threshold=MIN_COUNT)
     held_of_planned = {
@@ -138,14 +155,16 @@ def progress_table(c: Cohort) -> tables.Table:
         + shown[f"{t}_planlagt"].map(_count, na_action="ignore")
         for t in ACTIVITY_COLUMNS
     }
+    held_of_planned["gjennomforte"] = (shown["gjennomforte"].map(_count, na_action="ignore") + " av "
+                                       + shown["planlagte_aktiviteter"].map(_count, na_action="ignore"))
     return tables.table(
         shown.assign(**held_of_planned),
         columns={"kommunenavn": "Kommune", "fylkesnavn": "Fylke", "status": "Status", "andel_tid": "Tid gått",
-                 "andel_gjennomfort": "Gjennomført", **ACTIVITY_COLUMNS, "gjennomforte": "Aktiviteter holdt",
-                 "planlagte_aktiviteter": "Planlagt i alt", "ansatte_naadd": "Ansatte nådd",
-                 "foreldre_naadd": "Foreldre nådd"},
+                 "andel_gjennomfort": "Gjennomført", **ACTIVITY_COLUMNS, "gjennomforte": "Aktiviteter i alt",
+                 "ansatte_naadd": "Ansatte nådd", "foreldre_naadd": "Foreldre nådd"},
         percent=["andel_tid", "andel_gjennomfort"],
         status={"status": ROSTER_LABELS},
+        links={"kommunenavn": "lenke"},
     )
 
 

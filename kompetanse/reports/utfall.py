@@ -6,6 +6,7 @@ or text. Only the public API of `kompetanse.outcomes` and its result fields are 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -13,9 +14,22 @@ import pandas as pd
 
 from kompetanse import outcomes
 from kompetanse.reports import outcome_plots, plots, tables
+from kompetanse.reports.nasjonal import Prose
 
-__all__ = ["Study", "study", "heading", "key_figures", "event_chart", "event_table", "robustness_chart",
-           "robustness_table", "twfe_table", "method_text"]
+__all__ = ["Study", "study", "page_title", "heading", "key_figures", "units_text", "event_chart", "event_table",
+           "robustness_chart", "robustness_table", "twfe_table", "method_text",
+           "method_prose"]
+
+#: A sentence ends at a full stop (or a closing parenthesis after one) before a capital letter.
+_SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-ZÆØÅ0-9])")
+
+
+def page_title(indikator: str = "samarbeid") -> str:
+    """The study's title: on the index, in the page's ``<title>`` and as its ``<h1>``. The
+    survey covers barnehage and grunnskole, so the title names both."""
+    if indikator == "samarbeid":
+        return "Utfallsstudie: gir programmet bedre foreldresamarbeid i barnehage og skole?"
+    return f"Utfallsstudie: virker programmet på «{indikator}» i barnehage og skole?"
 
 _INTERVAL = {"estimate": "Effekt", "ci_low": "Nedre grense", "ci_high": "Øvre grense", "p_value": "p-verdi"}
 _DECIMALS = {"estimate": 3, "ci_low": 3, "ci_high": 3}
@@ -50,6 +64,28 @@ def heading(s: Study) -> tables.Heading:
 def key_figures(s: Study) -> tables.Table:
     """The estimate with its interval and p-value, the municipalities and the placebo tests."""
     return tables.key_figures(s.result.key_figures())
+
+
+def units_text(s: Study) -> Prose:
+    """What the counts of treated and control municipalities in `key_figures` count.
+
+    The analysis compares units of municipality × school type (barnehage and grunnskole apart);
+    the counts are of municipalities (the clusters of the standard errors). A municipality that
+    started later is a control in the years before its start and treated after it, so it can be
+    counted in both: the sum can exceed the number of municipalities in the survey, and the text
+    says so when it does.
+    """
+    treated, control = s.result.n_treated, s.result.n_control
+    total = s.ds.foreldreundersokelsen["kommunenummer"].nunique()
+    text = (f"Analysen sammenligner enheter av kommune og skoleslag (barnehage og grunnskole hver for seg), "
+            f"men tallene over teller kommuner: {tables.number(treated)} deltakerkommuner og "
+            f"{tables.number(control)} sammenligningskommuner. En kommune som startet senere, er "
+            f"sammenligningskommune i årene før den startet og deltakerkommune etter, og telles da i begge.")
+    if treated + control > total:
+        text += (f" Derfor er {tables.number(treated)} + {tables.number(control)} = "
+                 f"{tables.number(treated + control)} flere enn de {tables.number(total)} kommunene i "
+                 f"foreldreundersøkelsen.")
+    return Prose((text,))
 
 
 def event_chart(s: Study) -> plots.Chart:
@@ -98,5 +134,12 @@ def twfe_table(s: Study) -> tables.Table:
 
 
 def method_text(s: Study) -> str:
-    """The method in brief, in Norwegian, as the study describes itself."""
+    """The method in brief, in Norwegian, as the study describes itself (one line of text)."""
     return s.result.method
+
+
+def method_prose(s: Study) -> Prose:
+    """`method_text` for the page: its first sentence as a paragraph and each further sentence
+    as an item of a list, so the text wraps on the page (``str()`` gives it as Markdown)."""
+    first, *rest = _SENTENCE_END.split(s.result.method.strip())
+    return Prose((first,), tuple(rest))

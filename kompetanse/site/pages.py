@@ -13,9 +13,12 @@ from any web server without a second file.
 from __future__ import annotations
 
 import functools
+import html as _html
 import os
+import posixpath
 import re
 import secrets
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,9 +31,92 @@ from kompetanse.errors import argument_error
 from kompetanse.formatting import number
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
 
-__all__ = ["index_page", "notebook_body", "notebook_html", "write_atomic"]
+__all__ = ["Site", "index_page", "notebook_body", "notebook_html", "site_links", "unlinked_targets", "write_atomic"]
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL | re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_UNLINKED_META = re.compile(r'<meta name="kompetanse-unlinked" content="([^"]*)">')
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/|#)")
+
+
+# ---------------------------------------------------------------------------------- site links
+
+
+@dataclass(frozen=True)
+class Site:
+    """The pages of one build, as the build hands them to each page it writes.
+
+    pages : every file of the site a page may link to, as paths relative to the period folder
+        (``index.html``, ``kommuner/0301.html``, ``notebooks/nasjonal.ipynb``, ``manifest.json``):
+        those this build writes and those already on disk.
+    nav : the header's links, as (label, path relative to the period folder), in order.
+    """
+
+    pages: frozenset = frozenset()
+    nav: tuple = ()
+
+
+def _target(href: str, page: str) -> str | None:
+    """The file of the site a relative link on ``page`` points to (path relative to the period
+    folder, without query or fragment); None for a link that is not to a file of the site (an
+    address with a scheme, an absolute path, a fragment on the page itself, or a path that leaves
+    the period folder)."""
+    href = _html.unescape(href).strip()
+    if not href or _EXTERNAL.match(href):
+        return None
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    if not path:
+        return None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    return None if resolved == ".." or resolved.startswith("../") else resolved
+
+
+def site_links(html: str, *, page: str, pages: Collection[str]) -> tuple[str, tuple[str, ...]]:
+    """Links to pages of the site that exist: the one rule for every page the build writes.
+
+    A relative link (``<a href="...">``) on ``page`` whose target, resolved against the page's
+    folder, is not in ``pages`` is rendered as its text alone: the ``<a>`` element goes, what it
+    enclosed stays. Links with a scheme (``https:``, ``mailto:``), absolute paths, fragments and
+    paths that leave the period folder are left as they are.
+
+    Parameters
+    ----------
+    html : the HTML of the page or of a part of it.
+    page : the page's path relative to the period folder, for example ``kommuner/0301.html``.
+    pages : the files of the site, as paths relative to the period folder, that this build
+        writes or finds on disk (`Site.pages`).
+
+    Returns
+    -------
+    (html, unlinked) : the HTML with every link to a missing page made plain text, and the
+        targets (paths relative to the period folder) that lost their link, sorted and unique.
+    """
+    dropped: set[str] = set()
+
+    def replace(m: re.Match) -> str:
+        href = _HREF.search(m.group(1))
+        if href is None:
+            return m.group(0)
+        target = _target(href.group(1) if href.group(1) is not None else href.group(2), page)
+        if target is None or target in pages:
+            return m.group(0)
+        dropped.add(target)
+        return m.group(2)
+
+    return _ANCHOR.sub(replace, html), tuple(sorted(dropped))
+
+
+def _href(target: str, page: str) -> str:
+    """``target`` (relative to the period folder) as a link from ``page``."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def unlinked_targets(head: str) -> tuple[str, ...]:
+    """The targets a page was written without links to (``<meta name="kompetanse-unlinked">``
+    in its head); a later build rewrites the page once one of them exists."""
+    m = _UNLINKED_META.search(head)
+    return tuple(_html.unescape(m.group(1)).split()) if m else ()
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -122,7 +208,7 @@ class _Part:
     """One part of a notebook page (templates/parts.html): an attribute look-up in a template
     is fast on an object, slow on a dict (Jinja tries the attribute first)."""
 
-    kind: str  # markdown, html, figure, svg or pre
+    kind: str  # title, markdown, html, figure, svg or pre
     html: Markup = Markup()
     text: str = ""
     src: str = ""
@@ -172,11 +258,17 @@ def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> _Part | None
     return None
 
 
-def _notebook_parts(nb: nbformat.NotebookNode) -> list[_Part]:
+def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None) -> list[_Part]:
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            rendered = _markdown_html(_text(cell.source))
+            source = _text(cell.source)
+            if title is not None and source.startswith("# "):
+                # the page's own title is its heading: the notebook's first "# " line gives way to it
+                parts.append(_Part("title", text=title))
+                source = source.partition("\n")[2]
+                title = None
+            rendered = _markdown_html(source)
             if rendered:
                 parts.append(_Part("markdown", html=rendered))
         elif cell.cell_type == "code":
@@ -192,8 +284,30 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
     return _render("parts.html", parts=_notebook_parts(nb))
 
 
+#: Where the list of targets a page lost its links to goes, in the page's head.
+_UNLINKED_SLOT = "<!-- kompetanse-unlinked -->"
+
+
+def _finish(page_html: str, page: str | None, site: Site | None) -> str:
+    """The page with `site_links` applied to all of it (body, header and footer alike) and the
+    targets that lost their link recorded in its head."""
+    dropped: tuple[str, ...] = ()
+    if page is not None and site is not None:
+        page_html, dropped = site_links(page_html, page=page, pages=site.pages)
+    meta = (f'<meta name="kompetanse-unlinked" content="{_html.escape(" ".join(dropped))}">\n'
+            if dropped else "")
+    return page_html.replace(_UNLINKED_SLOT + "\n", meta, 1)
+
+
+def _nav(page: str | None, site: Site | None) -> list[tuple[str, str, bool]]:
+    if page is None or site is None:
+        return []
+    return [(label, _href(target, page), target == page) for label, target in site.nav]
+
+
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
-                  fingerprint: str | None = None) -> str:
+                  fingerprint: str | None = None, page: str | None = None, site: Site | None = None,
+                  sources: Sequence[tuple[str, str, str]] = (), heading: bool = False) -> str:
     """An executed notebook as a page of the report site, without code.
 
     Parameters
@@ -205,11 +319,21 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     fingerprint : the sha256 digest (64 lowercase hexadecimal characters) of the report's
         inputs, written as ``<meta name="kompetanse-fingerprint">`` at the top of the page so a
         later build can tell the page is current; ``None`` for none.
+    page : the page's path relative to the period folder (``kommuner/0301.html``); with ``site``,
+        every link on the page is checked by `site_links` and the header shows ``site.nav``.
+    site : the pages of the build (`Site`).
+    sources : footer links as (text before, link text, target relative to the period folder),
+        for example ``("Den kjørte notatboken:", "notebooks/nasjonal.ipynb", "notebooks/nasjonal.ipynb")``.
+    heading : the page's title replaces the notebook's first ``# `` heading, so the title on the
+        index, in ``<title>`` and in ``<h1>`` is one text; False keeps the notebook's headings.
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
-    return _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
-                   parts=_notebook_parts(nb))
+    links = [(lead, text, _href(target, page) if page is not None else target) for lead, text, target in sources]
+    rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
+                       parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site),
+                       sources=links, unlinked_slot=_UNLINKED_SLOT)
+    return _finish(rendered, page, site)
 
 
 # ---------------------------------------------------------------------------------- the index
@@ -224,13 +348,14 @@ def _children(value) -> int:
 
 
 def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: list[tuple[str, str]],
-               footer: str) -> str:
+               footer: str, site: Site | None = None, sources: Sequence[tuple[str, str, str]] = ()) -> str:
     """The front page: every municipality with its status at a glance, sortable and searchable.
 
     ``rows``: one dict per municipality with kommunenummer, kommunenavn, fylkesnavn, the status of
     each level (``status_<niva>``), ``niva_dekket`` and ``barn_0_17``. ``links`` maps a
     municipality number to its report (relative URL); ``extra`` lists other reports as
-    (title, relative URL).
+    (title, relative URL). ``site`` gives the header's links and the pages a link may point to
+    (`site_links`); ``sources`` footer links as in `notebook_html`.
     """
     status_order = {k: i for i, k in enumerate(STATUS_LABELS)}
     view = []
@@ -244,6 +369,8 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
             search=f'{nr} {r["kommunenavn"]} {r["fylkesnavn"]}',
         ))
     title = f"Foreldrestøtte i kommunene {periode}"
-    return _render("index.html", title=title, home=None, footer=footer, fingerprint=None, periode=periode,
-                   rows=view, level_labels=list(LEVEL_LABELS.values()), extra=list(extra),
-                   script=_static("index.js"))
+    rendered = _render("index.html", title=title, home=None, footer=footer, fingerprint=None, periode=periode,
+                       rows=view, level_labels=list(LEVEL_LABELS.values()), extra=list(extra),
+                       script=_static("index.js"), nav=_nav("index.html", site), sources=list(sources),
+                       unlinked_slot=_UNLINKED_SLOT)
+    return _finish(rendered, "index.html", site)
