@@ -47,16 +47,16 @@ def _with_verdicts(p, comparator: str, verdicts: dict[str, str]):
 
 def test_what_it_has_counts_distinct_persons_and_methods(oslo):
     # O1 (icdp, cos-p), O2 (icdp), O3 (cos-p), O4 (pmto): 4 persons in 3 methods
-    assert ks.what_it_has(oslo) == "Oslo har 4 ansatte med aktiv sertifisering i 3 metoder per 30.06.2025."
+    assert ks.what_it_has(oslo) == "Oslo har 4 ansatte med aktiv sertifisering i 3 metoder per 30. juni 2025."
 
 
 def test_what_it_has_without_registered_staff_or_without_active(oslo):
     none = dataclasses.replace(oslo, has_staff=False)
     assert "ingen registrerte ansatte" in ks.what_it_has(none) and "ikke vurdert" in ks.what_it_has(none)
     inactive = dataclasses.replace(oslo, staff_total=0)
-    assert ks.what_it_has(inactive) == "Oslo har ingen ansatte med aktiv sertifisering per 30.06.2025."
+    assert ks.what_it_has(inactive) == "Oslo har ingen ansatte med aktiv sertifisering per 30. juni 2025."
     one = dataclasses.replace(oslo, staff_total=1, method_total=1)
-    assert ks.what_it_has(one) == "Oslo har 1 ansatt med aktiv sertifisering i én metode per 30.06.2025."
+    assert ks.what_it_has(one) == "Oslo har 1 ansatt med aktiv sertifisering i én metode per 30. juni 2025."
 
 
 def test_coverage_names_every_status_with_the_reason(oslo):

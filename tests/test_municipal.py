@@ -260,3 +260,23 @@ def test_programme_table(oslo, utsira):
     assert shown(municipal.programme_table(oslo)) == [
         ["2024", "Forsinket", "76,0\u00a0%", "33,3\u00a0%", "1", "3", "12", "8"]]
     assert shown(municipal.programme_table(utsira)) == [["Kommunen har ikke startet i programmet."]]
+
+
+def test_a_supplied_grouping_file_sets_the_peers(ds, tmp_path):
+    from kompetanse.errors import DataError
+
+    groups = tmp_path / "kommunegrupper.csv"
+    groups.write_text("kommunenummer,gruppe,gruppenavn\n0301,K13,KOSTRA-gruppe 13\n3101,K13,KOSTRA-gruppe 13\n",
+                      encoding="utf-8")
+    p = municipal.profile(ds, "0301", on=DAY, grouping=str(groups))
+    b = p.barometer.set_index("indikator")
+    assert b.loc["kapasitet_universell", "peer_group_navn"] == "KOSTRA-gruppe 13"
+    # Oslo's only peer is Halden, which has no one certified at universell on the day (H3 not yet)
+    assert b.loc["kapasitet_universell", "peer_antall"] == 1 and b.loc["kapasitet_universell", "peer_verdi"] == 0
+    assert "andre KOSTRA-gruppe 13" in municipal.heading(p).line
+    # an empty parameter means size bands, and a bad file is refused with its row and column
+    assert municipal.profile(ds, "0301", on=DAY, grouping="").barometer["peer_group"].iloc[0] == "str_5"
+    groups.write_text("kommunenummer,gruppe,gruppenavn\n301,K13,KOSTRA-gruppe 13\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        municipal.profile(ds, "0301", on=DAY, grouping=str(groups))
+    assert caught.value.problems[0].row == 2 and caught.value.problems[0].column == "kommunenummer"

@@ -12,13 +12,51 @@ import pandas as pd
 
 from kompetanse.analysis.barometer import INDICATORS
 from kompetanse.formatting import MISSING, NBSP, number
-from kompetanse.settings import CONFIDENCE_LEVEL, SUPPRESSED_MARKER
+from kompetanse.reports.words import analysis_text, check_lang, pick
+from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, SUPPRESSED_MARKER
 
 __all__ = ["VERDICT_LABELS", "Barometer", "barometer_table"]
 
+_TEXT = {
+    "nb": {
+        "bedre": "Bedre", "likt": "Ingen sikker forskjell", "darligere": "Dårligere", "ikke_testet": "Ikke testet",
+        "": "Ikke vurdert",
+        "kapasitet_universell": "Sertifiserte på universelt nivå",
+        "kapasitet_selektiv": "Sertifiserte på selektivt nivå",
+        "kapasitet_indikativ": "Sertifiserte på indikativt nivå",
+        "utloper_andel": "Sertifiseringer som utløper innen {months} måneder",
+        "i_opplaering_per_1000": "Ansatte i opplæring", "foreldre_per_1000": "Foreldre nådd av tilbud i året",
+        "samarbeid": "Foreldreundersøkelsen: samarbeid",
+        "per_1000": "per 1\u00a0000 barn", "share": "andel", "mean": "snitt 1–5",
+        "indicator": "Indikator", "county": "Fylket", "group": "Kommunegruppen", "land": "Landet", "best": "Best er",
+        "high": "høy", "low": "lav",
+        "caption": "Fylket er {county}, kommunegruppen andre {group}; fylket og landet regnes med {name}, "
+                   "kommunegruppen uten. Ordet ved hver verdi er testen av {name} mot den: bedre, dårligere eller "
+                   "ingen sikker forskjell, etter om kommunens {level}\u00a0% konfidensintervall ligger helt på den "
+                   "gode siden av verdien, helt på den dårlige siden eller omkring den. Samarbeid i "
+                   "foreldreundersøkelsen er ikke testet, fordi dataene har kommunenes snitt uten spredning.",
+    },
+    "nn": {
+        "bedre": "Betre", "likt": "Inga sikker skilnad", "darligere": "Dårlegare", "ikke_testet": "Ikkje testa",
+        "": "Ikkje vurdert",
+        "kapasitet_universell": "Sertifiserte på universelt nivå",
+        "kapasitet_selektiv": "Sertifiserte på selektivt nivå",
+        "kapasitet_indikativ": "Sertifiserte på indikativt nivå",
+        "utloper_andel": "Sertifiseringar som går ut innan {months} månader",
+        "i_opplaering_per_1000": "Tilsette i opplæring", "foreldre_per_1000": "Foreldre nådde av tilbod i året",
+        "samarbeid": "Foreldreundersøkinga: samarbeid",
+        "per_1000": "per 1\u00a0000 barn", "share": "del", "mean": "snitt 1–5",
+        "indicator": "Indikator", "county": "Fylket", "group": "Kommunegruppa", "land": "Landet", "best": "Best er",
+        "high": "høg", "low": "låg",
+        "caption": "Fylket er {county}, kommunegruppa andre {group}; fylket og landet er rekna med {name}, "
+                   "kommunegruppa utan. Ordet ved kvar verdi er testen av {name} mot han: betre, dårlegare eller "
+                   "inga sikker skilnad, etter om konfidensintervallet på {level}\u00a0% for kommunen ligg heilt på "
+                   "den gode sida av verdien, heilt på den dårlege sida eller rundt han. Samarbeid i "
+                   "foreldreundersøkinga er ikkje testa, fordi dataa har snittet for kommunane utan spreiing.",
+    },
+}
 #: The words of the tests, as the badges show them (the comparison is always the municipality's).
-VERDICT_LABELS = {"bedre": "Bedre", "likt": "Ingen sikker forskjell", "darligere": "Dårligere",
-                  "ikke_testet": "Ikke testet", "": "Ikke vurdert"}
+VERDICT_LABELS = {k: _TEXT["nb"][k] for k in ("bedre", "likt", "darligere", "ikke_testet", "")}
 _INDICATOR = {i.key: i for i in INDICATORS}
 #: Verdicts of a test, shown as a badge beside the comparator's value.
 _TESTED = ("bedre", "likt", "darligere")
@@ -41,11 +79,18 @@ class Barometer:
     kommunenavn: str
     fylkesnavn: str
     peer_group_navn: str
+    lang: str = "nb"
+
+    @property
+    def _t(self) -> dict[str, str]:
+        return pick(_TEXT, self.lang)
 
     def _cells(self, r) -> list[str]:
         ind = _INDICATOR[r.indikator]
+        t = self._t
         own = r.merknad_land if r.merknad_land in ("ingen registrerte ansatte", "ingen registrerte tilbud",
                                                   "ingen svar i undersøkelsen", "ingen registrerte data") else ""
+        own = analysis_text(own, self.lang)
         if r.prikket:
             value = SUPPRESSED_MARKER
         elif own:
@@ -54,16 +99,17 @@ class Barometer:
             value = _value(ind.kind, r.verdi)
             if ind.kind != "mean" and pd.notna(r.ci_low):
                 value += f" ({_value(ind.kind, r.ci_low)}–{_value(ind.kind, r.ci_high)})"
-        cells = [f"{ind.label}, {ind.unit}", value]
+        unit = {"rate": t["per_1000"], "share": t["share"], "mean": t["mean"]}[ind.kind]
+        cells = [f"{t[ind.key].format(months=number(EXPIRY_MONTHS))}, {unit}", value]
         for c in ("fylke", "peer", "land"):
             shown = _value(ind.kind, getattr(r, f"{c}_verdi"))
             verdict = getattr(r, f"vurdering_{c}")
             why = getattr(r, f"merknad_{c}")
             if shown == MISSING:
-                cells.append(why or MISSING)
+                cells.append(analysis_text(why, self.lang) or MISSING)
             else:
                 cells.append((shown, verdict))
-        cells.append("høy" if ind.higher_is_better else "lav")
+        cells.append(t["high"] if ind.higher_is_better else t["low"])
         return cells
 
     def to_frame(self) -> pd.DataFrame:
@@ -71,13 +117,14 @@ class Barometer:
         out = []
         for r in self.rows.itertuples(index=False):
             cells = self._cells(r)
-            out.append([c if isinstance(c, str) else f"{c[0]} ({VERDICT_LABELS[c[1]].lower()})" if c[1] in _TESTED
+            out.append([c if isinstance(c, str) else f"{c[0]} ({self._t[c[1]].lower()})" if c[1] in _TESTED
                         else c[0] for c in cells])
         return pd.DataFrame(out, columns=self.columns, dtype=object)
 
     @property
     def columns(self) -> list[str]:
-        return ["Indikator", f"{self.kommunenavn} (95{NBSP}% KI)", "Fylket", "Kommunegruppen", "Landet", "Best er"]
+        t = self._t
+        return [t["indicator"], f"{self.kommunenavn} (95{NBSP}% KI)", t["county"], t["group"], t["land"], t["best"]]
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -91,18 +138,14 @@ class Barometer:
                     tds.append(f'<td class="merknad">{esc(c)}</td>')
                 else:
                     shown, verdict = c
-                    badge = (f' <span class="verdikt {verdict}">{esc(VERDICT_LABELS[verdict])}</span>'
+                    badge = (f' <span class="verdikt {verdict}">{esc(self._t[verdict])}</span>'
                              if verdict in _TESTED else "")
                     tds.append(f'<td class="num">{esc(shown)}{badge}</td>')
             tds.append(f"<td>{esc(cells[5])}</td>")
             body.append(f"<tr>{''.join(tds)}</tr>")
         level = number(CONFIDENCE_LEVEL * 100)
-        caption = (f"Fylket er {self.fylkesnavn}, kommunegruppen andre {self.peer_group_navn}; fylket og landet "
-                   f"regnes med {self.kommunenavn}, kommunegruppen uten. Ordet ved hver verdi er testen av "
-                   f"{self.kommunenavn} mot den: bedre, dårligere eller ingen sikker forskjell, etter om kommunens "
-                   f"{level}{NBSP}% konfidensintervall ligger helt på den gode siden av verdien, helt på den "
-                   "dårlige siden eller omkring den. Samarbeid i foreldreundersøkelsen er ikke testet, fordi "
-                   "dataene har kommunenes snitt uten spredning.")
+        group = analysis_text(self.peer_group_navn, self.lang)
+        caption = self._t["caption"].format(county=self.fylkesnavn, group=group, name=self.kommunenavn, level=level)
         return (f'<table class="kompetanse barometer"><caption>{esc(caption)}</caption><thead><tr>{head}</tr>'
                 f"</thead><tbody>{''.join(body)}</tbody></table>")
 
@@ -110,10 +153,10 @@ class Barometer:
         return self.to_frame().to_string(index=False)
 
 
-def barometer_table(rows: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str) -> Barometer:
+def barometer_table(rows: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str, lang: str = "nb") -> Barometer:
     """The barometer of one municipality (rows of `kompetanse.analysis.barometer.barometer` for
     it), in `INDICATORS` order."""
     order = {i.key: n for n, i in enumerate(INDICATORS)}
     rows = rows.sort_values("indikator", key=lambda s: s.map(order)).reset_index(drop=True)
     group = rows["peer_group_navn"].iloc[0] if len(rows) else ""
-    return Barometer(rows, kommunenavn, fylkesnavn, group)
+    return Barometer(rows, kommunenavn, fylkesnavn, group, check_lang(lang))

@@ -33,7 +33,8 @@ from kompetanse.analysis.expiry import ExpirySchedule
 from kompetanse.errors import argument_error, check_argument
 from kompetanse.formatting import number
 from kompetanse.reports import tables
-from kompetanse.reports.style import LEVEL_LABELS, STATUS_LABELS, short_method_names
+from kompetanse.reports.style import LEVEL_LABELS, short_method_names
+from kompetanse.reports.words import STATUS_LABELS, pick
 
 __all__ = ["EDITIONS", "MIN_STAFF", "expiry_methods_table", "expiry_table", "quarter_text"]
 
@@ -43,8 +44,38 @@ MIN_STAFF = 3
 #: The editions: ``offentlig`` (the published site) and ``intern`` (the municipality's own leaders).
 EDITIONS = ("offentlig", "intern")
 
-_BECOMES = {"dekket": "blir dekket", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte igjen"}
-_INTERNAL = "Intern utgave, ikke for publisering: viser når enkeltpersoners sertifisering utløper."
+_TEXT = {
+    "nb": {
+        "dekket": "blir dekket", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte igjen",
+        "internal": "Intern utgave, ikke for publisering: viser når enkeltpersoners sertifisering utløper.",
+        "month": "måned", "months": "måneder", "by": "innen", "no_change": "ingen endring innen {months}",
+        "hidden": "Vises ikke (en metode har færre enn {n} sertifiserte)",
+        "caption": "Hvis ingenting gjøres: nivåenes status vurdert på nytt ved slutten av hvert kvartal de neste "
+                   "{months}, med bare dem som er sertifisert nå (ansatte i opplæring er ikke med).",
+        "public": " Datoer vises bare for nivåer og metoder med minst {n} sertifiserte, og ingen tall på personer.",
+        "level": "Nivå", "now": "Status nå", "first": "Endres først", "then": "Deretter", "renew": "Fornyes",
+        "no_expiry": "ingen utløp innen {months}", "none_shown": "Ingen metoder med minst {n} sertifiserte",
+        "methods_caption": "Metoder med minst {n} sertifiserte nå. Metoder med færre vises ikke, fordi en dato der "
+                           "ville si noe om én eller to personer.",
+        "method": "Metode", "levels": "Nivåer", "active_now": "Aktive nå", "loses": "Mister {q}", "left": "Igjen",
+    },
+    "nn": {
+        "dekket": "blir dekt", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte att",
+        "internal": "Intern utgåve, ikkje for publisering: viser når sertifiseringa til einskildpersonar går ut.",
+        "month": "månad", "months": "månader", "by": "innan", "no_change": "inga endring innan {months}",
+        "hidden": "Blir ikkje vist (ein metode har færre enn {n} sertifiserte)",
+        "caption": "Om ingenting blir gjort: statusen til nivåa vurdert på nytt ved slutten av kvart kvartal dei "
+                   "neste {months}, berre med dei som er sertifiserte no (tilsette i opplæring er ikkje med).",
+        "public": " Datoar blir viste berre for nivå og metodar med minst {n} sertifiserte, og ingen tal på personar.",
+        "level": "Nivå", "now": "Status no", "first": "Blir endra først", "then": "Deretter", "renew": "Må fornyast",
+        "no_expiry": "ingen går ut innan {months}", "none_shown": "Ingen metodar med minst {n} sertifiserte",
+        "methods_caption": "Metodar med minst {n} sertifiserte no. Metodar med færre blir ikkje viste, fordi ein "
+                           "dato der ville seie noko om éin eller to personar.",
+        "method": "Metode", "levels": "Nivå", "active_now": "Aktive no", "loses": "Mistar {q}", "left": "Att",
+    },
+}
+_BECOMES = {k: _TEXT["nb"][k] for k in ("dekket", "sarbar", "mangler")}
+_INTERNAL = _TEXT["nb"]["internal"]
 
 
 def quarter_text(kvartal: pd.Period) -> str:
@@ -52,8 +83,9 @@ def quarter_text(kvartal: pd.Period) -> str:
     return f"{kvartal.quarter}. kvartal {kvartal.year}"
 
 
-def _months(months: int) -> str:
-    return f"{number(months)} {'måned' if months == 1 else 'måneder'}"
+def _months(months: int, lang: str = "nb") -> str:
+    t = pick(_TEXT, lang)
+    return f"{number(months)} {t['month'] if months == 1 else t['months']}"
 
 
 def _one(schedule: ExpirySchedule, name: str) -> None:
@@ -77,18 +109,19 @@ def _smallest_method(schedule: ExpirySchedule) -> pd.Series:
     return per_level.groupby("niva")["aktive_na"].min()
 
 
-def _renew_by_level(schedule: ExpirySchedule, min_staff: int) -> pd.Series:
+def _renew_by_level(schedule: ExpirySchedule, min_staff: int, lang: str = "nb") -> pd.Series:
     """Per level: «PMTO innen 1. kvartal 2026; …», methods with at least ``min_staff`` only."""
     first = _first_expiry(schedule)
     first = first[first["aktive_na"] >= min_staff]
     names = short_method_names()
     per_level = first.assign(niva=first["nivaer"].str.split(", ")).explode("niva").sort_values(["kvartal", "metode"])
     when = pd.Series([quarter_text(q) for q in per_level["kvartal"]], index=per_level.index, dtype="str")
-    text = per_level["metode"].map(names).fillna(per_level["metode"]) + " innen " + when
+    text = per_level["metode"].map(names).fillna(per_level["metode"]) + f" {pick(_TEXT, lang)['by']} " + when
     return text.groupby(per_level["niva"]).agg("; ".join)
 
 
-def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_staff: int = MIN_STAFF) -> tables.Table:
+def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_staff: int = MIN_STAFF,
+                 lang: str = "nb") -> tables.Table:
     """Per level: the status now, the first change if nothing is done, and what to renew.
 
     Columns: «Nivå», «Status nå», «Endres først» ("2. kvartal 2026: blir sårbart", "ingen endring
@@ -103,8 +136,10 @@ def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_sta
     schedule : `expiry_schedule(...).kommune(nr)`, the schedule of one municipality.
     utgave : ``"offentlig"`` or ``"intern"`` (every level dated, every method named).
     min_staff : persons a level or method needs for the public edition to date it.
+    lang : ``"nb"`` or ``"nn"``.
     """
     check_argument("utgave", EDITIONS, utgave)
+    t = pick(_TEXT, lang)
     _one(schedule, "schedule")
     public = utgave == "offentlig"
     c = schedule.changes
@@ -112,32 +147,28 @@ def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_sta
     changed = levels[levels["endret"]]
     second = changed[changed.duplicated("niva")].drop_duplicates("niva").set_index("niva")
     hidden = public & (c["kapasitet_na"] > 0) & c["niva"].astype("str").map(_smallest_method(schedule)).lt(min_staff)
-    none = f"ingen endring innen {_months(schedule.months)}"
-    first = [none if pd.isna(q) else f"{quarter_text(q)}: {_BECOMES[s]}"
+    none = t["no_change"].format(months=_months(schedule.months, lang))
+    first = [none if pd.isna(q) else f"{quarter_text(q)}: {t[s]}"
              for q, s in zip(c["forste_endring"], c["status_forste_endring"].astype("object"), strict=True)]
-    later = [f"{quarter_text(second.at[n, 'kvartal'])}: {_BECOMES[second.at[n, 'status']]}" if n in second.index
+    later = [f"{quarter_text(second.at[n, 'kvartal'])}: {t[second.at[n, 'status']]}" if n in second.index
              else "" for n in c["niva"]]
-    renew = _renew_by_level(schedule, min_staff if public else 1)
+    renew = _renew_by_level(schedule, min_staff if public else 1, lang)
     shown = pd.DataFrame({
         "niva": c["niva"].map(LEVEL_LABELS).astype("object"),
         "status_na": c["status_na"].astype("object"),
-        "endres": pd.Series(first, index=c.index).mask(hidden, f"Vises ikke (en metode har færre enn "
-                                                               f"{number(min_staff)} sertifiserte)"),
+        "endres": pd.Series(first, index=c.index).mask(hidden, t["hidden"].format(n=number(min_staff))),
         "deretter": pd.Series(later, index=c.index).mask(hidden, ""),
         "fornyes": [renew.get(n, "") for n in c["niva"].astype("str")],
     })
-    months = _months(schedule.months)
-    caption = (f"Hvis ingenting gjøres: nivåenes status vurdert på nytt ved slutten av hvert kvartal de neste "
-               f"{months}, med bare dem som er sertifisert nå (ansatte i opplæring er ikke med).")
-    caption += (f" Datoer vises bare for nivåer og metoder med minst {number(min_staff)} sertifiserte, "
-                "og ingen tall på personer." if public else " " + _INTERNAL)
-    return tables.table(shown, columns={"niva": "Nivå", "status_na": "Status nå", "endres": "Endres først",
-                                        "deretter": "Deretter", "fornyes": "Fornyes"},
-                        status={"status_na": STATUS_LABELS}, caption=caption)
+    caption = t["caption"].format(months=_months(schedule.months, lang))
+    caption += t["public"].format(n=number(min_staff)) if public else " " + t["internal"]
+    return tables.table(shown, columns={"niva": t["level"], "status_na": t["now"], "endres": t["first"],
+                                        "deretter": t["then"], "fornyes": t["renew"]},
+                        status={"status_na": STATUS_LABELS[lang]}, caption=caption)
 
 
 def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
-                         min_staff: int = MIN_STAFF) -> tables.Table:
+                         min_staff: int = MIN_STAFF, lang: str = "nb") -> tables.Table:
     """Per method with active certified staff: when certifications run out.
 
     Public edition (the default): the methods with at least ``min_staff`` active certified
@@ -151,8 +182,10 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
     schedule : `expiry_schedule(...).kommune(nr)`, the schedule of one municipality.
     utgave : ``"offentlig"`` or ``"intern"``.
     min_staff : persons a method needs for the public edition to show it.
+    lang : ``"nb"`` or ``"nn"``.
     """
     check_argument("utgave", EDITIONS, utgave)
+    t = pick(_TEXT, lang)
     _one(schedule, "schedule")
     m = schedule.methods
     names = short_method_names()
@@ -166,20 +199,19 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
         first = dict(zip(expiry["metode"], expiry["kvartal"], strict=True))
         shown = methods[methods["aktive_na"] >= min_staff].copy()
         when = [first.get(code) for code in shown["metode"]]
-        shown["fornyes"] = [f"innen {quarter_text(q)}" if not pd.isna(q) else
-                            f"ingen utløp innen {_months(schedule.months)}" for q in when]
+        shown["fornyes"] = [f"{t['by']} {quarter_text(q)}" if not pd.isna(q) else
+                            t["no_expiry"].format(months=_months(schedule.months, lang)) for q in when]
         if shown.empty:
-            shown = pd.DataFrame({"navn": [f"Ingen metoder med minst {number(min_staff)} sertifiserte"],
+            shown = pd.DataFrame({"navn": [t["none_shown"].format(n=number(min_staff))],
                                   "nivaer_tekst": [""], "fornyes": [""]})
-        caption = (f"Metoder med minst {number(min_staff)} sertifiserte nå. Metoder med færre vises ikke, "
-                   "fordi en dato der ville si noe om én eller to personer.")
-        return tables.table(shown, columns={"navn": "Metode", "nivaer_tekst": "Nivåer", "fornyes": "Fornyes"},
+        caption = t["methods_caption"].format(n=number(min_staff))
+        return tables.table(shown, columns={"navn": t["method"], "nivaer_tekst": t["levels"], "fornyes": t["renew"]},
                             caption=caption)
     lost = m.assign(tapt=m["utloper"] + m["slutter"]).pivot(index="metode", columns="kvartal_navn", values="tapt")
     order = list(dict.fromkeys(m["kvartal_navn"]))
-    lost = lost[order].rename(columns=lambda q: f"Mister {q}")
+    lost = lost[order].rename(columns=lambda q: t["loses"].format(q=q))
     left = m.drop_duplicates("metode", keep="last").set_index("metode")["aktive_etter"].rename("igjen")
     shown = methods.merge(lost.join(left), left_on="metode", right_index=True, how="left")
-    columns = {"navn": "Metode", "nivaer_tekst": "Nivåer", "aktive_na": "Aktive nå",
-               **{c: c for c in lost.columns}, "igjen": "Igjen"}
-    return tables.table(shown, columns=columns, caption=_INTERNAL)
+    columns = {"navn": t["method"], "nivaer_tekst": t["levels"], "aktive_na": t["active_now"],
+               **{c: c for c in lost.columns}, "igjen": t["left"]}
+    return tables.table(shown, columns=columns, caption=t["internal"])

@@ -21,6 +21,7 @@ import pandas as pd
 from kompetanse.analysis.barometer import MIN_STAFF_FACT
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
+from kompetanse.reports.words import LEVEL_ADJECTIVES, analysis_text, date_text, pick, training_time
 from kompetanse.settings import HORIZON_MONTHS, MIN_CERTIFIED
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,19 +31,91 @@ __all__ = ["MOST", "RULES", "KeySentences", "key_sentences"]
 
 #: At most this many sentences.
 MOST = 6
-#: Adjective forms of the levels ("universelt nivå").
-LEVEL_WORDS = {"universell": "universelt", "selektiv": "selektivt", "indikativ": "indikativt"}
 _TWO = {2: "to", 3: "tre", 4: "fire", 5: "fem"}
 
 
-def _join(words: list[str]) -> str:
+_TEXT = {
+    "nb": {
+        "none_registered": "{name} har ingen registrerte ansatte med sertifisering eller opplæring i metodene, så "
+                           "kommunen er ikke vurdert på kompetanse.",
+        "none_active": "{name} har ingen ansatte med aktiv sertifisering per {date}.",
+        "has": "{name} har {n} {persons} med aktiv sertifisering i {methods} per {date}.",
+        "person": "ansatt", "persons": "ansatte", "one_method": "én metode", "methods": "{n} metoder",
+        "all_covered": "Alle tre forebyggingsnivåene er dekket.",
+        "covered": "{levels} er dekket", "vulnerable": "{levels} er sårbart fordi {why}",
+        "missing": "{levels} mangler sertifiserte ansatte",
+        "for_faa": "det hviler på én person", "for_faa_n": "det har færre enn {two} personer",
+        "spredt": "ingen metode har {two} sertifiserte", "utloper": "alle sertifiseringene utløper innen et år",
+        "thin": "det er tynt",
+        "unit": "sertifiserte per 1\u00a0000 barn", "more": "flere", "fewer": "færre", "against": "mot",
+        "at": "på", "level": "nivå", "and": "og",
+        "no_difference": "Antallet sertifiserte per 1\u00a0000 barn skiller seg ikke sikkert fra landets på noe nivå "
+                         "(95\u00a0% konfidensintervall).",
+        "versus_country": "Kommunen har {diff} enn landet; forskjellen er sikker (95\u00a0% konfidensintervall).",
+        "versus_peers": "Mot andre {group} har kommunen {diff}; forskjellen er sikker.",
+        "a_year": "et år", "months": "{n} måneder",
+        "keeps_year": "Om ingenting gjøres, holder alle tre nivåene statusen sin det neste året.",
+        "keeps_months": "Om ingenting gjøres, holder alle tre nivåene statusen sin de neste {n} månedene.",
+        "becomes_sarbar": "{levels} sårbart", "becomes_mangler": "{levels} uten sertifiserte ansatte",
+        "weakens": "Om ingen sertifiseringer fornyes og ingen nye kommer til, blir {what} innen {when}: "
+                   "sertifiseringer utløper eller ansatte har sluttet.",
+        "already": "som kommunen allerede har ansatte i", "path": "{time} fram til sertifisering",
+        "quickest": "Raskeste vei til dekning: {what}.",
+        "rose": "økt på {levels}", "fell": "gått ned på {levels}",
+        "trend": "Kapasiteten per 1\u00a0000 barn har {what} fra {first} til {last} (trendtest).",
+        "training": "{n} ansatte er i opplæring og kan gi ny kapasitet.",
+        "no_offers": "Det er ingen registrerte tilbud til foreldre i {year}.",
+        "survey": "Foreldrene gir samarbeidet med barnehage og skole {value} av 5 i foreldreundersøkelsen "
+                  "(landet {land}); forskjellen er ikke testet.",
+    },
+    "nn": {
+        "none_registered": "{name} har ingen registrerte tilsette med sertifisering eller opplæring i metodane, så "
+                           "kommunen er ikkje vurdert på kompetanse.",
+        "none_active": "{name} har ingen tilsette med aktiv sertifisering per {date}.",
+        "has": "{name} har {n} {persons} med aktiv sertifisering i {methods} per {date}.",
+        "person": "tilsett", "persons": "tilsette", "one_method": "éin metode", "methods": "{n} metodar",
+        "all_covered": "Alle dei tre førebyggingsnivåa er dekte.",
+        "covered": "{levels} er dekt", "vulnerable": "{levels} er sårbart fordi {why}",
+        "missing": "{levels} manglar sertifiserte tilsette",
+        "for_faa": "det kviler på éin person", "for_faa_n": "det har færre enn {two} personar",
+        "spredt": "ingen metode har {two} sertifiserte", "utloper": "alle sertifiseringane går ut innan eitt år",
+        "thin": "det er tynt",
+        "unit": "sertifiserte per 1\u00a0000 barn", "more": "fleire", "fewer": "færre", "against": "mot",
+        "at": "på", "level": "nivå", "and": "og",
+        "no_difference": "Talet på sertifiserte per 1\u00a0000 barn skil seg ikkje sikkert frå landet sitt på "
+                         "noko nivå (95\u00a0% konfidensintervall).",
+        "versus_country": "Kommunen har {diff} enn landet; skilnaden er sikker (95\u00a0% konfidensintervall).",
+        "versus_peers": "Mot andre {group} har kommunen {diff}; skilnaden er sikker.",
+        "a_year": "eitt år", "months": "{n} månader",
+        "keeps_year": "Om ingenting blir gjort, held alle dei tre nivåa statusen sin det neste året.",
+        "keeps_months": "Om ingenting blir gjort, held alle dei tre nivåa statusen sin dei neste {n} månadene.",
+        "becomes_sarbar": "{levels} sårbart", "becomes_mangler": "{levels} utan sertifiserte tilsette",
+        "weakens": "Om ingen sertifiseringar blir fornya og ingen nye kjem til, blir {what} innan {when}: "
+                   "sertifiseringar går ut eller tilsette har slutta.",
+        "already": "som kommunen allereie har tilsette i", "path": "{time} fram til sertifisering",
+        "quickest": "Raskaste veg til dekning: {what}.",
+        "rose": "auka på {levels}", "fell": "gått ned på {levels}",
+        "trend": "Kapasiteten per 1\u00a0000 barn har {what} frå {first} til {last} (trendtest).",
+        "training": "{n} tilsette er i opplæring og kan gi ny kapasitet.",
+        "no_offers": "Det er ingen registrerte tilbod til foreldre i {year}.",
+        "survey": "Foreldra gir samarbeidet med barnehage og skule {value} av 5 i foreldreundersøkinga "
+                  "(landet {land}); skilnaden er ikkje testa.",
+    },
+}
+
+
+def _t(p: Profile) -> dict[str, str]:
+    return pick(_TEXT, p.lang)
+
+
+def _join(words: list[str], lang: str = "nb") -> str:
     """«a», «a og b», «a, b og c»."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} og {words[-1]}"
 
 
 def _levels(levels: list[str]) -> str:
-    """«universelt nivå», «universelt og selektivt nivå»."""
-    return f"{_join([LEVEL_WORDS[lv] for lv in levels])} nivå"
+    """«universelt nivå», «universelt og selektivt nivå» (the same in both forms)."""
+    return f"{_join([LEVEL_ADJECTIVES['nb'][lv] for lv in levels])} nivå"
 
 
 def _capital(text: str) -> str:
@@ -56,39 +129,40 @@ def _rate(value: float) -> str:
 
 def what_it_has(p: Profile) -> str | None:
     """How many distinct staff have an active certification, in how many methods."""
+    t = _t(p)
+    date = date_text(p.on, p.lang)
     if not p.has_staff:
-        return (f"{p.kommunenavn} har ingen registrerte ansatte med sertifisering eller opplæring i metodene, "
-                "så kommunen er ikke vurdert på kompetanse.")
+        return t["none_registered"].format(name=p.kommunenavn)
     if p.staff_total == 0:
-        return f"{p.kommunenavn} har ingen ansatte med aktiv sertifisering per {p.on:%d.%m.%Y}."
-    persons = "ansatt" if p.staff_total == 1 else "ansatte"
-    methods = "én metode" if p.method_total == 1 else f"{number(p.method_total)} metoder"
-    return (f"{p.kommunenavn} har {number(p.staff_total)} {persons} med aktiv sertifisering i {methods} "
-            f"per {p.on:%d.%m.%Y}.")
+        return t["none_active"].format(name=p.kommunenavn, date=date)
+    persons = t["person"] if p.staff_total == 1 else t["persons"]
+    methods = t["one_method"] if p.method_total == 1 else t["methods"].format(n=number(p.method_total))
+    return t["has"].format(name=p.kommunenavn, n=number(p.staff_total), persons=persons, methods=methods, date=date)
 
 
 def coverage(p: Profile) -> str | None:
     """Which levels are covered, vulnerable (with the reason) and missing."""
     if not p.has_staff or p.coverage.empty:
         return None
+    t = _t(p)
     c = p.coverage.set_index("niva").reindex(list(LEVELS))
     status = c["status"].astype("str")
     if (status == "dekket").all():
-        return "Alle tre forebyggingsnivåene er dekket."
+        return t["all_covered"]
     two = _TWO.get(MIN_CERTIFIED, number(MIN_CERTIFIED))
-    reasons = {"for_faa": "det hviler på én person" if MIN_CERTIFIED == 2 else f"det har færre enn {two} personer",
-               "spredt": f"ingen metode har {two} sertifiserte",
-               "utloper": "alle sertifiseringene utløper innen et år"}
+    reasons = {"for_faa": t["for_faa"] if MIN_CERTIFIED == 2 else t["for_faa_n"].format(two=two),
+               "spredt": t["spredt"].format(two=two), "utloper": t["utloper"]}
     parts = []
     covered = [lv for lv in LEVELS if status[lv] == "dekket"]
     if covered:
-        parts.append(f"{_levels(covered)} er dekket")
+        parts.append(t["covered"].format(levels=_levels(covered)))
     for lv in LEVELS:
         if status[lv] == "sarbar":
-            parts.append(f"{_levels([lv])} er sårbart fordi {reasons.get(c.loc[lv, 'sarbar_grunn'], 'det er tynt')}")
+            why = reasons.get(c.loc[lv, "sarbar_grunn"], t["thin"])
+            parts.append(t["vulnerable"].format(levels=_levels([lv]), why=why))
     missing = [lv for lv in LEVELS if status[lv] == "mangler"]
     if missing:
-        parts.append(f"{_levels(missing)} mangler sertifiserte ansatte")
+        parts.append(t["missing"].format(levels=_levels(missing)))
     return _capital("; ".join(parts)) + "."
 
 
@@ -109,20 +183,16 @@ def _capacity_versus(p: Profile, comparator: str) -> tuple[list[tuple], list[tup
     return higher, lower, tested
 
 
-def _difference(items: list[tuple]) -> str:
-    levels = _levels([lv for lv, _, _ in items])
-    figures = "; ".join(f"{_rate(v)} mot {_rate(c)}" for _, v, c in items)
-    return f"på {levels} ({figures})"
-
-
-def _differences(higher: list[tuple], lower: list[tuple]) -> str:
+def _differences(p: Profile, higher: list[tuple], lower: list[tuple]) -> str:
     """«flere sertifiserte per 1 000 barn på universelt nivå (2,1 mot 1,5) og færre på …»."""
+    t = _t(p)
     texts = []
-    for word, items in (("flere", higher), ("færre", lower)):
+    for word, items in ((t["more"], higher), (t["fewer"], lower)):
         if items:
-            unit = "" if texts else "sertifiserte per 1\u00a0000 barn "
-            texts.append(f"{word} {unit}{_difference(items)}")
-    return " og ".join(texts)
+            unit = "" if texts else t["unit"] + " "
+            figures = "; ".join(f"{_rate(v)} {t['against']} {_rate(c)}" for _, v, c in items)
+            texts.append(f"{word} {unit}{t['at']} {_levels([lv for lv, _, _ in items])} ({figures})")
+    return f" {t['and']} ".join(texts)
 
 
 def versus_country(p: Profile) -> str | None:
@@ -131,12 +201,8 @@ def versus_country(p: Profile) -> str | None:
         return None
     higher, lower, tested = _capacity_versus(p, "land")
     if not higher and not lower:
-        if not tested:
-            return None
-        return ("Antallet sertifiserte per 1\u00a0000 barn skiller seg ikke sikkert fra landets på noe nivå "
-                "(95\u00a0% konfidensintervall).")
-    return (f"Kommunen har {_differences(higher, lower)} enn landet; forskjellen er sikker "
-            "(95\u00a0% konfidensintervall).")
+        return _t(p)["no_difference"] if tested else None
+    return _t(p)["versus_country"].format(diff=_differences(p, higher, lower))
 
 
 def versus_peers(p: Profile) -> str | None:
@@ -146,71 +212,71 @@ def versus_peers(p: Profile) -> str | None:
     higher, lower, _ = _capacity_versus(p, "peer")
     if not higher and not lower:
         return None
-    group = p.barometer["peer_group_navn"].iloc[0]
-    return f"Mot andre {group} har kommunen {_differences(higher, lower)}; forskjellen er sikker."
+    group = analysis_text(p.barometer["peer_group_navn"].iloc[0], p.lang)
+    return _t(p)["versus_peers"].format(group=group, diff=_differences(p, higher, lower))
 
 
 def what_expires(p: Profile) -> str | None:
     """Levels whose status gets worse within the horizon if nothing is done (never a count)."""
     if not p.has_staff or p.retention.empty or p.staff_total == 0:
         return None
+    t = _t(p)
     r = p.retention
     worse = r[r["status_om_ett_ar"].cat.codes > r["status_na"].cat.codes]
-    months = "et år" if HORIZON_MONTHS == 12 else f"{number(HORIZON_MONTHS)} måneder"
     if worse.empty:
-        ahead = "det neste året" if HORIZON_MONTHS == 12 else f"de neste {number(HORIZON_MONTHS)} månedene"
-        return f"Om ingenting gjøres, holder alle tre nivåene statusen sin {ahead}."
-    words = {"sarbar": "sårbart", "mangler": "uten sertifiserte ansatte"}
-    parts = [f"{_levels([lv])} {words[str(s)]}" for lv, s in zip(worse["niva"], worse["status_om_ett_ar"],
-                                                                     strict=True)]
-    return (f"Om ingen sertifiseringer fornyes og ingen nye kommer til, blir {_join(parts)} innen {months}: "
-            "sertifiseringer utløper eller ansatte har sluttet.")
+        return t["keeps_year"] if HORIZON_MONTHS == 12 else t["keeps_months"].format(n=number(HORIZON_MONTHS))
+    when = t["a_year"] if HORIZON_MONTHS == 12 else t["months"].format(n=number(HORIZON_MONTHS))
+    parts = [t[f"becomes_{s}"].format(levels=_levels([lv]))
+             for lv, s in zip(worse["niva"], worse["status_om_ett_ar"].astype("str"), strict=True)]
+    return t["weakens"].format(what=_join(parts), when=when)
 
 
 def closes_a_gap(p: Profile) -> str | None:
     """For each level not covered, the first method of the gap table: the quickest fix."""
     if not p.has_staff or p.gaps.empty:
         return None
+    t = _t(p)
     firsts = p.gaps[p.gaps["rekkefolge"] == 1]
     parts = []
-    names = p.method_names
     # one clause per method, with every level it would close
     for metode, rows in firsts.groupby("metode", sort=False):
         r = rows.iloc[0]
-        name = names.get(metode, metode)
-        why = ("som kommunen allerede har ansatte i" if r["allerede_i_bruk"]
-               else f"{r['opplaering_tid']} fram til sertifisering" if r["opplaering_tid"] else "")
-        parts.append(f"{name} på {_levels(list(rows['niva']))}" + (f" ({why})" if why else ""))
+        name = p.method_names.get(metode, metode)
+        why = (t["already"] if r["allerede_i_bruk"]
+               else t["path"].format(time=training_time(r["opplaering_tid"], p.lang)) if r["opplaering_tid"] else "")
+        parts.append(f"{name} {t['at']} {_levels(list(rows['niva']))}" + (f" ({why})" if why else ""))
     if not parts:
         return None
-    return "Raskeste vei til dekning: " + "; ".join(parts) + "."
+    return t["quickest"].format(what="; ".join(parts))
 
 
 def trend(p: Profile) -> str | None:
     """Levels whose capacity per 1,000 children rose or fell by the trend test."""
     if not p.has_staff or p.markers.empty or p.trends.empty:
         return None
+    t = _t(p)
     first, last = int(p.trends["ar"].min()), int(p.trends["ar"].max())
-    up = [lv for lv, t in zip(p.markers["niva"], p.markers["trend"], strict=True) if t == "økende"]
-    down = [lv for lv, t in zip(p.markers["niva"], p.markers["trend"], strict=True) if t == "synkende"]
-    parts = ([f"økt på {_levels(up)}"] if up else []) + ([f"gått ned på {_levels(down)}"] if down else [])
+    up = [lv for lv, m in zip(p.markers["niva"], p.markers["trend"], strict=True) if m == "økende"]
+    down = [lv for lv, m in zip(p.markers["niva"], p.markers["trend"], strict=True) if m == "synkende"]
+    parts = ([t["rose"].format(levels=_levels(up))] if up else []) + \
+            ([t["fell"].format(levels=_levels(down))] if down else [])
     if not parts:
         return None
-    return f"Kapasiteten per 1\u00a0000 barn har {' og '.join(parts)} fra {first} til {last} (trendtest)."
+    return t["trend"].format(what=f" {t['and']} ".join(parts), first=first, last=last)
 
 
 def in_training(p: Profile) -> str | None:
     """Staff in training, capacity to come (only from `MIN_STAFF_FACT` persons: not about one)."""
     if not p.has_staff or p.training_total < MIN_STAFF_FACT:
         return None
-    return f"{number(p.training_total)} ansatte er i opplæring og kan gi ny kapasitet."
+    return _t(p)["training"].format(n=number(p.training_total))
 
 
 def no_offers(p: Profile) -> str | None:
     """A municipality with no registered offers says so."""
     if p.has_offers:
         return None
-    return f"Det er ingen registrerte tilbud til foreldre i {p.periode}."
+    return _t(p)["no_offers"].format(year=p.periode)
 
 
 def survey(p: Profile) -> str | None:
@@ -220,8 +286,7 @@ def survey(p: Profile) -> str | None:
     if rows.empty or pd.isna(rows["verdi"].iloc[0]) or pd.isna(rows["land_verdi"].iloc[0]):
         return None
     r = rows.iloc[0]
-    return (f"Foreldrene gir samarbeidet med barnehage og skole {number(r['verdi'], 2)} av 5 i "
-            f"foreldreundersøkelsen (landet {number(r['land_verdi'], 2)}); forskjellen er ikke testet.")
+    return _t(p)["survey"].format(value=number(r["verdi"], 2), land=number(r["land_verdi"], 2))
 
 
 #: The rules in the order their sentences are kept.

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kompetanse.analysis import coverage as cov
@@ -22,7 +24,7 @@ from kompetanse.analysis.barometer import barometer
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.disclosure import suppress_table
 from kompetanse.analysis.expiry import ExpirySchedule, expiry_schedule
-from kompetanse.analysis.peers import compare_with_peers, peer_groups
+from kompetanse.analysis.peers import compare_with_peers, peer_groups, read_grouping
 from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
 from kompetanse.errors import argument_error
@@ -35,8 +37,19 @@ from kompetanse.reports.expiry import expiry_methods_table, expiry_table
 from kompetanse.reports.key_sentences import KeySentences
 from kompetanse.reports.key_sentences import key_sentences as _key_sentences
 from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
+from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
-from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_LABELS, STATUS_LABELS, short_method_names
+from kompetanse.reports.style import LEVEL_LABELS, short_method_names
+from kompetanse.reports.words import (
+    PROGRESS_LABELS,
+    STATUS_LABELS,
+    analysis_text,
+    check_lang,
+    date_text,
+    pick,
+    training_time,
+    yes_no,
+)
 from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED, MIN_COUNT
 
 __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
@@ -46,13 +59,20 @@ __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barome
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
+_NATIONAL_ROWS: dict[tuple, dict[str, dict[str, np.ndarray]]] = {}
 
 #: The tables the national analyses read.
 _NATIONAL_INPUTS = ("ansatte_kompetanse", "tilbud", "befolkning", "program_deltakelse", "program_aktiviteter",
                     "foreldreundersokelsen", "kommuner", "metoder", "metode_nivaer")
 
 
-def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
+def _national_key(ds, on, grouping: pd.DataFrame | None) -> tuple:
+    groups_key = None if grouping is None else tuple(map(tuple, grouping.astype("str").to_numpy()))
+    return content_digest(ds, _NATIONAL_INPUTS), pd.Timestamp(on), groups_key
+
+
+def national(ds, *, on: pd.Timestamp, grouping: pd.DataFrame | None = None,
+             _key: tuple | None = None) -> dict[str, pd.DataFrame]:
     """The analyses of every municipality on ``on``, computed once per data set and date.
 
     Returns a dict of frames: ``coverage`` (`coverage_by_level`), ``comparison`` (capacity per
@@ -64,18 +84,20 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     (`kompetanse.analysis.trends.level_trends` for the years up to ``on`` and their markers),
     ``staff`` (per municipality: distinct active certified persons, methods with one, distinct
     persons in training, and whether any staff row is registered). The comparison carries the
-    peer group's columns (`kompetanse.analysis.peers.compare_with_peers`).
+    peer group's columns (`kompetanse.analysis.peers.compare_with_peers`): size bands, or the
+    groups of ``grouping`` (`kompetanse.analysis.peers.read_grouping`) for the municipalities it
+    lists.
 
     The frames are kept for the next call with equal data and date (compared by content, not by
     object: an edited copy of a Dataset is computed afresh); each call returns its own shallow
     copies, so changing a returned frame cannot change what a later call returns.
     """
-    key = (content_digest(ds, _NATIONAL_INPUTS), pd.Timestamp(on))
+    key = _national_key(ds, on, grouping) if _key is None else _key
     if key in _NATIONAL:
         _NATIONAL.move_to_end(key)
         return {name: frame.copy(deep=False) for name, frame in _NATIONAL[key].items()}
     coverage = cov.coverage_by_level(ds, on=on)
-    groups = peer_groups(ds.kommuner)
+    groups = peer_groups(ds.kommuner, grouping=grouping)
     comparison = compare(coverage, value="kapasitet_per_1000", by="niva", count="kapasitet",
                          denominator="barn_0_17")
     comparison = compare_with_peers(comparison, count="kapasitet", denominator="barn_0_17", by="niva",
@@ -102,8 +124,12 @@ def national(ds, *, on: pd.Timestamp) -> dict[str, pd.DataFrame]:
     schedule = expiry_schedule(ds, on=on)
     result.update(expiry_methods=schedule.methods, expiry_levels=schedule.levels, expiry_changes=schedule.changes)
     _NATIONAL[key] = result
+    # where each municipality's rows are in each frame, so that a profile takes them directly
+    _NATIONAL_ROWS[key] = {name: frame.groupby("kommunenummer", observed=True, sort=False).indices
+                           for name, frame in result.items()}
     if len(_NATIONAL) > _NATIONAL_SIZE:
-        _NATIONAL.popitem(last=False)
+        old, _ = _NATIONAL.popitem(last=False)
+        _NATIONAL_ROWS.pop(old, None)
     return {name: frame.copy(deep=False) for name, frame in result.items()}
 
 
@@ -148,14 +174,28 @@ class Profile:
     all_rates: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
     method_names: dict = field(default_factory=dict)
     expiry: ExpirySchedule | None = None
+    lang: str = "nb"
 
 
-def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
-    """Everything the municipal report shows about ``kommunenummer`` on ``on``."""
-    nat = national(ds, on=on)
+def profile(ds, kommunenummer: str, *, on: pd.Timestamp, lang: str = "nb",
+            grouping: str | Path | pd.DataFrame | None = None) -> Profile:
+    """Everything the municipal report shows about ``kommunenummer`` on ``on``, for a page in
+    ``lang`` (``"nb"`` bokmål, ``"nn"`` nynorsk), compared with the peers of ``grouping`` when
+    given: a grouping file or frame (one KOSTRA group per municipality, checked by
+    `kompetanse.analysis.peers.read_grouping`; an empty string or None means size bands)."""
+    check_lang(lang)
+    if isinstance(grouping, str | Path) and str(grouping).strip():
+        grouping = read_grouping(grouping, known=list(ds.kommuner["kommunenummer"]))
+    elif isinstance(grouping, str | Path):
+        grouping = None
+    key = _national_key(ds, on, grouping)
+    nat = national(ds, on=on, grouping=grouping, _key=key)
+    rows = _NATIONAL_ROWS.get(key) or {name: frame.groupby("kommunenummer", observed=True, sort=False).indices
+                                       for name, frame in nat.items()}
     staff = nat.pop("staff").set_index("kommunenummer").loc[kommunenummer]
-    mine = {name: frame[frame["kommunenummer"] == kommunenummer].reset_index(drop=True) if name.startswith("expiry_")
-            else frame[frame["kommunenummer"] == kommunenummer] for name, frame in nat.items()}
+    mine = {name: frame.iloc[rows[name].get(kommunenummer, [])] for name, frame in nat.items()}
+    mine = {name: frame.reset_index(drop=True) if name.startswith("expiry_") else frame
+            for name, frame in mine.items()}
     at = pd.Timestamp(on).normalize()
     expiry = ExpirySchedule(mine.pop("expiry_methods"), mine.pop("expiry_levels"), mine.pop("expiry_changes"), at,
                             at + pd.DateOffset(months=HORIZON_MONTHS), HORIZON_MONTHS)
@@ -167,19 +207,28 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp) -> Profile:
                    staff_total=int(staff["sertifiserte"]), method_total=int(staff["metoder"]),
                    training_total=int(staff["i_opplaering"]), has_staff=bool(staff["registrert"]),
                    has_offers=bool(len(offers)), all_rates=nat["comparison"]["rate"],
-                   method_names=short_method_names(), expiry=expiry)
+                   method_names=short_method_names(), expiry=expiry, lang=lang)
 
 
 # ------------------------------------------------------------------------------ report sections
 
 
+def _t(p: Profile) -> dict[str, str]:
+    return pick(TEXT, p.lang)
+
+
+def _group(p: Profile) -> str:
+    """The peer group's name in the page's form."""
+    return analysis_text(p.barometer["peer_group_navn"].iloc[0], p.lang) if len(p.barometer) else ""
+
+
 def heading(p: Profile) -> tables.Title:
     """The page's title, the municipality's name, and under it its number, county, the date of
     the figures and the peer group it is compared with."""
-    group = p.barometer["peer_group_navn"].iloc[0] if len(p.barometer) else ""
-    line = f"Kommunenummer {p.kommunenummer}, {p.fylkesnavn}. Tallene gjelder {p.on:%d.%m.%Y}."
-    if group:
-        line += f" Kommunen sammenlignes med fylket, landet og andre {group}."
+    t = _t(p)
+    line = t["title_line"].format(nr=p.kommunenummer, county=p.fylkesnavn, date=date_text(p.on, p.lang))
+    if _group(p):
+        line += t["compared"].format(group=_group(p))
     return tables.Title(p.kommunenavn, line)
 
 
@@ -190,7 +239,7 @@ def key_sentences(p: Profile) -> KeySentences:
 
 def barometer_table(p: Profile) -> Barometer:
     """The barometer: each indicator beside the county, the peer group and the country, tested."""
-    return _barometer_table(p.barometer, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn)
+    return _barometer_table(p.barometer, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
 
 
 def _capacity_rows(p: Profile) -> pd.DataFrame:
@@ -208,37 +257,41 @@ def _capacity_rows(p: Profile) -> pd.DataFrame:
 def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
     """Capacity per 1,000 children per level with its interval, beside the county, the peer group
     and the country, on a scale no outlier stretches (`kommune_plots.capacity_scale`)."""
-    empty = no_staff(p, "det er ingen kapasitet å vise")
+    t = _t(p)
+    empty = no_staff(p, t["no_capacity"])
     if empty is not None:
         return empty
-    group = p.barometer["peer_group_navn"].iloc[0]
+    group = _group(p)
     d = _capacity_rows(p)
     shown = d[["rate", "ci_high", "fylke", "peer", "land", "land_q3"]].to_numpy().ravel()
     fig = capacity_with_intervals(d, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn,
-                                  scale=capacity_scale(p.all_rates, shown), peer_label=f"Andre {group}")
+                                  scale=capacity_scale(p.all_rates, shown),
+                                  peer_label=t["others"].format(group=group), words=t)
     d = d.set_index("niva")
     said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(d.loc[lv, 'rate'], 1)} "
-                     f"(landet {number(d.loc[lv, 'land'], 1)})" for lv in LEVELS)
-    return plots.Chart(fig, f"Sertifiserte per 1 000 barn i {p.kommunenavn}, med 95 % konfidensintervall, ved "
-                            f"siden av {p.fylkesnavn}, andre {group} og landet: {said}.")
+                     f"({t['country']} {number(d.loc[lv, 'land'], 1)})" for lv in LEVELS)
+    return plots.Chart(fig, t["capacity_alt"].format(name=p.kommunenavn, county=p.fylkesnavn, group=group,
+                                                     said=said))
 
 
-def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS) -> dict[str, str]:
+def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS,
+                          lang: str = "nb") -> dict[str, str]:
     """The reasons `coverage.coverage_by_level` gives for a ``sarbar`` level (``sarbar_grunn``),
-    in words for the page, with the thresholds the code applied."""
+    in words for the page in ``lang``, with the thresholds the code applied."""
+    t = pick(TEXT, lang)
     two = {2: "to", 3: "tre", 4: "fire", 5: "fem"}.get(min_certified, number(min_certified))
     return {
-        "for_faa": "Hviler på én person" if min_certified == 2 else f"Færre enn {two} personer",
-        "spredt": f"Ingen metode har {two} sertifiserte",
-        "utloper": "Alle sertifiseringene utløper innen et år" if expiry_months == 12 else
-                   f"Alle sertifiseringene utløper innen {number(expiry_months)} måneder",
+        "for_faa": t["for_faa"] if min_certified == 2 else t["for_faa_n"].format(two=two),
+        "spredt": t["spredt"].format(two=two),
+        "utloper": t["utloper"] if expiry_months == 12 else t["utloper_n"].format(n=number(expiry_months)),
     }
 
 
 def summary_table(p: Profile) -> tables.Table:
     """The three levels at a glance: status, why a level is sårbar (`vulnerability_reasons`),
     active certified staff (distinct persons at the level) and methods in use."""
-    empty = no_staff(p, "nivåene er ikke vurdert")
+    t = _t(p)
+    empty = no_staff(p, t["no_levels"])
     if empty is not None:
         return empty
     names = short_method_names()
@@ -247,10 +300,10 @@ def summary_table(p: Profile) -> tables.Table:
     d = p.coverage.assign(niva_navn=p.coverage["niva"].map(LEVEL_LABELS), metoder_i_bruk=in_use)
     return tables.table(
         d,
-        columns={"niva_navn": "Nivå", "status": "Status", "sarbar_grunn": "Hvorfor sårbart",
-                 "kapasitet": "Aktive sertifiserte", "metoder_i_bruk": "Metoder i bruk"},
-        status={"status": STATUS_LABELS},
-        labels={"sarbar_grunn": vulnerability_reasons()},
+        columns={"niva_navn": t["level"], "status": t["status"], "sarbar_grunn": t["why"],
+                 "kapasitet": t["active"], "metoder_i_bruk": t["in_use"]},
+        status={"status": STATUS_LABELS[p.lang]},
+        labels={"sarbar_grunn": vulnerability_reasons(lang=p.lang)},
     )
 
 
@@ -259,27 +312,29 @@ def comparison_table(p: Profile) -> tables.Table:
     group and the country (pooled rates, as in the barometer), the middle half of the country's
     municipalities and the rank in the county. A county or group with no other municipality is
     no comparison and says so."""
+    t = _t(p)
     rows = []
     for r in _capacity_rows(p).itertuples(index=False):
         lone_county = r.fylke_antall == 0
         rows.append({
-            "Nivå": LEVEL_LABELS[r.niva],
-            "Kommunen": number(r.rate, 2) if p.has_staff else "ingen registrerte ansatte",
-            "95\u00a0% KI": f"{number(r.ci_low, 2)}–{number(r.ci_high, 2)}" if p.has_staff else tables.MISSING,
-            "Fylket": "eneste i fylket" if lone_county else number(r.fylke, 2),
-            "Kommunegruppen": "eneste i gruppen" if r.peer_antall == 0 else number(r.peer, 2),
-            "Landet": number(r.land, 2),
-            "Midtre halvdel av kommunene": f"{number(r.land_q1, 2)}–{number(r.land_q3, 2)}",
-            "Rang i fylket": tables.MISSING if lone_county or not p.has_staff or pd.isna(r.rang_i_fylket)
-                             else f"{r.rang_i_fylket:.0f} av {r.antall_i_fylket:.0f}",
+            t["level"]: LEVEL_LABELS[r.niva],
+            t["municipality"]: number(r.rate, 2) if p.has_staff else t["none_registered"],
+            t["ci"]: f"{number(r.ci_low, 2)}–{number(r.ci_high, 2)}" if p.has_staff else tables.MISSING,
+            t["county"]: t["lone_county"] if lone_county else number(r.fylke, 2),
+            t["group"]: t["lone_group"] if r.peer_antall == 0 else number(r.peer, 2),
+            t["land"]: number(r.land, 2),
+            t["middle"]: f"{number(r.land_q1, 2)}–{number(r.land_q3, 2)}",
+            t["rank"]: tables.MISSING if lone_county or not p.has_staff or pd.isna(r.rang_i_fylket)
+                       else f"{r.rang_i_fylket:.0f} {t['of']} {r.antall_i_fylket:.0f}",
         })
     frame = pd.DataFrame(rows, dtype=object)
-    return tables.Table(frame, {c for c in frame.columns if c != "Nivå"})
+    return tables.Table(frame, {c for c in frame.columns if c != t["level"]})
 
 
 def methods_table(p: Profile) -> tables.Table:
     """Active certified staff and staff in training per method (counts)."""
-    empty = no_staff(p, "det er ingen metoder å vise")
+    t = _t(p)
+    empty = no_staff(p, t["no_methods"])
     if empty is not None:
         return empty
     training = p.training.set_index("metode")["antall"].rename("i_opplaering")
@@ -288,10 +343,9 @@ def methods_table(p: Profile) -> tables.Table:
     catalogue = _catalogue()
     d = d.merge(catalogue, on="metode", how="left").sort_values("navn")
     if d.empty:
-        return tables.table(pd.DataFrame({"navn": ["Ingen ansatte med sertifisering eller i opplæring"]}),
-                            columns={"navn": "Metode"})
-    return tables.table(d, columns={"navn": "Metode", "niva_tekst": "Nivåer", "aktive": "Aktive sertifiserte",
-                                    "i_opplaering": "I opplæring"})
+        return tables.table(pd.DataFrame({"navn": [t["no_methods_row"]]}), columns={"navn": t["method"]})
+    return tables.table(d, columns={"navn": t["method"], "niva_tekst": t["levels"], "aktive": t["active"],
+                                    "i_opplaering": t["training"]})
 
 
 def _catalogue() -> pd.DataFrame:
@@ -303,17 +357,17 @@ def _catalogue() -> pd.DataFrame:
 def retention_table(p: Profile) -> tables.Table:
     """Per level: certified persons whose certification expires within the horizon, who left in
     the period, and who are in training, with the status now and a year ahead (counts only)."""
-    empty = no_staff(p, "det er ingen kompetanse som kan forsvinne")
+    t = _t(p)
+    empty = no_staff(p, t["no_loss"])
     if empty is not None:
         return empty
     d = p.retention.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
     return tables.table(
         d,
-        columns={"niva_navn": "Nivå", "utloper_neste_12_mnd": "Utløper innen 12 mnd.",
-                 "sluttet_i_perioden": f"Sluttet i {p.periode}",
-                 "i_opplaering": "I opplæring", "status_na": "Status nå",
-                 "status_om_ett_ar": "Status om ett år"},
-        status={"status_na": STATUS_LABELS, "status_om_ett_ar": STATUS_LABELS},
+        columns={"niva_navn": t["level"], "utloper_neste_12_mnd": t["expires"],
+                 "sluttet_i_perioden": t["left"].format(year=p.periode),
+                 "i_opplaering": t["training"], "status_na": t["now"], "status_om_ett_ar": t["in_a_year"]},
+        status={"status_na": STATUS_LABELS[p.lang], "status_om_ett_ar": STATUS_LABELS[p.lang]},
     )
 
 
@@ -321,10 +375,10 @@ def expiry_tables(p: Profile) -> tables.Stack:
     """When certifications run out (`kompetanse.reports.expiry`, public edition): per level the
     quarter the status first changes if nothing is done, and per method when to renew; dates
     only, never counts of persons."""
-    empty = no_staff(p, "det er ingen sertifiseringer som utløper")
+    empty = no_staff(p, _t(p)["no_expiry"])
     if empty is not None:
         return tables.Stack([empty])
-    return tables.Stack([expiry_table(p.expiry), expiry_methods_table(p.expiry)])
+    return tables.Stack([expiry_table(p.expiry, lang=p.lang), expiry_methods_table(p.expiry, lang=p.lang)])
 
 
 #: Methods shown per level in the gap table; the rest are one click away.
@@ -339,53 +393,57 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> tables.ShortAndFull:
     first table; the rest are under «Vis alle»."""
     if isinstance(shown, bool) or not isinstance(shown, int) or shown < 1:
         raise argument_error("shown", "a whole number of 1 or more", shown)
+    t = _t(p)
     if p.gaps.empty:
-        text = "Alle tre nivåene er dekket." if p.has_staff else "Ingen registrerte ansatte: alle nivåene mangler."
-        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": "Hull"}))
+        text = t["all_covered"] if p.has_staff else t["none_all_missing"]
+        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["gap"]}))
     d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
-                 alder=d["alder_fra"].astype("str") + "–" + d["alder_til"].astype("str") + " år",
-                 tid=d["opplaering_tid"].replace("", "ikke oppgitt"))
-    columns = {"niva_navn": "Nivå", "navn": "Metode", "allerede_i_bruk": "Allerede i kommunen",
-               "tid": "Tid til sertifisering", "implementeringsavtale": "Krever avtale med tilbyderen",
-               "alder": "Alder", "tilbyder": "Opplæring og sertifisering"}
+                 alder=[t["years"].format(a=a, b=b) for a, b in zip(d["alder_fra"], d["alder_til"], strict=True)],
+                 tid=[training_time(x, p.lang) if x else t["not_given"] for x in d["opplaering_tid"]],
+                 avtale=[yes_no(bool(x), p.lang) for x in d["implementeringsavtale"]],
+                 i_bruk=[yes_no(bool(x), p.lang) for x in d["allerede_i_bruk"]])
+    columns = {"niva_navn": t["level"], "navn": t["method"], "i_bruk": t["already"],
+               "tid": t["time"], "avtale": t["agreement"], "alder": t["age"], "tilbyder": t["provider"]}
     first = d["rekkefolge"] <= shown
     rest = None
     if not first.all():
         rest = tables.table(d[~first], columns=columns)
-    summary = f"Vis alle: {number(int((~first).sum()))} metoder til"
+    summary = t["show_more"].format(n=number(int((~first).sum())))
     return tables.ShortAndFull(tables.table(d[first], columns=columns), rest, summary)
 
 
 def offers_table(p: Profile) -> tables.Table:
     """Groups and parents in offers per level in the period; parents suppressed below
     ``MIN_COUNT`` with secondary suppression against the total."""
+    t = _t(p)
     if not p.has_offers:
-        text = f"{p.kommunenavn} har ingen registrerte tilbud til foreldre i {p.periode}."
-        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": "Ingen data"})
+        text = t["no_offers"].format(name=p.kommunenavn, year=p.periode)
+        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["no_data"]})
     per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
                  .reindex(list(LEVELS), fill_value=0))
     parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
     shown = parents.values.rename(columns={"antall_foreldre": "foreldre"})
     shown["foreldre_prikket"] = parents.suppressed["antall_foreldre"].to_numpy()
     shown["grupper"] = list(per_level["antall_grupper"]) + [int(per_level["antall_grupper"].sum())]
-    shown["niva_navn"] = [LEVEL_LABELS.get(i, i) for i in shown.index]
-    return tables.table(shown, columns={"niva_navn": "Nivå", "grupper": "Grupper og kurs", "foreldre": "Foreldre"})
+    shown["niva_navn"] = [LEVEL_LABELS.get(i, t["total"] if i == "I alt" else i) for i in shown.index]
+    return tables.table(shown, columns={"niva_navn": t["level"], "grupper": t["groups"], "foreldre": t["parents"]})
 
 
 def programme_table(p: Profile) -> tables.Table:
     """The municipality's FUB/FUG participation, if any."""
+    t = _t(p)
     if p.progress.empty:
-        none = pd.DataFrame({"t": ["Kommunen har ikke startet i programmet."]})
-        return tables.table(none, columns={"t": "Deltakelse"})
+        none = pd.DataFrame({"t": [t["not_started"]]})
+        return tables.table(none, columns={"t": t["participation"]})
     d = p.progress.assign(kull_tekst=p.progress["kull"].astype("str"),
                           lenke="../program-" + p.progress["kull"].astype("str") + ".html")
     return tables.table(
         d,
         links={"kull_tekst": "lenke"},
-        columns={"kull_tekst": "Kull", "status": "Status", "andel_tid": "Tid gått", "andel_gjennomfort": "Gjennomført",
-                 "gjennomforte": "Aktiviteter holdt", "planlagte_aktiviteter": "Planlagt i alt",
-                 "antall_barnehager": "Barnehager", "antall_skoler": "Skoler"},
+        columns={"kull_tekst": t["cohort"], "status": t["status"], "andel_tid": t["time_gone"],
+                 "andel_gjennomfort": t["done"], "gjennomforte": t["held"], "planlagte_aktiviteter": t["planned"],
+                 "antall_barnehager": t["kindergartens"], "antall_skoler": t["schools"]},
         percent=["andel_tid", "andel_gjennomfort"],
-        status={"status": PROGRESS_LABELS},
+        status={"status": PROGRESS_LABELS[p.lang]},
     )

@@ -12,7 +12,9 @@ from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
 from kompetanse.reports import plots, tables
 from kompetanse.reports.kommune_plots import capacity_scale, trend_lines
-from kompetanse.reports.style import LEVEL_LABELS, STATUS_LABELS
+from kompetanse.reports.kommune_text import TEXT
+from kompetanse.reports.style import LEVEL_LABELS
+from kompetanse.reports.words import STATUS_LABELS, analysis_text, pick
 
 if TYPE_CHECKING:  # pragma: no cover
     from kompetanse.reports.kommune import Profile
@@ -20,49 +22,63 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TREND_LABELS", "no_staff", "trend_chart", "trend_table"]
 
 
+def _t(p: Profile) -> dict[str, str]:
+    return pick(TEXT, p.lang)
+
+
 def no_staff(p: Profile, what: str) -> tables.Table | None:
     """A one-cell table saying the municipality registered no staff, so ``what``; None if it did."""
     if p.has_staff:
         return None
-    return tables.table(pd.DataFrame({"t": [f"{p.kommunenavn} har ingen registrerte ansatte, så {what}."]}),
-                        columns={"t": "Ingen data"})
+    t = _t(p)
+    return tables.table(pd.DataFrame({"t": [t["no_staff"].format(name=p.kommunenavn, what=what)]}),
+                        columns={"t": t["no_data"]})
 
 
-TREND_LABELS = {"økende": "Økende", "synkende": "Synkende", "ingen tydelig endring": "Ingen tydelig endring"}
+def _trend_labels(t: dict[str, str]) -> dict[str, str]:
+    return {"økende": t["rising"], "synkende": t["falling"], "ingen tydelig endring": t["flat"]}
+
+
+#: The trend markers as the bokmål page writes them.
+TREND_LABELS = _trend_labels(TEXT["nb"])
 
 
 def trend_chart(p: Profile) -> plots.Chart | tables.Table:
     """Capacity per 1,000 children by year per level: the municipality, its peers and the country."""
-    empty = no_staff(p, "det er ingen utvikling å vise")
+    t = _t(p)
+    empty = no_staff(p, t["no_trend"])
     if empty is not None:
         return empty
-    group = p.trends["peer_group_navn"].iloc[0]
+    group = analysis_text(p.trends["peer_group_navn"].iloc[0], p.lang)
     shown = p.trends[["kapasitet_per_1000", "peer_per_1000", "land_per_1000"]].to_numpy().ravel()
-    fig = trend_lines(p.trends, kommunenavn=p.kommunenavn, peer_label=f"Andre {group}",
-                      scale=capacity_scale(p.all_rates, shown))
+    fig = trend_lines(p.trends, kommunenavn=p.kommunenavn, peer_label=t["others"].format(group=group),
+                      scale=capacity_scale(p.all_rates, shown), words=t)
     first, last = int(p.trends["ar"].min()), int(p.trends["ar"].max())
-    return plots.Chart(fig, f"Linjer per nivå: sertifiserte per 1 000 barn i {p.kommunenavn} hvert år fra {first} "
-                            f"til {last}, ved siden av andre {group} og landet. Tallene står i tabellen under.")
+    return plots.Chart(fig, t["trend_alt"].format(name=p.kommunenavn, first=first, last=last, group=group))
 
 
 def trend_table(p: Profile) -> tables.Table:
     """Per level, capacity per 1,000 children and status at the end of each year, and the trend
     marker of the municipality, its peers and the country (`kompetanse.analysis.trends`)."""
+    t = _t(p)
     if not p.has_staff:
-        return no_staff(p, "det er ingen utvikling å vise")
+        return no_staff(p, t["no_trend"])
+    labels = _trend_labels(t)
+    statuses = STATUS_LABELS[p.lang]
     years = sorted(int(y) for y in p.trends["ar"].unique())
     markers = p.markers.set_index("niva")
     rows = []
     for lv in LEVELS:
         d = p.trends[p.trends["niva"] == lv].set_index("ar")
-        row = {"Nivå": LEVEL_LABELS[lv]}
+        row = {t["level"]: LEVEL_LABELS[lv]}
         for y in years:
-            row[str(y)] = (f"{number(d.loc[y, 'kapasitet_per_1000'], 1)} ({STATUS_LABELS[d.loc[y, 'status']].lower()})"
+            row[str(y)] = (f"{number(d.loc[y, 'kapasitet_per_1000'], 1)} ({statuses[d.loc[y, 'status']].lower()})"
                            if y in d.index else tables.MISSING)
         m = markers.loc[lv] if lv in markers.index else None
         own = "" if m is None else m["trend"]
-        row["Trend i kommunen"] = TREND_LABELS.get(own, f"Ingen: {m['trend_merknad']}" if m is not None else "")
-        row["Andre i gruppen"] = TREND_LABELS.get("" if m is None else m["trend_peer"], tables.MISSING)
-        row["Landet"] = TREND_LABELS.get("" if m is None else m["trend_land"], tables.MISSING)
+        why = "" if m is None else analysis_text(m["trend_merknad"], p.lang)
+        row[t["trend_own"]] = labels.get(own, t["trend_none"].format(why=why) if m is not None else "")
+        row[t["trend_peer"]] = labels.get("" if m is None else m["trend_peer"], tables.MISSING)
+        row[t["land"]] = labels.get("" if m is None else m["trend_land"], tables.MISSING)
         rows.append(row)
     return tables.Table(pd.DataFrame(rows, dtype=object), set(map(str, years)))
