@@ -16,6 +16,7 @@ from kompetanse.build import batch as build
 from kompetanse.build import plan
 from kompetanse.data import reference
 from kompetanse.errors import UsageError
+from kompetanse.site import pages
 
 # ------------------------------------------------------------------------------ reference data
 
@@ -265,3 +266,36 @@ def test_the_sample_build_without_the_twin_is_bokmal_and_says_so(built_site):
     for page in folder.glob("kommuner/*.html"):
         assert page.name.count(".") == 1 and _page(page).lang == "nb"
         assert "Les på nynorsk" not in page.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ one page
+
+
+def _nb(language: str | None) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Tekst.")])
+    if language is not None:
+        nb.metadata["language"] = language
+    return nb
+
+
+def test_a_page_takes_its_lang_from_the_notebook_and_links_its_other_form():
+    site = pages.Site(frozenset({"index.html", "kommuner/4621.html", "kommuner/4621.nb.html"}),
+                      (("Alle kommuner", "index.html"),), (("Alle kommunar", "index.html"),),
+                      {"kommuner/4621.html": ("nb", "kommuner/4621.nb.html")})
+    html = pages.notebook_html(_nb("nn"), title="Voss", home=None, page="kommuner/4621.html", site=site)
+    assert '<html lang="nn">' in html and ">Alle kommunar</a>" in html
+    assert '<a href="4621.nb.html" hreflang="nb">Les på bokmål</a>' in html
+    plain = pages.notebook_html(_nb(None), title="Oslo", home=None, page="kommuner/0301.html", site=site)
+    assert '<html lang="nb">' in plain and "Les på" not in plain and ">Alle kommuner</a>" in plain
+
+
+def test_a_link_to_an_other_form_that_is_not_there_is_plain_text_until_it_is():
+    site = pages.Site(frozenset({"kommuner/4621.html"}), (), (), {"kommuner/4621.html": ("nb", "kommuner/4621.nb.html")})
+    html = pages.notebook_html(_nb("nn"), title="Voss", home=None, page="kommuner/4621.html", site=site)
+    assert "Les på bokmål" in html and 'href="4621.nb.html"' not in html
+    assert pages.unlinked_targets(html) == ("kommuner/4621.nb.html",)
+
+
+def test_a_notebook_in_another_language_is_an_argument_error():
+    with pytest.raises(UsageError, match="one of nb, nn"):
+        pages.notebook_html(_nb("en"), title="x", home=None)
