@@ -7,7 +7,8 @@ Layout of a build (``reports/<periode>/``)::
     nasjonal.html               the national and county overview
     program-<kull>.html         FUB/FUG's progress report per cohort
     utfallsstudie.html          the outcome study for researchers
-    kommuner/<nr>.html          one report per municipality
+    kommuner/<nr>.html          one report per municipality, in its own målform
+    kommuner/<nr>.<nb|nn>.html  the same report in the other form (when kommune_rapport_nn.ipynb is there)
     notebooks/...               the executed notebooks beside them, for audit
     manifest.json               inputs and hashes, version, parameters, and each report's status
 
@@ -31,9 +32,11 @@ from kompetanse.build import params
 from kompetanse.build.manifest import BuildResult, ReportStatus, write_index, write_manifest
 from kompetanse.build.plan import (
     Job,
+    alternates,
     data_digests,
     is_current,
     job_fingerprint,
+    municipal_forms,
     navigation,
     notebook_hashes,
     package_fingerprint,
@@ -101,7 +104,8 @@ def build_reports(
     # the pages a link may point to: what this build writes and what is on disk already. A
     # page is written with a link only to those (kompetanse.site.pages.site_links) and records
     # the targets it had to leave unlinked; once one of them exists, the page is rebuilt
-    site = Site(site_pages(folder, jobs_list), navigation(jobs_list))
+    site = Site(site_pages(folder, jobs_list), navigation(jobs_list), navigation(jobs_list, "nn"),
+                alternates(jobs_list))
     statuses: dict[str, ReportStatus] = {}
     todo = []
     for job in jobs_list:
@@ -138,6 +142,8 @@ def build_reports(
     write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
                    digests={j.key: j.data_digest for j in jobs_list},
+                   form={j.key: j.form for j in jobs_list},
+                   forms=sorted({j.form for j in jobs_list if j.kind == "kommune"}) or list(municipal_forms()),
                    parameters={j.key: j.parameters for j in jobs_list})
     if interrupted:
         raise KeyboardInterrupt

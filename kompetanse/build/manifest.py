@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kompetanse import __version__
@@ -61,8 +61,13 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
     rows = rows.merge(barn, on="kommunenummer", how="left")
     for level in ("universell", "selektiv", "indikativ"):
         rows[f"status_{level}"] = rows[f"status_{level}"].astype("str")
-    page_exists = {j.key.split("/")[1]: j.html for j in jobs
-                   if j.kind == "kommune" and statuses[j.key].status in ("built", "unchanged")}
+    # the name links the report in the municipality's own form (key kommune/<nr>), a small
+    # «nynorsk» or «bokmål» after it the other (kommune/<nr>.<form>)
+    there = [(j.parameters["kommunenummer"], j) for j in jobs
+             if j.kind == "kommune" and statuses[j.key].status in ("built", "unchanged")]
+    page_exists = {nr: j.html for nr, j in there if j.key == f"kommune/{nr}"}
+    forms = {nr: j.form for nr, j in there if j.key == f"kommune/{nr}"}
+    alternates = {nr: (j.form, j.html) for nr, j in there if j.key != f"kommune/{nr}"}
     extra = [(j.title, j.html) for j in jobs
              if j.kind != "kommune" and statuses[j.key].status in ("built", "unchanged")]
     failed = [o for o in statuses.values() if o.status in ("failed", "interrupted")]
@@ -74,11 +79,11 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
         # only pages that are there: a report that failed in this build is neither linked nor in the header
         there = {o.html for o in statuses.values() if o.status in ("built", "unchanged")}
         failed_pages = {o.html for o in failed} - there
-        site = Site(site.pages - failed_pages, tuple((label, target) for label, target in site.nav
-                                                     if target not in failed_pages))
+        site = replace(site, pages=site.pages - failed_pages,
+                       nav=tuple((label, target) for label, target in site.nav if target not in failed_pages))
     write_atomic(folder / "index.html",
                  index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer,
-                            site=site, sources=sources))
+                            site=site, sources=sources, forms=forms, alternates=alternates))
 
 
 def write_manifest(folder: Path, result: BuildResult, **info) -> None:
@@ -98,9 +103,16 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
                          "the national overview every input. A report is rebuilt when its fingerprint changes, "
                          "and when a page it links to, which was missing when it was written (its link then "
                          "plain text), has been built since."),
+        "forms": {"municipal": list(info["forms"]),
+                  "note": ("each municipality's report in its own målform at kommuner/<nr>.html (nynorsk for a "
+                           "nynorsk municipality, bokmål for a bokmål or neutral one) and in the other form at "
+                           "kommuner/<nr>.<nb|nn>.html; the national, programme and outcome reports in bokmål"
+                           if "nn" in info["forms"] else
+                           "kommune_rapport_nn.ipynb is not among the notebooks: every municipal report is in "
+                           "bokmål, at kommuner/<nr>.html")},
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
         "reports": [
-            {"key": o.key, "html": o.html, "notebook": o.executed, "status": o.status,
+            {"key": o.key, "html": o.html, "notebook": o.executed, "form": info["form"][o.key], "status": o.status,
              "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],
              "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
              **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}

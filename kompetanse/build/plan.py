@@ -1,6 +1,13 @@
 """What a build must do: one `Job` per report, and the fingerprint that says whether the report
 on disk is current.
 
+Every municipality gets its report in its own language form (`municipal_forms`,
+`kompetanse.data.reference.report_language`: nynorsk for the 88 nynorsk municipalities, bokmål
+for the others) at ``kommuner/<nr>.html``, and the other form beside it at
+``kommuner/<nr>.<nb|nn>.html``, each from its own twin notebook (``kommune_rapport.ipynb`` in
+bokmål, ``kommune_rapport_nn.ipynb`` in nynorsk). Without the nynorsk notebook every municipal
+report is in bokmål, at ``kommuner/<nr>.html`` alone.
+
 A report's fingerprint hashes its notebook, its parameters, the package's own source and a digest
 of exactly the data it is made from (`data_digests`): a report is rebuilt when, and only when,
 one of them changes.
@@ -19,11 +26,14 @@ import pandas as pd
 
 from kompetanse import __version__
 from kompetanse.data.dataset import Dataset
+from kompetanse.data.reference import report_language
+from kompetanse.errors import UsageError
 from kompetanse.resources import notebook
 from kompetanse.site.pages import unlinked_targets
 
-__all__ = ["AGGREGATE_INPUTS", "Job", "data_digests", "is_current", "job_fingerprint", "municipal_digests",
-           "navigation", "notebook_hashes", "package_fingerprint", "plan", "site_pages"]
+__all__ = ["AGGREGATE_INPUTS", "MUNICIPAL_NOTEBOOKS", "Job", "alternates", "data_digests", "is_current",
+           "job_fingerprint", "municipal_digests", "municipal_forms", "navigation", "notebook_hashes",
+           "package_fingerprint", "plan", "site_pages"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -43,6 +53,8 @@ class Job:
     title: str
     fingerprint: str = ""
     data_digest: str = ""
+    form: str = "nb"  # the page's language form: "nb" (bokmål) or "nn" (nynorsk)
+    alternate: str = ""  # the same report in the other form (path relative to the period folder), or ""
 
 
 def _sha256(path: Path) -> str:
@@ -72,9 +84,12 @@ def package_fingerprint() -> str:
 
 
 def job_fingerprint(job: Job, *, data: str, notebooks: dict, package: str) -> str:
-    """The job's fingerprint: its notebook's hash, its parameters, its data digest and the package's."""
+    """The job's fingerprint: its notebook's hash, its parameters, its data digest, the package's,
+    its language form and the page of its other form (a page links it: when the other form
+    comes or goes, the page changes)."""
     payload = json.dumps({"notebook": notebooks[job.notebook], "parameters": job.parameters,
-                          "data": data, "package": package}, sort_keys=True)
+                          "data": data, "package": package, "form": job.form, "alternate": job.alternate},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -121,9 +136,46 @@ def data_digests(ds: Dataset, jobs: list[Job], *, on) -> dict[str, str]:
     return digests
 
 
+#: The municipal report's twin notebooks, one per language form: the same parameters and code
+#: cells, the prose in bokmål or nynorsk (the notebook's metadata ``language`` says which).
+MUNICIPAL_NOTEBOOKS = {"nb": "kommune_rapport.ipynb", "nn": "kommune_rapport_nn.ipynb"}
+
+
+def municipal_forms() -> tuple[str, ...]:
+    """The language forms the municipal reports are built in: ``("nb", "nn")``, or ``("nb",)``
+    when the nynorsk notebook (``kommune_rapport_nn.ipynb``) is not among the notebooks. The
+    bokmål notebook is always required (`plan` says so when it is missing)."""
+    forms = ["nb"]
+    try:
+        notebook(MUNICIPAL_NOTEBOOKS["nn"])
+        forms.append("nn")
+    except UsageError:
+        pass
+    return tuple(forms)
+
+
+def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple[str, ...]) -> list[Job]:
+    """A municipality's reports: in its own form (`report_language`, bokmål when that form's
+    notebook is not there) at ``kommuner/<nr>.html``, and in each other form at
+    ``kommuner/<nr>.<form>.html``, each linking the other; the executed notebooks alike under
+    ``notebooks/kommuner/``."""
+    own = report_language(nr) if report_language(nr) in forms else "nb"
+    order = [own, *(f for f in forms if f != own)]
+    stem = {f: nr if f == own else f"{nr}.{f}" for f in order}
+    parameters = {"kommunenummer": nr, "periode": periode, "data": data}
+    # the municipal notebook's first output is the <h1> with the municipality's name; the title
+    # (index, <title>) reads the same in both forms
+    return [Job(f"kommune/{stem[f]}", "kommune", MUNICIPAL_NOTEBOOKS[f], parameters, f"kommuner/{stem[f]}.html",
+                f"notebooks/kommuner/{stem[f]}.ipynb", f"{name} – foreldrestøtte og kompetanse {periode}",
+                form=f, alternate=next((f"kommuner/{stem[o]}.html" for o in order if o != f), ""))
+            for f in order]
+
+
 def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[Job]:
-    """The reports of one build: the national overview, one programme report per cohort, and
-    one report per municipality asked for.
+    """The reports of one build: the national overview, one programme report per cohort, the
+    outcome study (all in bokmål), and the reports of each municipality asked for: in its own
+    language form and in the other (`municipal_forms`; in bokmål only when the nynorsk notebook
+    is not there).
 
     Raises
     ------
@@ -141,29 +193,36 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
     jobs.append(Job("utfall", "utfall", "utfallsstudie.ipynb", {"data": data}, "utfallsstudie.html",
                     "notebooks/utfallsstudie.ipynb", utfall.page_title()))
     names = ds.kommuner.set_index("kommunenummer")["kommunenavn"]
+    forms = municipal_forms() if kommuner else ("nb",)
     for nr in kommuner:
-        # the municipal notebook's first output is the <h1> with the municipality's name
-        jobs.append(Job(f"kommune/{nr}", "kommune", "kommune_rapport.ipynb",
-                        {"kommunenummer": nr, "periode": periode, "data": data},
-                        f"kommuner/{nr}.html", f"notebooks/kommuner/{nr}.ipynb",
-                        f"{names[nr]} – foreldrestøtte og kompetanse {periode}"))
+        jobs.extend(_municipal_jobs(nr, names[nr], periode=periode, data=data, forms=forms))
     for job in jobs:
         notebook(job.notebook)  # raises, naming it, when a notebook is missing
     return jobs
 
 
-#: The header's links on every page: (label, the kind of job, or "index").
-_NAV_LABELS = {"index": "Alle kommuner", "nasjonal": "Landet", "utfall": "Utfallsstudien"}
+#: The header's links on every page, by language form: (label, the kind of job, or "index").
+_NAV_LABELS = {"nb": {"index": "Alle kommuner", "nasjonal": "Landet", "program": "Kull", "utfall": "Utfallsstudien"},
+               "nn": {"index": "Alle kommunar", "nasjonal": "Landet", "program": "Kull", "utfall": "Utfallsstudien"}}
 
 
-def navigation(jobs: list[Job]) -> tuple[tuple[str, str], ...]:
+def navigation(jobs: list[Job], form: str = "nb") -> tuple[tuple[str, str], ...]:
     """The header's links, as (label, path relative to the period folder): the index, the
-    national overview, each programme cohort and the outcome study, in that order."""
-    nav = [(_NAV_LABELS["index"], "index.html")]
-    nav += [(_NAV_LABELS["nasjonal"], j.html) for j in jobs if j.kind == "nasjonal"]
-    nav += [(f"Kull {j.parameters['kull']}", j.html) for j in jobs if j.kind == "program"]
-    nav += [(_NAV_LABELS["utfall"], j.html) for j in jobs if j.kind == "utfall"]
+    national overview, each programme cohort and the outcome study, in that order; the labels
+    in bokmål (``form="nb"``) or nynorsk (``"nn"``)."""
+    labels = _NAV_LABELS[form]
+    nav = [(labels["index"], "index.html")]
+    nav += [(labels["nasjonal"], j.html) for j in jobs if j.kind == "nasjonal"]
+    nav += [(f"{labels['program']} {j.parameters['kull']}", j.html) for j in jobs if j.kind == "program"]
+    nav += [(labels["utfall"], j.html) for j in jobs if j.kind == "utfall"]
     return tuple(nav)
+
+
+def alternates(jobs: list[Job]) -> dict[str, tuple[str, str]]:
+    """For each page that has one, its other language form: page → (the other form, its page),
+    paths relative to the period folder."""
+    forms = {j.html: j.form for j in jobs}
+    return {j.html: (forms[j.alternate], j.alternate) for j in jobs if j.alternate in forms}
 
 
 def site_pages(folder: Path, jobs: list[Job]) -> frozenset[str]:

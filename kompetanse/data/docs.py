@@ -85,6 +85,11 @@ REFERENCE_NOTES: dict[str, dict[str, str]] = {
         "innbyggere_2024": "inhabitants on 1 January 2024",
         "barn_0_17": "children aged 0–17 on 1 January 2023, moved to 2024 numbers",
     },
+    "malform_2024.csv": {
+        "kommunenummer": "four digits, 2024 numbering",
+        "kommunenavn": "the name people use, as in `kommuner_2024.csv`",
+        "malform": "the official language form of the administration: `nynorsk`, `bokmal` or `noytral`",
+    },
     "metoder.csv": {
         "metode": "the method's code, the key",
         "navn": "display name",
@@ -135,6 +140,7 @@ def _counts() -> dict[str, int | str]:
         "methods": len(reference.metoder()),
         "split": int((parts > 1).sum()),
         "under_2000": int((reference.befolkning_2024()["innbyggere_2024"] < 2000).sum()),
+        **reference.malform()["malform"].value_counts().astype("int64").to_dict(),
     }
 
 
@@ -146,7 +152,8 @@ def value(name: str) -> str:
     (``YEAR_RANGE``, ``PROGRAMME_YEARS``, ``TJENESTER``), the levels (``LEVELS``) or a count from
     the reference tables (``count:kommuner``, ``count:fylker``, ``count:renumbering_rows``,
     ``count:methods``, ``count:split``, ``count:under_2000``: municipalities under 2 000
-    inhabitants).
+    inhabitants; ``count:nynorsk``, ``count:bokmal``, ``count:noytral``: municipalities of each
+    målform).
     """
     name, _, fmt = name.partition(":")
     if name == "count":

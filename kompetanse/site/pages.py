@@ -18,8 +18,8 @@ import os
 import posixpath
 import re
 import secrets
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -27,8 +27,8 @@ import jinja2
 import nbformat
 from markupsafe import Markup
 
-from kompetanse.errors import argument_error
-from kompetanse.formatting import number
+from kompetanse.errors import argument_error, check_argument
+from kompetanse.formatting import LANGUAGES, number
 from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
 
 __all__ = ["Site", "index_page", "notebook_body", "notebook_html", "site_links", "unlinked_targets", "write_atomic"]
@@ -51,10 +51,15 @@ class Site:
         (``index.html``, ``kommuner/0301.html``, ``notebooks/nasjonal.ipynb``, ``manifest.json``):
         those this build writes and those already on disk.
     nav : the header's links, as (label, path relative to the period folder), in order.
+    nav_nn : the same links with their labels in nynorsk, for a nynorsk page; empty: ``nav``.
+    alternates : for a page that is built in both language forms, its other form: page →
+        (``"nb"`` or ``"nn"``, the other form's page), paths relative to the period folder.
     """
 
     pages: frozenset = frozenset()
     nav: tuple = ()
+    nav_nn: tuple = ()
+    alternates: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
 
 
 def _target(href: str, page: str) -> str | None:
@@ -223,6 +228,8 @@ class _Row:
     name: str
     county: str
     href: str | None
+    lang: str  # the language form of the report ``href`` links to
+    alternate: tuple[str, str, str] | None  # the report in the other form: (label, href, lang)
     levels: list[tuple[str, int]]  # (status, sort order) per level
     covered: int
     children: int
@@ -299,10 +306,29 @@ def _finish(page_html: str, page: str | None, site: Site | None) -> str:
     return page_html.replace(_UNLINKED_SLOT + "\n", meta, 1)
 
 
-def _nav(page: str | None, site: Site | None) -> list[tuple[str, str, bool]]:
+def _nav(page: str | None, site: Site | None, lang: str = "nb") -> list[tuple[str, str, bool]]:
     if page is None or site is None:
         return []
-    return [(label, _href(target, page), target == page) for label, target in site.nav]
+    nav = site.nav_nn if lang == "nn" and site.nav_nn else site.nav
+    return [(label, _href(target, page), target == page) for label, target in nav]
+
+
+#: The header's link to a page's other language form, written in the page's own form (the two
+#: read alike in bokmål and nynorsk), by the other form.
+_OTHER_FORM = {"nn": "Les på nynorsk", "nb": "Les på bokmål"}
+
+
+def _alternate(page: str | None, site: Site | None) -> tuple[str, str, str] | None:
+    """(link text, href, language) of the page's other form, or None."""
+    other = site.alternates.get(page) if page is not None and site is not None else None
+    return None if other is None else (_OTHER_FORM[other[0]], _href(other[1], page), other[0])
+
+
+def _language(nb: nbformat.NotebookNode) -> str:
+    """The notebook's language form, its metadata ``language`` (``nb`` when it has none)."""
+    lang = nb.get("metadata", {}).get("language", "nb")
+    check_argument("the notebook's metadata language", LANGUAGES, lang)
+    return lang
 
 
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
@@ -326,13 +352,18 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
         for example ``("Den kjørte notatboken:", "notebooks/nasjonal.ipynb", "notebooks/nasjonal.ipynb")``.
     heading : the page's title replaces the notebook's first ``# `` heading, so the title on the
         index, in ``<title>`` and in ``<h1>`` is one text; False keeps the notebook's headings.
+
+    The page's ``<html lang>`` is the notebook's metadata ``language`` (``nb`` or ``nn``; ``nb``
+    when it has none); its header's links are labelled in that form and, where ``site`` has the
+    page in the other form (`Site.alternates`), link to it («Les på nynorsk», «Les på bokmål»).
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
     links = [(lead, text, _href(target, page) if page is not None else target) for lead, text, target in sources]
+    lang = _language(nb)
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
-                       parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site),
-                       sources=links, unlinked_slot=_UNLINKED_SLOT)
+                       parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
+                       sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site))
     return _finish(rendered, page, site)
 
 
@@ -347,23 +378,36 @@ def _children(value) -> int:
         return 0
 
 
+#: The index's small second link to a municipality's report in its other form, by that form.
+_FORM_NAMES = {"nn": "nynorsk", "nb": "bokmål"}
+
+
 def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: list[tuple[str, str]],
-               footer: str, site: Site | None = None, sources: Sequence[tuple[str, str, str]] = ()) -> str:
+               footer: str, site: Site | None = None, sources: Sequence[tuple[str, str, str]] = (),
+               forms: Mapping[str, str] | None = None,
+               alternates: Mapping[str, tuple[str, str]] | None = None) -> str:
     """The front page: every municipality with its status at a glance, sortable and searchable.
 
     ``rows``: one dict per municipality with kommunenummer, kommunenavn, fylkesnavn, the status of
     each level (``status_<niva>``), ``niva_dekket`` and ``barn_0_17``. ``links`` maps a
-    municipality number to its report (relative URL); ``extra`` lists other reports as
-    (title, relative URL). ``site`` gives the header's links and the pages a link may point to
-    (`site_links`); ``sources`` footer links as in `notebook_html`.
+    municipality number to its report in its own language form (relative URL), ``forms`` to
+    that form (``nb`` when not given) and ``alternates`` to its report in the other form, as
+    (``"nb"`` or ``"nn"``, relative URL): the name links the first, a small «nynorsk» or
+    «bokmål» after it the second. ``extra`` lists other reports as (title, relative URL).
+    ``site`` gives the header's links and the pages a link may point to (`site_links`);
+    ``sources`` footer links as in `notebook_html`. The index itself is in bokmål.
     """
+    forms = forms or {}
+    alternates = alternates or {}
     status_order = {k: i for i, k in enumerate(STATUS_LABELS)}
     view = []
     for r in rows:
         nr = r["kommunenummer"]
         statuses = [r[f"status_{level}"] for level in LEVEL_LABELS]
         view.append(_Row(
-            nr=nr, name=r["kommunenavn"], county=r["fylkesnavn"], href=links.get(nr),
+            nr=nr, name=r["kommunenavn"], county=r["fylkesnavn"], href=links.get(nr), lang=forms.get(nr, "nb"),
+            alternate=((_FORM_NAMES[alternates[nr][0]], alternates[nr][1], alternates[nr][0])
+                       if nr in alternates else None),
             levels=[(s, status_order.get(s, 9)) for s in statuses],
             covered=int(r["niva_dekket"]), children=_children(r.get("barn_0_17")),
             search=f'{nr} {r["kommunenavn"]} {r["fylkesnavn"]}',
@@ -372,5 +416,5 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
     rendered = _render("index.html", title=title, home=None, footer=footer, fingerprint=None, periode=periode,
                        rows=view, level_labels=list(LEVEL_LABELS.values()), extra=list(extra),
                        script=_static("index.js"), nav=_nav("index.html", site), sources=list(sources),
-                       unlinked_slot=_UNLINKED_SLOT)
+                       unlinked_slot=_UNLINKED_SLOT, lang="nb", alternate=None)
     return _finish(rendered, "index.html", site)

@@ -1,4 +1,5 @@
-"""Reference tables shipped with the package: municipalities, renumbering, population, methods.
+"""Reference tables shipped with the package: municipalities, renumbering, population, målform,
+methods.
 
 Facts and sources
 -----------------
@@ -13,6 +14,15 @@ Facts and sources
     Inhabitants on 1 January 2024 and children 0–17 on 1 January 2023 moved to 2024 numbers
     (Statistics Norway, table 07459 and the population count; Ålesund/Haram split by population
     share, an approximation).
+``malform_2024.csv``
+    Each municipality's official language form (målform) for its administration: ``nynorsk``
+    (88), ``bokmal`` (119) or ``noytral`` (150), the totals Språkrådet publishes. Source: the
+    ``language`` field of the municipalities file of the MIT-licensed ``aprestmo/norway-geodata``
+    package (``data/municipalities-2025.json``; the 2025 and 2024 numbers are the same). A
+    separate file rather than a column of ``kommuner_2024.csv``: it has another source, and a
+    municipal council changes its målform by its own decision, not with Statistics Norway's
+    classification. A neutral municipality is served in bokmål by default (`report_language`);
+    its reports in both forms are equally valid.
 ``metoder.csv``
     Knowledge-based parent-support methods used in Norwegian municipalities. Prevention levels
     from Bufdir's programme pages (field *Forebyggingsnivå*), ages and providers from Bufdir,
@@ -70,6 +80,8 @@ from importlib import resources
 
 import pandas as pd
 
+from kompetanse.errors import argument_error
+
 LEVELS: tuple[str, ...] = ("universell", "selektiv", "indikativ")
 
 
@@ -110,6 +122,65 @@ def _befolkning() -> pd.DataFrame:
 def befolkning_2024() -> pd.DataFrame:
     """Inhabitants (2024) and children 0–17 (2023, on 2024 numbers) per municipality."""
     return _befolkning().copy()
+
+
+#: The three målformer of ``malform_2024.csv``, in this order.
+MALFORMER: tuple[str, ...] = ("nynorsk", "bokmal", "noytral")
+
+#: The report language (a BCP 47 tag, as in ``<html lang>``) of each målform: neutral is bokmål.
+REPORT_LANGUAGE: dict[str, str] = {"nynorsk": "nn", "bokmal": "nb", "noytral": "nb"}
+
+
+@cache
+def _malform() -> pd.DataFrame:
+    df = _read("malform_2024.csv")
+    return df.assign(malform=pd.Categorical(df["malform"], categories=MALFORMER))
+
+
+def malform() -> pd.DataFrame:
+    """Each municipality's official målform, the form of its administration.
+
+    Returns
+    -------
+    DataFrame with one row per municipality of 2024 (357) and the columns kommunenummer (four
+    digits, a string), kommunenavn (the name people use) and malform (categorical: ``nynorsk``,
+    ``bokmal`` or ``noytral``, the last for a municipality that has chosen neither).
+    """
+    return _malform().copy()
+
+
+@cache
+def _languages() -> dict[str, str]:
+    m = _malform()
+    return dict(zip(m["kommunenummer"], m["malform"].astype("str").map(REPORT_LANGUAGE), strict=True))
+
+
+def report_language(kommunenummer: str) -> str:
+    """The language a municipality's report is written in by default: its målform.
+
+    Parameters
+    ----------
+    kommunenummer : the four-digit 2024 number, as a string (``"4621"``).
+
+    Returns
+    -------
+    str : ``"nn"`` (nynorsk) for a nynorsk municipality, ``"nb"`` (bokmål) for a bokmål or a
+    neutral one (`REPORT_LANGUAGE`).
+
+    Raises
+    ------
+    UsageError : ``kommunenummer`` is not a municipality of 2024 (`kompetanse.errors.argument_error`).
+
+    Examples
+    --------
+    >>> report_language("4621"), report_language("0301")
+    ('nn', 'nb')
+    """
+    languages = _languages()
+    if kommunenummer not in languages:
+        raise argument_error("kommunenummer", "the four-digit number of a municipality of 2024, as a string",
+                             kommunenummer)
+    return languages[kommunenummer]
 
 
 @cache
