@@ -168,8 +168,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = number
+    # the print style sheet (A4, for the PDFs too) goes in under @media print
     env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS,
-                       css=_static("site.css"))
+                       css=_static("site.css") + Markup("@media print {\n") + _static("print.css") + Markup("}\n"))
     return env
 
 
@@ -307,7 +308,8 @@ def _nav(page: str | None, site: Site | None) -> list[tuple[str, str, bool]]:
 
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
                   fingerprint: str | None = None, page: str | None = None, site: Site | None = None,
-                  sources: Sequence[tuple[str, str, str]] = (), heading: bool = False) -> str:
+                  sources: Sequence[tuple[str, str, str]] = (), heading: bool = False,
+                  pdf: str | None = None) -> str:
     """An executed notebook as a page of the report site, without code.
 
     Parameters
@@ -326,13 +328,16 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
         for example ``("Den kjørte notatboken:", "notebooks/nasjonal.ipynb", "notebooks/nasjonal.ipynb")``.
     heading : the page's title replaces the notebook's first ``# `` heading, so the title on the
         index, in ``<title>`` and in ``<h1>`` is one text; False keeps the notebook's headings.
+    pdf : the page's PDF relative to the period folder, linked as «Last ned PDF» (through
+        `site_links`, so only once it exists); None for none.
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
     links = [(lead, text, _href(target, page) if page is not None else target) for lead, text, target in sources]
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
                        parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site),
-                       sources=links, unlinked_slot=_UNLINKED_SLOT)
+                       sources=links, unlinked_slot=_UNLINKED_SLOT,
+                       pdf=_href(pdf, page) if pdf and page is not None else pdf)
     return _finish(rendered, page, site)
 
 
