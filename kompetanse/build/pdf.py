@@ -79,7 +79,7 @@ def unavailable() -> str | None:
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
-        return ("Playwright is not installed (pip install 'kompetanse[pdf]'): the pages are built, "
+        return ("Playwright is not installed (pip install playwright): the pages are built, "
                 "the PDFs are not")
     if _chromium() is None:
         return ("Chromium is not installed (`make browser`, or apt-get install chromium): the pages are built, "
