@@ -235,8 +235,9 @@ class PdfBuild:
 
     def finish(self, *, cancel: bool = False) -> list[PdfStatus]:
         """Wait for the PDFs (or, with ``cancel``, drop those not yet printed), end the browser,
-        and return the status of each PDF on disk, in the order of the jobs. Without PDFs, a PDF
-        that is still current is kept (unchanged) and one whose page changed is removed."""
+        and return the status of each PDF on disk, in the order of the jobs. A PDF not printed in
+        this build is kept (unchanged) when it is still current and removed when its page changed
+        or is gone (a report that failed)."""
         try:
             for key, (future, sha) in self._futures.items():
                 html, pdf, _title = self.targets[key]
@@ -253,13 +254,16 @@ class PdfBuild:
         finally:
             if self._printer is not None:
                 self._printer.close()
-        if not self.enabled:
-            for key, (html, pdf, _title) in self.targets.items():
-                sha = _sha256(self.folder / html)
-                if self._current(pdf, sha):
-                    self.statuses[key] = PdfStatus(key, pdf, html, "unchanged", html_sha256=sha)
-                else:
-                    (self.folder / pdf).unlink(missing_ok=True)
+        # not printed in this build (no PDFs, a page that failed, an interrupt): a PDF still
+        # current is kept, one whose page changed or went is removed
+        for key, (html, pdf, _title) in self.targets.items():
+            if key in self.statuses:
+                continue
+            sha = _sha256(self.folder / html)
+            if self._current(pdf, sha):
+                self.statuses[key] = PdfStatus(key, pdf, html, "unchanged", html_sha256=sha)
+            else:
+                (self.folder / pdf).unlink(missing_ok=True)
         return [self.statuses[k] for k in self.targets if k in self.statuses]
 
 
