@@ -73,6 +73,29 @@ def test_without_chromium_there_is_a_reason_and_no_printer(monkeypatch, tmp_path
     assert build.finish() == []
 
 
+def test_a_pdf_not_printed_is_kept_when_current_and_removed_when_its_page_changed_or_went(tmp_path):
+    import hashlib
+
+    class Job:
+        def __init__(self, nr):
+            self.key, self.kind, self.html, self.title = f"kommune/{nr}", "kommune", f"kommuner/{nr}.html", nr
+
+    (tmp_path / "kommuner").mkdir()
+    for nr in ("0301", "1151", "4621"):
+        (tmp_path / "kommuner" / f"{nr}.pdf").write_bytes(b"%PDF-1.7 old")
+    (tmp_path / "kommuner" / "0301.html").write_text("same page", encoding="utf-8")
+    (tmp_path / "kommuner" / "1151.html").write_text("a page rebuilt since", encoding="utf-8")
+    # 4621's page is gone (its report failed)
+    same = hashlib.sha256(b"same page").hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps({"pdfs": [
+        {"pdf": "kommuner/0301.pdf", "html_sha256": same, "status": "built"},
+        {"pdf": "kommuner/1151.pdf", "html_sha256": same, "status": "built"},
+        {"pdf": "kommuner/4621.pdf", "html_sha256": same, "status": "unchanged"}]}), encoding="utf-8")
+    statuses = PdfBuild(tmp_path, [Job("0301"), Job("1151"), Job("4621")], enabled=False).finish()
+    assert [(p.key, p.status, p.html_sha256) for p in statuses] == [("kommune/0301", "unchanged", same)]
+    assert sorted(p.name for p in (tmp_path / "kommuner").glob("*.pdf")) == ["0301.pdf"]
+
+
 # ------------------------------------------------------------------- a small hand-made page
 
 
