@@ -3,7 +3,9 @@
 
 Prints seconds per report for each and their ratio, then the wall time and peak memory (the sum
 of the resident memory of the whole process tree: builder, workers and their kernels) of a full
-batch, `kompetanse report --alle --force`, and of a second run with nothing changed.
+batch, `kompetanse report --alle --force`, with the PDFs and without them (``--uten-pdf``), and of
+a second run with nothing changed. The PDFs' cost: seconds per PDF in one warm Chromium (one tab,
+and the build's tabs), against a cold Chromium started for each PDF.
 
     python benchmarks/report_batch.py            # 5 municipalities in the loop, then the full batch
     python benchmarks/report_batch.py -n 10 --no-full
@@ -79,6 +81,32 @@ def usual_loop(numbers: list[str], periode: int, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def pdf_costs(folder: Path, pages: list[Path], *, cold: int = 3) -> None:
+    """Seconds per PDF of ``pages``: printed by one warm browser with one tab and with the
+    build's tabs (wall time over the pages, the browser's start not counted), and by a cold
+    browser started for each of the first ``cold`` pages (start included)."""
+    from kompetanse.build.pdf import TABS, PdfPrinter
+
+    out = folder / "pdf-bench"
+    out.mkdir(exist_ok=True)
+    for tabs in (1, TABS):
+        with PdfPrinter(tabs=tabs) as printer:
+            printer.submit(pages[0], out / "warm-up.pdf", "x").result()  # the browser has started
+            start = time.perf_counter()
+            futures = [printer.submit(page, out / f"{i}.pdf", page.stem) for i, page in enumerate(pages)]
+            for f in futures:
+                f.result()
+            wall = time.perf_counter() - start
+        print(f"PDF, warm Chromium, {tabs} tab(s): {len(pages)} PDFs in {wall:.1f} s, "
+              f"{wall / len(pages):.2f} s per PDF")
+    start = time.perf_counter()
+    for i, page in enumerate(pages[:cold]):
+        with PdfPrinter(tabs=1) as printer:
+            printer.submit(page, out / f"cold-{i}.pdf", page.stem).result()
+    per = (time.perf_counter() - start) / min(cold, len(pages))
+    print(f"PDF, cold Chromium per PDF (start, print, close): {per:.2f} s per PDF")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=5, help="municipalities in the side-by-side run (default 5)")
@@ -107,16 +135,22 @@ def main() -> None:
         seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])
         built = len(list((tmp / "small").rglob("*.html"))) - 1  # minus the index
         print(f"kompetanse report, same {len(numbers)} municipalities (+ national, programme and outcome "
-              f"reports: {built} in all): {seconds:.1f} s, {seconds / built:.2f} s per report "
+              f"reports: {built} in all, and their PDFs): {seconds:.1f} s, {seconds / built:.2f} s per report "
               "(including start-up)")
+        folder = tmp / "small" / str(periode)
+        pdf_costs(tmp, sorted((folder / "kommuner").glob("*.html")) + [folder / "nasjonal.html"])
 
         if not args.no_full:
             out = tmp / "full"
+            quick, _ = run([*kompetanse_cmd, "--out", str(tmp / "quick"), "--alle", "--force", "--uten-pdf"])
             seconds, peak = run([*kompetanse_cmd, "--out", str(out), "--alle", "--force"])
             built = len(list(out.rglob("*.html"))) - 1
+            pdfs = len(list(out.rglob("*.pdf")))
             per = seconds / built
-            print(f"full batch: {built} reports in {seconds:.1f} s wall, {per:.3f} s per report, "
-                  f"peak memory {peak / 2**30:.2f} GB (process tree)")
+            print(f"full batch without PDFs (--uten-pdf): {quick:.1f} s wall")
+            print(f"full batch: {built} reports and {pdfs} PDFs in {seconds:.1f} s wall, {per:.3f} s per report, "
+                  f"peak memory {peak / 2**30:.2f} GB (process tree); the PDFs add {seconds - quick:.1f} s, "
+                  f"{(seconds - quick) / max(pdfs, 1):.2f} s per PDF")
             print(f"speed-up per report against the usual loop: {per_loop / per:.1f}x")
             again, _ = run([*kompetanse_cmd, "--out", str(out), "--alle"])
             print(f"second run, nothing changed: {again:.1f} s")

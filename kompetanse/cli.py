@@ -111,7 +111,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise argument_error("--jobs", "1 or more", args.jobs)
     try:
         result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
-                               alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet)
+                               alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet,
+                               pdf=not args.uten_pdf)
     except DataError as exc:
         for problem in exc.problems:
             print(problem)
@@ -127,7 +128,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for report in result.failed:
         cell = f" (cell {report.error_cell})" if report.error_cell is not None else ""
         print(f"FAILED {report.key}{cell}: {report.error}")
-    return 1 if result.failed else 0
+    _report_pdfs(result)
+    return 1 if result.failed or result.failed_pdfs else 0
+
+
+def _report_pdfs(result) -> None:
+    """The PDFs' line of `kompetanse report`, and why there are none when they could not be made."""
+    if result.pdf_warning:
+        print(f"warning: no PDFs: {result.pdf_warning}", file=sys.stderr)
+    if result.pdfs:
+        counts = {s: sum(p.status == s for p in result.pdfs) for s in ("built", "unchanged", "failed")}
+        print(f"PDFs: {counts['built']} built, {counts['unchanged']} unchanged, {counts['failed']} failed")
+    for p in result.failed_pdfs:
+        print(f"FAILED {p.pdf}: {p.error}")
 
 
 def _cmd_outcomes(args: argparse.Namespace) -> int:
@@ -213,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: CPUs)")
     p.add_argument("--force", action="store_true", help="rebuild reports whose inputs have not changed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--uten-pdf", action="store_true",
+                   help="no PDFs (by default each municipal page and the national overview get a tagged A4 PDF)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("outcomes", help="does the programme improve the parent survey? (difference in differences)")

@@ -4,11 +4,12 @@
 fingerprints that say whether a report is current), ``workers`` (the worker pool, each worker
 with one warm kernel), ``kernel`` (running a notebook on a warm kernel), ``manifest`` (what was
 built: a status per report, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
-and the command line accept them).
+and the command line accept them), ``pdf`` (a tagged A4 PDF of the municipal pages and the
+national overview, printed by one warm Chromium).
 """
 
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("batch", "kernel", "manifest", "params", "plan", "workers")
+SUBMODULES = ("batch", "kernel", "manifest", "params", "pdf", "plan", "workers")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

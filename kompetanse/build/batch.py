@@ -30,6 +30,7 @@ from pathlib import Path
 
 from kompetanse.build import params
 from kompetanse.build.manifest import BuildResult, ReportStatus, write_index, write_manifest
+from kompetanse.build.pdf import PdfBuild, WatchedStatuses
 from kompetanse.build.plan import (
     Job,
     alternates,
@@ -61,6 +62,7 @@ def build_reports(
     force: bool = False,
     progress: bool = True,
     kernel_name: str = "python3",
+    pdf: bool = True,
 ) -> BuildResult:
     """Build the reports of a period.
 
@@ -74,6 +76,9 @@ def build_reports(
     jobs : worker processes (default: the number of CPUs).
     force : rebuild every report even when its inputs have not changed.
     progress : show a progress bar on the terminal.
+    pdf : print a tagged A4 PDF of each municipal page and of the national overview
+        (`kompetanse.build.pdf`); False (``--uten-pdf``) skips them. Without Playwright or
+        Chromium the pages are built and ``BuildResult.pdf_warning`` says why there are no PDFs.
 
     Returns
     -------
@@ -104,9 +109,11 @@ def build_reports(
     # the pages a link may point to: what this build writes and what is on disk already. A
     # page is written with a link only to those (kompetanse.site.pages.site_links) and records
     # the targets it had to leave unlinked; once one of them exists, the page is rebuilt
-    site = Site(site_pages(folder, jobs_list), navigation(jobs_list), navigation(jobs_list, "nn"),
+    pdfs = PdfBuild(folder, jobs_list, enabled=pdf)
+    site = Site(site_pages(folder, jobs_list) | pdfs.pages, navigation(jobs_list), navigation(jobs_list, "nn"),
                 alternates(jobs_list))
-    statuses: dict[str, ReportStatus] = {}
+    # each page's PDF is printed as soon as its status is set, while the other pages are built
+    statuses: dict[str, ReportStatus] = WatchedStatuses(pdfs)
     todo = []
     for job in jobs_list:
         if not force and is_current(folder, job, site.pages):
@@ -137,8 +144,10 @@ def build_reports(
                                         error="the build was interrupted before this report was done",
                                         fingerprint=job.fingerprint)
     ordered = [statuses[j.key] for j in jobs_list]
-    result = BuildResult(folder, ordered, time.perf_counter() - start)
-    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built, site=site)
+    pdf_statuses = pdfs.finish(cancel=interrupted)
+    result = BuildResult(folder, ordered, time.perf_counter() - start, pdfs=pdf_statuses, pdf_warning=pdfs.warning)
+    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built, site=site,
+                pdfs=_pdf_links(pdf_statuses))
     write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
                    digests={j.key: j.data_digest for j in jobs_list},
@@ -148,6 +157,11 @@ def build_reports(
     if interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _pdf_links(pdfs) -> dict[str, str]:
+    """The PDFs on disk after the build, by report key (for the index)."""
+    return {p.key: p.pdf for p in pdfs if p.status in ("built", "unchanged")}
 
 
 def _sweep_temporary(folder: Path) -> None:

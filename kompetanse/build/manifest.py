@@ -36,6 +36,14 @@ class BuildResult:
     folder: Path
     statuses: list[ReportStatus] = field(default_factory=list)
     seconds: float = 0.0
+    #: one `kompetanse.build.pdf.PdfStatus` per PDF on disk or failed, and why there are none
+    #: when PDFs were asked for and cannot be made (no Chromium)
+    pdfs: list = field(default_factory=list)
+    pdf_warning: str | None = None
+
+    @property
+    def failed_pdfs(self) -> list:
+        return [p for p in self.pdfs if p.status == "failed"]
 
     @property
     def failed(self) -> list[ReportStatus]:
@@ -46,9 +54,10 @@ class BuildResult:
 
 
 def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], statuses: dict[str, ReportStatus],
-                built: str, site: Site | None = None) -> None:
+                built: str, site: Site | None = None, pdfs: dict[str, str] | None = None) -> None:
     """The index page: every municipality with its status, linking to the reports that were built
-    (and, through ``site``, to the other pages of the site that exist)."""
+    (and, through ``site``, to the other pages of the site that exist). ``pdfs``: the PDFs on
+    disk by report key; the national overview's is listed beside its page."""
     from kompetanse.analysis.coverage import breadth
     from kompetanse.analysis.periods import reference_date
 
@@ -70,6 +79,7 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
     alternates = {nr: (j.form, j.html) for nr, j in there if j.key != f"kommune/{nr}"}
     extra = [(j.title, j.html) for j in jobs
              if j.kind != "kommune" and statuses[j.key].status in ("built", "unchanged")]
+    extra = _with_pdfs(extra, jobs, pdfs or {})
     failed = [o for o in statuses.values() if o.status in ("failed", "interrupted")]
     footer = f"Bygget {built} med kompetanse {__version__}."
     if failed:
@@ -84,6 +94,24 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
     write_atomic(folder / "index.html",
                  index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer,
                             site=site, sources=sources, forms=forms, alternates=alternates))
+
+
+def _with_pdfs(extra: list[tuple[str, str]], jobs: list[Job], pdfs: dict[str, str]) -> list[tuple[str, str]]:
+    """The index's list of other reports with each report's PDF (if it has one) after it."""
+    by_page = {j.html: pdfs[j.key] for j in jobs if j.key in pdfs}
+    out = []
+    for title, href in extra:
+        out.append((title, href))
+        if href in by_page:
+            out.append((f"{title} (PDF, A4)", by_page[href]))
+    return out
+
+
+def _pdf_entries(pdfs: list) -> list[dict]:
+    """The manifest's record of each PDF: the page it was printed from and that page's sha256
+    (a later build prints it again only when the page's bytes change)."""
+    return [{"key": p.key, "pdf": p.pdf, "html": p.html, "status": p.status, "seconds": round(p.seconds, 3),
+             "html_sha256": p.html_sha256, **({"error": p.error} if p.error else {})} for p in pdfs]
 
 
 def write_manifest(folder: Path, result: BuildResult, **info) -> None:
@@ -111,6 +139,9 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
                            "kommune_rapport_nn.ipynb is not among the notebooks: every municipal report is in "
                            "bokmål, at kommuner/<nr>.html")},
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
+        "pdf_summary": {s: sum(p.status == s for p in result.pdfs) for s in ("built", "unchanged", "failed")},
+        **({"pdf_warning": result.pdf_warning} if result.pdf_warning else {}),
+        "pdfs": _pdf_entries(result.pdfs),
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "form": info["form"][o.key], "status": o.status,
              "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],

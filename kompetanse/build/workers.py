@@ -16,6 +16,7 @@ import nbformat
 
 from kompetanse import __version__
 from kompetanse.build.manifest import ReportStatus
+from kompetanse.build.pdf import pdf_target
 from kompetanse.build.plan import Job
 from kompetanse.resources import notebook
 from kompetanse.site.pages import Site, notebook_html, write_atomic
@@ -100,7 +101,7 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
         # pages' <h1> is the page's title
         page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
                              fingerprint=job.fingerprint, page=job.html, site=site, sources=_sources(job),
-                             heading=job.kind != "kommune")
+                             heading=job.kind != "kommune", pdf=pdf_target(job.kind, job.html))
         write_atomic(html_path, page)
         return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:

@@ -173,8 +173,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = number
+    # the print style sheet (A4, for the PDFs too) goes in under @media print
     env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS,
-                       css=_static("site.css"))
+                       css=_static("site.css") + Markup("@media print {\n") + _static("print.css") + Markup("}\n"))
     return env
 
 
@@ -333,7 +334,8 @@ def _language(nb: nbformat.NotebookNode) -> str:
 
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
                   fingerprint: str | None = None, page: str | None = None, site: Site | None = None,
-                  sources: Sequence[tuple[str, str, str]] = (), heading: bool = False) -> str:
+                  sources: Sequence[tuple[str, str, str]] = (), heading: bool = False,
+                  pdf: str | None = None) -> str:
     """An executed notebook as a page of the report site, without code.
 
     Parameters
@@ -356,6 +358,8 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     The page's ``<html lang>`` is the notebook's metadata ``language`` (``nb`` or ``nn``; ``nb``
     when it has none); its header's links are labelled in that form and, where ``site`` has the
     page in the other form (`Site.alternates`), link to it («Les på nynorsk», «Les på bokmål»).
+    pdf : the page's PDF relative to the period folder, linked as «Last ned PDF» (through
+        `site_links`, so only once it exists); None for none.
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
@@ -363,7 +367,8 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     lang = _language(nb)
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
                        parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
-                       sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site))
+                       sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
+                       pdf=_href(pdf, page) if pdf and page is not None else pdf)
     return _finish(rendered, page, site)
 
 

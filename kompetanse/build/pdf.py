@@ -1,0 +1,280 @@
+"""A tagged A4 PDF of the municipal pages and of the national overview, printed from the same
+HTML by one warm Chromium per build.
+
+Chromium is Debian's (``shutil.which("chromium")``), driven by Playwright; Playwright does not
+download a browser of its own here. The browser is started once, in a thread of its own, when the
+build starts; the build hands it each page as the page lands (`PdfBuild.page_done`), so the PDFs
+are printed while the workers are still running notebooks, a few tabs at a time.
+
+Each PDF is ``page.pdf(format="A4", tagged=True, outline=True)``: a structure tree (``/StructTreeRoot``),
+``/Lang`` from the page's ``<html lang>``, the page's ``<title>`` as the document title and
+bookmarks (``/Outlines``) from its headings, with the page's title (the municipality and the
+period) in the header and «Side N av M» in the footer. The print style sheet
+(``kompetanse/site/static/print.css``) lays the page out for A4.
+
+A PDF is current when it is on disk and was printed from exactly the bytes of its page as they
+are now (the page's sha256, recorded in ``manifest.json`` under ``pdfs``): an unchanged page's
+PDF is not printed again, and a page that was rebuilt gets a new PDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html as _html
+import json
+import posixpath
+import shutil
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from kompetanse.site.pages import write_atomic
+
+__all__ = ["PDF_KINDS", "PdfBuild", "PdfPrinter", "PdfStatus", "pdf_options", "pdf_target", "unavailable"]
+
+#: The kinds of report that get a PDF: the municipal pages and the national overview.
+PDF_KINDS = ("kommune", "nasjonal")
+
+#: Tabs printing at the same time in the one browser.
+TABS = 2
+
+#: Seconds one page may take to load and print.
+TIMEOUT = 120
+
+
+@dataclass
+class PdfStatus:
+    """What happened to one PDF: ``status`` is built, unchanged or failed; ``html_sha256`` the
+    digest of the page it was printed from; ``seconds`` the time to print it (0 when unchanged)."""
+
+    key: str
+    pdf: str
+    html: str
+    status: str
+    seconds: float = 0.0
+    html_sha256: str = ""
+    error: str | None = None
+
+
+def pdf_target(kind: str, html: str) -> str | None:
+    """The PDF of a page (path relative to the period folder), or None for a page without one.
+
+    The municipal pages and the national overview get one, beside the page with ``.pdf`` for
+    ``.html`` (``kommuner/0301.html`` → ``kommuner/0301.pdf``). A page in the other language form
+    (a file name with a second suffix, such as ``kommuner/0301.nb.html``) gets none: a
+    municipality's PDF is in its own form.
+    """
+    stem, ext = posixpath.splitext(html)
+    if kind not in PDF_KINDS or ext != ".html" or "." in posixpath.basename(stem):
+        return None
+    return stem + ".pdf"
+
+
+def unavailable() -> str | None:
+    """Why PDFs cannot be printed on this machine, or None when they can (Playwright is
+    installed and Debian's Chromium is on the path)."""
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return ("Playwright is not installed (pip install playwright): the pages are built, "
+                "the PDFs are not")
+    if _chromium() is None:
+        return ("Chromium is not installed (`make browser`, or apt-get install chromium): the pages are built, "
+                "the PDFs are not")
+    return None
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+_BAND = "font-family: Arial, sans-serif; font-size: 8pt; color: #5b5b5b; width: 100%; margin: 0 14mm;"
+
+
+def pdf_options(title: str) -> dict:
+    """The options of `playwright.async_api.Page.pdf` for a page titled ``title`` (plain text,
+    for example «Oslo – foreldrestøtte og kompetanse 2025»): A4, tagged, bookmarks from the
+    headings, backgrounds printed (the status badges), the title in the header and «Side N av M»
+    in the footer. Margins in millimetres leave room for both."""
+    header = f'<div style="{_BAND}">{_html.escape(title)}</div>'
+    footer = (f'<div style="{_BAND} text-align: right;">Side <span class="pageNumber"></span> av '
+              '<span class="totalPages"></span></div>')
+    return {"format": "A4", "tagged": True, "outline": True, "print_background": True,
+            "display_header_footer": True, "header_template": header, "footer_template": footer,
+            "margin": {"top": "16mm", "bottom": "14mm", "left": "14mm", "right": "14mm"}}
+
+
+class PdfPrinter:
+    """One warm Chromium in a thread of its own, printing pages to PDF a few tabs at a time.
+
+    The browser starts when the printer is made, without waiting for it; `submit` returns a
+    `concurrent.futures.Future` and may be called from any thread. `close` waits for what was
+    submitted (or cancels it) and ends the browser.
+    """
+
+    def __init__(self, *, tabs: int = TABS, executable: str | None = None) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="kompetanse-pdf", daemon=True)
+        self._thread.start()
+        self._ready = asyncio.run_coroutine_threadsafe(self._start(tabs, executable or _chromium()), self._loop)
+
+    async def _start(self, tabs: int, executable: str | None) -> None:
+        from playwright.async_api import async_playwright
+
+        self._pw = await async_playwright().start()
+        self._browser = await self._pw.chromium.launch(executable_path=executable)
+        context = await self._browser.new_context()
+        self._tabs: asyncio.Queue = asyncio.Queue()
+        for _ in range(max(1, tabs)):
+            self._tabs.put_nowait(await context.new_page())
+
+    async def _print(self, html: Path, pdf: Path, title: str) -> float:
+        await asyncio.wrap_future(self._ready)
+        tab = await self._tabs.get()
+        try:
+            start = time.perf_counter()
+            await tab.goto(html.resolve().as_uri(), wait_until="load", timeout=TIMEOUT * 1000)
+            data = await tab.pdf(**pdf_options(title))
+            write_atomic(pdf, data)
+            return time.perf_counter() - start
+        finally:
+            self._tabs.put_nowait(tab)
+
+    def submit(self, html: Path, pdf: Path, title: str) -> Future:
+        """Print ``html`` to ``pdf`` (written whole or not at all); the future's result is the
+        seconds it took to load and print the page."""
+        return asyncio.run_coroutine_threadsafe(self._print(html, pdf, title), self._loop)
+
+    async def _stop(self) -> None:
+        try:
+            await asyncio.wrap_future(self._ready)
+        except Exception:  # the browser never started: nothing to end
+            return
+        await self._browser.close()
+        await self._pw.stop()
+
+    def close(self) -> None:
+        """End the browser and the thread (after what is running)."""
+        try:
+            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=60)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=60)
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def recorded(folder: Path) -> dict[str, str]:
+    """The PDFs the last build's ``manifest.json`` records as written, mapped to the sha256 of
+    the page each was printed from ({} when there is no readable manifest)."""
+    try:
+        entries = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("pdfs", [])
+        return {e["pdf"]: e["html_sha256"] for e in entries if e.get("status") in ("built", "unchanged")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+class PdfBuild:
+    """The PDFs of one build: which pages get one (`pdf_target`), which are current, the
+    printer fed as the pages land, and what happened to each (`PdfStatus`).
+
+    Parameters
+    ----------
+    folder : the period folder.
+    jobs : the build's jobs (`kompetanse.build.plan.Job`): key, kind, html and title are read.
+    enabled : False (``--uten-pdf``) prints nothing; PDFs still current are kept, stale ones removed.
+    tabs : pages printed at the same time.
+
+    ``warning`` says why PDFs were asked for and cannot be made (no Playwright, no Chromium);
+    the build then goes on without them, as with ``enabled=False``.
+    """
+
+    def __init__(self, folder: Path, jobs, *, enabled: bool = True, tabs: int = TABS) -> None:
+        self.folder = folder
+        self.targets = {j.key: (j.html, pdf, j.title) for j in jobs if (pdf := pdf_target(j.kind, j.html))}
+        self.warning = unavailable() if enabled and self.targets else None
+        self.enabled = enabled and bool(self.targets) and self.warning is None
+        self._recorded = recorded(folder)
+        self._printer = PdfPrinter(tabs=tabs) if self.enabled else None
+        self._futures: dict[str, tuple[Future, str]] = {}
+        self.statuses: dict[str, PdfStatus] = {}
+
+    @property
+    def pages(self) -> frozenset[str]:
+        """The PDFs this build writes or keeps, for `kompetanse.site.pages.Site.pages` (none
+        without PDFs: a page then leaves its «Last ned PDF» unlinked until a build prints it)."""
+        return frozenset(pdf for _h, pdf, _t in self.targets.values()) if self.enabled else frozenset()
+
+    def _current(self, pdf: str, sha: str | None) -> bool:
+        return sha is not None and (self.folder / pdf).is_file() and self._recorded.get(pdf) == sha
+
+    def page_done(self, key: str, status: str) -> None:
+        """A page was built or found unchanged: print its PDF unless it is current."""
+        if not self.enabled or key not in self.targets or status not in ("built", "unchanged") or key in self._futures:
+            return
+        html, pdf, title = self.targets[key]
+        sha = _sha256(self.folder / html)
+        if self._current(pdf, sha):
+            self.statuses[key] = PdfStatus(key, pdf, html, "unchanged", html_sha256=sha)
+        elif sha is not None:
+            self._futures[key] = (self._printer.submit(self.folder / html, self.folder / pdf, title), sha)
+
+    def finish(self, *, cancel: bool = False) -> list[PdfStatus]:
+        """Wait for the PDFs (or, with ``cancel``, drop those not yet printed), end the browser,
+        and return the status of each PDF on disk, in the order of the jobs. A PDF not printed in
+        this build is kept (unchanged) when it is still current and removed when its page changed
+        or is gone (a report that failed)."""
+        try:
+            for key, (future, sha) in self._futures.items():
+                html, pdf, _title = self.targets[key]
+                if cancel and not future.done():
+                    future.cancel()
+                    continue
+                try:
+                    seconds = future.result(timeout=TIMEOUT * 4)
+                    self.statuses[key] = PdfStatus(key, pdf, html, "built", seconds, sha)
+                except Exception as exc:  # the browser crashed, the page did not load in time
+                    (self.folder / pdf).unlink(missing_ok=True)
+                    self.statuses[key] = PdfStatus(key, pdf, html, "failed", html_sha256=sha,
+                                                   error=f"{type(exc).__name__}: {exc}")
+        finally:
+            if self._printer is not None:
+                self._printer.close()
+        # not printed in this build (no PDFs, a page that failed, an interrupt): a PDF still
+        # current is kept, one whose page changed or went is removed
+        for key, (html, pdf, _title) in self.targets.items():
+            if key in self.statuses:
+                continue
+            sha = _sha256(self.folder / html)
+            if self._current(pdf, sha):
+                self.statuses[key] = PdfStatus(key, pdf, html, "unchanged", html_sha256=sha)
+            else:
+                (self.folder / pdf).unlink(missing_ok=True)
+        return [self.statuses[k] for k in self.targets if k in self.statuses]
+
+
+class WatchedStatuses(dict):
+    """The build's report statuses, telling a `PdfBuild` of each page as its status is set (the
+    batch and the worker pool record every report's status here as it lands)."""
+
+    def __init__(self, pdfs: PdfBuild) -> None:
+        super().__init__()
+        self._pdfs = pdfs
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self._pdfs.page_done(key, value.status)
