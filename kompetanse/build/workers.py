@@ -67,14 +67,22 @@ def _clear_running_mark() -> None:
         mark.unlink(missing_ok=True)
 
 
+_FOOTER = {
+    "nb": ("Laget med kompetanse {version} {built} fra notatboken {notebook}.", "Den kjørte notatboken:",
+           "Inndata, kontrollsummer og parametere for hele bygget:"),
+    "nn": ("Laga med kompetanse {version} {built} frå notatboka {notebook}.", "Den køyrde notatboka:",
+           "Inndata, kontrollsummar og parametrar for heile bygget:"),
+}
+
+
 def _footer(job: Job, built: str) -> str:
-    return f"Laget med kompetanse {__version__} {built} fra notatboken {job.notebook}."
+    return _FOOTER[job.form][0].format(version=__version__, built=built, notebook=job.notebook)
 
 
 def _sources(job: Job) -> list[tuple[str, str, str]]:
     """The footer's links: the executed notebook the page was made from, and the manifest."""
-    return [("Den kjørte notatboken:", job.executed, job.executed),
-            ("Inndata, kontrollsummer og parametere for hele bygget:", "manifest.json", "manifest.json")]
+    _, notebook, manifest = _FOOTER[job.form]
+    return [(notebook, job.executed, job.executed), (manifest, "manifest.json", "manifest.json")]
 
 
 def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> ReportStatus:
