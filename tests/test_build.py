@@ -19,6 +19,7 @@ from kompetanse import resources
 from kompetanse.build import batch as build
 from kompetanse.build import kernel as execute
 from kompetanse.cli import main
+from kompetanse.data.reference import report_language
 from kompetanse.errors import UsageError
 from kompetanse.site.pages import unlinked_targets
 from tests.conftest import SITE_KOMMUNER as KOMMUNER
@@ -62,9 +63,10 @@ def test_every_report_is_built(site):
     assert (folder / "nasjonal.html").is_file()
     for kull in ds.program_deltakelse["kull"].unique():
         assert (folder / f"program-{kull}.html").is_file()
+    other = {"nb": "nn", "nn": "nb"}  # each municipality in its own form and in the other
     assert {o.key for o in site.statuses} == (
-        {f"kommune/{nr}" for nr in KOMMUNER} | {"nasjonal"}
-        | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()} | {"utfall"})
+        {f"kommune/{nr}" for nr in KOMMUNER} | {f"kommune/{nr}.{other[report_language(nr)]}" for nr in KOMMUNER}
+        | {"nasjonal"} | {f"program/{k}" for k in ds.program_deltakelse["kull"].unique()} | {"utfall"})
     assert (folder / "utfallsstudie.html").is_file()
 
 
@@ -176,7 +178,8 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
     tilbud.write_text("\n".join(lines) + "\n", encoding="utf-8")
     changed = build.build_reports(data, out=out, kommuner=kommuner, progress=False)
     rebuilt = {k for k, s in _statuses(changed).items() if s == "built"}
-    assert rebuilt == {"kommune/1804", "nasjonal"}  # not the programme or report reports
+    # Bodø in both forms and the country, not the programme or outcome reports
+    assert rebuilt == {"kommune/1804", "kommune/1804.nn", "nasjonal"}
     assert {s for k, s in _statuses(changed).items() if k not in rebuilt} == {"unchanged"}
 
     # a page written without a link to a municipality this build did not make (Vindafjord, 1160,
@@ -185,7 +188,9 @@ def test_incremental_builds_rebuild_only_what_changed(tmp_path):
     programme_page = out / first.folder.name / "program-2024.html"
     assert 'href="kommuner/1160.html"' not in programme_page.read_text(encoding="utf-8")
     added = build.build_reports(data, out=out, kommuner=[*kommuner, "1160"], progress=False)
-    assert {k for k, s in _statuses(added).items() if s == "built"} == {"kommune/1160", "program/2024"}
+    # Vindafjord is nynorsk: its page and its bokmål page are new
+    assert {k for k, s in _statuses(added).items() if s == "built"} == {"kommune/1160", "kommune/1160.nb",
+                                                                          "program/2024"}
     text = programme_page.read_text(encoding="utf-8")
     assert 'href="kommuner/1160.html"' in text and "kommuner/1160.html" not in unlinked_targets(text[:65536])
     assert set(_statuses(build.build_reports(data, out=out, kommuner=["1160"], progress=False)).values()) == {
