@@ -15,7 +15,7 @@ from kompetanse.formatting import MISSING, NBSP, number
 from kompetanse.reports.words import analysis_text, check_lang, pick
 from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, SUPPRESSED_MARKER
 
-__all__ = ["VERDICT_LABELS", "Barometer", "barometer_table"]
+__all__ = ["Barometer", "barometer_table"]
 
 _TEXT = {
     "nb": {
@@ -55,8 +55,6 @@ _TEXT = {
                    "foreldreundersøkinga er ikkje testa, fordi dataa har snittet for kommunane utan spreiing.",
     },
 }
-#: The words of the tests, as the badges show them (the comparison is always the municipality's).
-VERDICT_LABELS = {k: _TEXT["nb"][k] for k in ("bedre", "likt", "darligere", "ikke_testet", "")}
 _INDICATOR = {i.key: i for i in INDICATORS}
 #: Verdicts of a test, shown as a badge beside the comparator's value.
 _TESTED = ("bedre", "likt", "darligere")

@@ -74,8 +74,6 @@ _TEXT = {
         "method": "Metode", "levels": "Nivå", "active_now": "Aktive no", "loses": "Mistar {q}", "left": "Att",
     },
 }
-_BECOMES = {k: _TEXT["nb"][k] for k in ("dekket", "sarbar", "mangler")}
-_INTERNAL = _TEXT["nb"]["internal"]
 
 
 def quarter_text(kvartal: pd.Period) -> str:

@@ -108,7 +108,7 @@ def _t(p: Profile) -> dict[str, str]:
     return pick(_TEXT, p.lang)
 
 
-def _join(words: list[str], lang: str = "nb") -> str:
+def _join(words: list[str]) -> str:
     """«a», «a og b», «a, b og c»."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} og {words[-1]}"
 

@@ -19,7 +19,7 @@ from kompetanse.reports.words import STATUS_LABELS, analysis_text, pick
 if TYPE_CHECKING:  # pragma: no cover
     from kompetanse.reports.kommune import Profile
 
-__all__ = ["TREND_LABELS", "no_staff", "trend_chart", "trend_table"]
+__all__ = ["no_staff", "trend_chart", "trend_table"]
 
 
 def _t(p: Profile) -> dict[str, str]:
@@ -38,9 +38,6 @@ def no_staff(p: Profile, what: str) -> tables.Table | None:
 def _trend_labels(t: dict[str, str]) -> dict[str, str]:
     return {"økende": t["rising"], "synkende": t["falling"], "ingen tydelig endring": t["flat"]}
 
-
-#: The trend markers as the bokmål page writes them.
-TREND_LABELS = _trend_labels(TEXT["nb"])
 
 
 def trend_chart(p: Profile) -> plots.Chart | tables.Table:

@@ -21,7 +21,15 @@ PROGRESS_LABELS: dict[str, str] = {
     "i_rute": "I rute", "forsinket": "Forsinket", "fullfort": "Fullført", "avbrutt": "Avbrutt",
 }
 PROGRESS_COLOURS: dict[str, str] = {
-    "i_rute": "#009E73", "forsinket": "#E69F00", "fullfort": "#0072B2", "avbrutt": "#999999",
+    "i_rute": "#009E73", "forsinket": "#E69F00", "fullfort": "#0072B2", "avbrutt": "#6E6E6E",
+}
+
+#: Text on each status colour, at least 4.5:1 against the fill (WCAG 2.1 1.4.3): black on the
+#: light fills (6.1:1 on Dekket, 9.3:1 on Sårbar, 5.4:1 on Mangler), white on the dark ones
+#: (5.2:1 on Fullført, 5.1:1 on Avbrutt). White on the Okabe–Ito fills fails (3.4:1 on Dekket).
+BADGE_TEXT: dict[str, str] = {
+    "dekket": "#000000", "sarbar": "#000000", "mangler": "#000000",
+    "i_rute": "#000000", "forsinket": "#000000", "fullfort": "#FFFFFF", "avbrutt": "#FFFFFF",
 }
 
 #: Comparison with the country (FHI style).

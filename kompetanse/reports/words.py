@@ -105,12 +105,6 @@ def date_text(day, lang: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _date_text(day, lang: str) -> str:
-    from kompetanse import formatting
-
-    own = getattr(formatting, "date_text", None)
-    if own is not None:
-        return own(day, lang)
-    import pandas as pd
     from babel.dates import format_date
 
-    return format_date(pd.Timestamp(day).date(), "d. MMMM y", locale=check_lang(lang))
+    return format_date(day, "d. MMMM y", locale=lang)

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from kompetanse.errors import argument_error, check_argument
 from kompetanse.formatting import LANGUAGES, number
-from kompetanse.reports.style import LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from kompetanse.reports.style import BADGE_TEXT, LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
 
 __all__ = ["Site", "index_page", "notebook_body", "notebook_html", "site_links", "unlinked_targets", "write_atomic"]
 
@@ -175,6 +175,7 @@ def _environment() -> jinja2.Environment:
     env.filters["number"] = number
     # the print style sheet (A4, for the PDFs too) goes in under @media print
     env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS,
+                       badge_text=BADGE_TEXT,
                        css=_static("site.css") + Markup("@media print {\n") + _static("print.css") + Markup("}\n"))
     return env
 
