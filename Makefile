@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser test reports lint lab sample validate benchmark clean
+.PHONY: install browser axe test reports lint lab sample validate benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,16 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-## make test: install the project with its test extras (and Chromium) and run the whole suite
-test: $(STAMP) browser
+## make axe: axe-core from npm, pinned in package.json and package-lock.json, into node_modules/
+## (tests/test_accessibility.py runs it in Chromium over every page type)
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+## make test: install the project with its test extras (Chromium and axe-core too) and run the whole suite
+test: $(STAMP) browser axe
 	$(BIN)/python -m pytest
 
 ## make reports: build every report of the latest period from data/sample/ into reports/
@@ -50,4 +58,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check kompetanse tests benchmarks
 
 clean:
-	rm -rf $(VENV) reports/ dist/ .pytest_cache
+	rm -rf $(VENV) reports/ dist/ .pytest_cache node_modules/

@@ -46,7 +46,7 @@ from kompetanse.build.plan import (
 )
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import load
-from kompetanse.site.pages import Site
+from kompetanse.site.pages import Site, accessibility_page, write_atomic
 
 __all__ = ["BuildResult", "ReportStatus", "build_reports"]
 
@@ -109,6 +109,9 @@ def build_reports(
     # the pages a link may point to: what this build writes and what is on disk already. A
     # page is written with a link only to those (kompetanse.site.pages.site_links) and records
     # the targets it had to leave unlinked; once one of them exists, the page is rebuilt
+    # the accessibility statement first, so every page of the build finds it and links it
+    write_atomic(folder / "tilgjengelighet.html", accessibility_page(
+        periode=periode, tested=dt.date.fromisoformat(built[:10]), site=Site(nav=navigation(jobs_list))))
     pdfs = PdfBuild(folder, jobs_list, enabled=pdf)
     site = Site(site_pages(folder, jobs_list) | pdfs.pages, navigation(jobs_list), navigation(jobs_list, "nn"),
                 alternates(jobs_list))

@@ -94,7 +94,7 @@ def capacity_with_intervals(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn:
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_title(w["chart_title"], loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=8.5)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9)
     return fig
 
 
@@ -130,7 +130,7 @@ def trend_lines(data: pd.DataFrame, *, kommunenavn: str, peer_label: str = "Komm
                     label=label)
             if len(v) and np.isfinite(v[-1]) and v[-1] > top:
                 ax.annotate(f"{number(v[-1], 1)} ↑", (d["ar"].iloc[-1], top), xytext=(0, -12),
-                            textcoords="offset points", ha="right", fontsize=8.5, color=colour)
+                            textcoords="offset points", ha="right", fontsize=9, color=colour)
         ax.set_title(LEVEL_LABELS[lv], fontsize=10, loc="left")
         ax.set_xticks(years, [f"{y % 100:02d}" if len(years) > 3 else str(y) for y in years])
         ax.yaxis.set_major_formatter(_decimal_comma(1))

@@ -18,7 +18,7 @@ from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS
 
 __all__ = ["Overview", "Prose", "overview", "page_title", "heading", "status_line", "coverage_chart", "status_table",
-           "county_chart", "lacking_table", "trend_chart"]
+           "county_chart", "coverage_alt", "lacking_table", "trend_chart"]
 
 #: How a level is named in the figures' descriptions ("med universelt nivå dekket").
 _LEVEL_ADJECTIVES = {"universell": "universelt", "selektiv": "selektivt", "indikativ": "indikativt"}
@@ -88,10 +88,27 @@ def status_line(o: Overview) -> Prose:
                   f"med status per {o.on:%d.%m.%Y}.",))
 
 
+def _share(part, whole) -> str:
+    return tables.number(part / whole if whole else float("nan"), percent=True)
+
+
+def coverage_alt(o: Overview) -> str:
+    """What the coverage figure shows, as its text for screen readers: per level, the share and
+    number of municipalities where it is dekket, and how many are sårbar and mangler
+    ("Universelt nivå er dekket i 59 % av kommunene (212 av 357), sårbart i 80 og mangler i 65; …")."""
+    counts = analysis.status_counts(o.coverage, by=None).set_index("niva")
+    parts = [f"{_LEVEL_ADJECTIVES[lv]} nivå er dekket i {_share(r.dekket, r.kommuner)} av kommunene "
+             f"({tables.number(r.dekket)} av {tables.number(r.kommuner)}), sårbart i {tables.number(r.sarbar)} "
+             f"og mangler i {tables.number(r.mangler)}"
+             for lv, r in counts.reindex([lv for lv in LEVELS if lv in counts.index]).iterrows()]
+    text = "; ".join(parts)
+    return f"Kommuner etter dekning per nivå. {text[:1].upper()}{text[1:]}."
+
+
 def coverage_chart(o: Overview) -> plots.Chart:
-    """Municipalities where each level is dekket, sårbar or mangler."""
-    return plots.Chart(plots.coverage_counts(o.coverage),
-                       "Stolpediagram: antall kommuner der hvert nivå er dekket, sårbart eller mangler")
+    """Municipalities where each level is dekket, sårbar or mangler; the alt text states the
+    share covered per level (`coverage_alt`)."""
+    return plots.Chart(plots.coverage_counts(o.coverage), coverage_alt(o))
 
 
 def status_table(o: Overview) -> tables.Table:
@@ -103,28 +120,47 @@ def status_table(o: Overview) -> tables.Table:
                  "mangler": "Mangler", "andel_dekket": "Andel dekket", "barn_i_dekkede": "Barn i kommuner med dekning"},
         percent=["andel_dekket", "barn_i_dekkede"],
         labels={"niva": LEVEL_LABELS},
+        caption="Kommuner etter status per nivå, andelen der nivået er dekket, og andelen av barna 0–17 år "
+                "som bor i en kommune der det er dekket.",
     )
 
 
 def county_chart(o: Overview, *, level: str) -> plots.Chart:
-    """Share of municipalities per county where ``level`` is dekket, sårbar or mangler."""
+    """Share of municipalities per county where ``level`` is dekket, sårbar or mangler. The alt
+    text names the counties with the highest and lowest share covered, and the area's share."""
     from kompetanse.errors import check_argument
 
     check_argument("level", LEVELS, level)
-    return plots.Chart(plots.status_by_county(o.coverage, level=level),
-                       f"Stolpediagram: andel kommuner per fylke med {_LEVEL_ADJECTIVES[level]} nivå dekket, "
-                       "sårbart eller manglende")
+    counts = analysis.status_counts(o.coverage[o.coverage["niva"] == level])
+    counts = counts.assign(andel=counts["dekket"] / counts["kommuner"]).sort_values(["andel", "fylkesnavn"])
+    low, high = counts.iloc[0], counts.iloc[-1]
+    whole = _share(counts["dekket"].sum(), counts["kommuner"].sum())
+    area = "landet" if not o.fylkesnummer else o.omrade
+    alt = (f"Andel kommuner per fylke med {_LEVEL_ADJECTIVES[level]} nivå dekket, sårbart eller manglende: "
+           f"dekket i {whole} av kommunene i {area}")
+    if len(counts) > 1:
+        alt += (f", høyest andel i {high.fylkesnavn} ({_share(high.dekket, high.kommuner)}), "
+                f"lavest i {low.fylkesnavn} ({_share(low.dekket, low.kommuner)})")
+    alt += "."
+    return plots.Chart(plots.status_by_county(o.coverage, level=level), alt)
 
 
 def lacking_table(o: Overview) -> tables.Table:
     """Per level and county, the municipalities without any capacity at the level."""
     return tables.table(analysis.lacking(o.coverage),
                         columns={"niva": "Nivå", "fylkesnavn": "Fylke", "antall": "Antall", "kommuner": "Kommuner"},
-                        labels={"niva": LEVEL_LABELS})
+                        labels={"niva": LEVEL_LABELS},
+                        caption="Kommuner uten aktive sertifiserte på nivået, per nivå og fylke.")
 
 
 def trend_chart(o: Overview) -> plots.Chart:
     """Share of municipalities where each level was dekket at the end of each year."""
     trend = analysis.coverage_trend(o.ds, fylkesnummer=o.fylkesnummer or None)
-    return plots.Chart(plots.share_covered_over_years(trend),
-                       "Linjediagram: andel kommuner der hvert nivå var dekket ved utgangen av hvert år")
+    first, last = trend["ar"].min(), trend["ar"].max()
+    ends = trend[trend["ar"].isin([first, last])].pivot_table(index="niva", columns="ar", values="andel_dekket",
+                                                               observed=True)
+    parts = [f"{_LEVEL_ADJECTIVES[lv]} fra {tables.number(r[first], percent=True)} til "
+             f"{tables.number(r[last], percent=True)}" for lv, r in ends.iterrows()]
+    alt = (f"Andel kommuner der nivået var dekket ved utgangen av hvert år fra {first} til {last}: "
+           + ", ".join(parts) + ".")
+    return plots.Chart(plots.share_covered_over_years(trend), alt)

@@ -12,10 +12,10 @@ from matplotlib.figure import Figure
 
 from kompetanse.formatting import number
 from kompetanse.reports.plots import _decimal_comma, _new, _styled
-from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, MUNICIPALITY_COLOUR
+from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, GUIDE_COLOUR, MUNICIPALITY_COLOUR
 
 #: Before the start (placebo), the start year (transition) and after it.
-PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#E69F00", "etter": MUNICIPALITY_COLOUR}
+PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#D55E00", "etter": MUNICIPALITY_COLOUR}
 PHASE_LABELS = {"for": "Før start (skal ligge rundt 0)", "start": "Startåret (overgang)",
                 "etter": "Etter start (effekten)"}
 
@@ -43,7 +43,7 @@ def event_study(
     phase = np.select([rel < 0, rel == 0], ["for", "start"], "etter")
     fig, ax = _new(4.3, ax)
     ax.axhline(0, color=COUNTRY_COLOUR, linewidth=0.9, zorder=1)
-    ax.axvline(-0.5, color="#999999", linewidth=0.9, linestyle=":", zorder=1)
+    ax.axvline(-0.5, color=GUIDE_COLOUR, linewidth=0.9, linestyle=":", zorder=1)
     for key in ("for", "start", "etter"):
         sel = phase == key
         if not sel.any():
@@ -69,7 +69,7 @@ def event_study(
     ax.yaxis.set_major_formatter(_decimal_comma(2))
     level = f"{confidence_level * 100:g}".replace(".", ",")
     ax.set_title(title or f"«{indikator}» før og etter start, {level} % konfidensintervall")
-    ax.legend(ncols=2, loc="upper left", bbox_to_anchor=(0, -0.2), borderaxespad=0, fontsize=8.5)
+    ax.legend(ncols=2, loc="upper left", bbox_to_anchor=(0, -0.2), borderaxespad=0, fontsize=9)
     return fig
 
 

@@ -29,8 +29,10 @@ from matplotlib.ticker import FuncFormatter
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
 from kompetanse.reports.style import (
+    BADGE_TEXT,
     COUNTRY_COLOUR,
     COUNTY_COLOUR,
+    GUIDE_COLOUR,
     LEVEL_LABELS,
     MUNICIPALITY_COLOUR,
     PROGRESS_COLOURS,
@@ -161,7 +163,7 @@ def coverage_counts(coverage: pd.DataFrame, *, title: str = "Kommuner etter dekn
         for yi, li, v in zip(y, left, values, strict=True):
             if v >= max(8, counts.to_numpy().sum() / len(counts) * 0.05):
                 ax.text(li + v / 2, yi, f"{v}", ha="center", va="center", fontsize=9,
-                        color="#1a1a1a" if status == "sarbar" else "white")
+                        color=BADGE_TEXT[status])
         left += values
     ax.set_yticks(y, [LEVEL_LABELS[lv] for lv in counts.index])
     ax.set_xlabel("Antall kommuner")
@@ -243,13 +245,13 @@ def programme_progress(progress: pd.DataFrame, *, tolerance: float, ax: Axes | N
     xs = np.linspace(0, 1, 50)
     ax.fill_between(xs, np.clip(xs - tolerance, 0, 1), 1, color="#eef5ee", zorder=0,
                     label=f"I rute (inntil {tolerance * 100:.0f} prosentpoeng bak)")
-    ax.plot([0, 1], [0, 1], color="#999999", linewidth=1, linestyle="--", zorder=1)
+    ax.plot([0, 1], [0, 1], color=GUIDE_COLOUR, linewidth=1, linestyle="--", zorder=1)
     markers = {"i_rute": "o", "forsinket": "s", "fullfort": "D", "avbrutt": "X"}
     for status, label in PROGRESS_LABELS.items():
         d = progress[progress["status"] == status]
         if len(d):
             ax.scatter(d["andel_tid"], d["andel_gjennomfort"], color=PROGRESS_COLOURS[status],
-                       marker=markers[status], s=36, label=label, zorder=3, edgecolor="white", linewidth=0.5)
+                       marker=markers[status], s=40, label=label, zorder=3, edgecolor="#1a1a1a", linewidth=0.6)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.05)
     ax.xaxis.set_major_formatter(_percent())
@@ -258,7 +260,7 @@ def programme_progress(progress: pd.DataFrame, *, tolerance: float, ax: Axes | N
     ax.set_ylabel("Andel planlagte aktiviteter gjennomført")
     ax.grid(axis="x", visible=True)
     ax.set_title("Fremdrift per kommune")
-    ax.legend(loc="upper left", fontsize=8.5)
+    ax.legend(loc="upper left", fontsize=9)
     return fig
 
 

@@ -19,7 +19,7 @@ from kompetanse.reports.style import PROGRESS_LABELS
 from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
 
 __all__ = ["Cohort", "PROGRAMME", "activities_chart", "cohort", "heading", "key_figures", "page_title",
-           "progress_chart", "progress_table", "roster", "status_line"]
+           "progress_alt", "progress_chart", "progress_table", "roster", "status_line"]
 
 #: The programme's name as FUB/FUG writes it.
 PROGRAMME = "«Bedre foreldresamarbeid til det beste for barnet»"
@@ -83,14 +83,28 @@ def key_figures(c: Cohort) -> tables.Table:
         ("Andel digitale", tables.number(s["andel_digital"], 0, percent=True)),
         ("Ansatte nådd (oppmøter)", attendances("ansatte_naadd")),
         ("Foreldre nådd (oppmøter)", attendances("foreldre_naadd")),
-    ])
+    ], caption=f"Nøkkeltall for kull {c.kull}. Oppmøter telles per aktivitet, ikke per person.")
+
+
+def progress_alt(c: Cohort) -> str:
+    """What the progress figure shows, for screen readers: the municipalities by progress status
+    ("… av 14 kommuner som har startet, er 9 i rute, 3 forsinket, 1 fullført og 1 avbrutt, i kull
+    2024"); statuses without municipalities are left out."""
+    counts = c.progress["status"].astype("str").value_counts()
+    shown = [(k, int(counts.get(k, 0))) for k in PROGRESS_LABELS if counts.get(k, 0)]
+    if not shown:
+        return f"Fremdrift per kommune: ingen kommuner har startet, i kull {c.kull}"
+    words = [f"{tables.number(n)} {PROGRESS_LABELS[k].lower()}" for k, n in shown]
+    listed = ", ".join(words[:-1]) + f" og {words[-1]}" if len(words) > 1 else words[0]
+    total = tables.number(sum(n for _, n in shown))
+    return (f"Fremdrift per kommune (gjennomført andel av planlagte aktiviteter mot andel av tiden som er gått): "
+            f"av {total} kommuner som har startet, er {listed}, i kull {c.kull}")
 
 
 def progress_chart(c: Cohort) -> plots.Chart:
-    """Each municipality: share of the period passed against share of planned activities held."""
-    return plots.Chart(plots.programme_progress(c.progress, tolerance=PROGRESS_TOLERANCE),
-                       "Spredningsplott: gjennomført andel av planlagte aktiviteter mot andel tid gått, "
-                       f"kull {c.kull}")
+    """Each municipality: share of the period passed against share of planned activities held;
+    the alt text counts the municipalities per status (`progress_alt`)."""
+    return plots.Chart(plots.programme_progress(c.progress, tolerance=PROGRESS_TOLERANCE), progress_alt(c))
 
 
 #: The order an adviser acts on: behind first, then on track, then not yet started, then done.
@@ -165,7 +179,13 @@ def progress_table(c: Cohort) -> tables.Table:
         percent=["andel_tid", "andel_gjennomfort"],
         status={"status": ROSTER_LABELS},
         links={"kommunenavn": "lenke"},
+        caption=f"Kommunene i kull {c.kull}: de som ligger etter først. Aktiviteter står som gjennomført av "
+                f"planlagt; færre enn {MIN_COUNT} oppmøter vises ikke.",
     )
+
+
+_TYPE_PLURALS = {"opplaeringsdag": "opplæringsdager", "personalmote": "personalmøter",
+                 "foreldremote": "foreldremøter", "veiledning": "veiledninger"}
 
 
 def _count(n) -> str:
@@ -175,5 +195,12 @@ def _count(n) -> str:
 def activities_chart(c: Cohort) -> plots.Chart:
     """Held activities by type, digital and physical."""
     activities = programme.activities_by_type(c.ds, on=c.on)
-    return plots.Chart(plots.activities_by_type(activities[activities["kull"] == c.kull]),
-                       f"Stolpediagram: gjennomførte aktiviteter etter type og format, kull {c.kull}")
+    d = activities[activities["kull"] == c.kull]
+    held = d.groupby("format", observed=False)["gjennomforte"].sum()
+    total, digital = int(held.sum()), int(held.get("digital", 0))
+    by_type = d.groupby("type", observed=True)["gjennomforte"].sum()
+    most = (f", flest {_TYPE_PLURALS.get(by_type.idxmax(), by_type.idxmax())} ({tables.number(by_type.max())})"
+            if total else "")
+    alt = (f"Gjennomførte aktiviteter etter type og format: {tables.number(total)} i alt, "
+           f"{tables.number(digital)} av dem digitalt{most}, i kull {c.kull}")
+    return plots.Chart(plots.activities_by_type(d), alt)

@@ -16,7 +16,8 @@ from kompetanse import outcomes
 from kompetanse.reports import outcome_plots, plots, tables
 from kompetanse.reports.nasjonal import Prose
 
-__all__ = ["Study", "study", "page_title", "heading", "key_figures", "units_text", "event_chart", "event_table",
+__all__ = ["Study", "study", "page_title", "heading", "key_figures", "units_text", "event_alt", "event_chart",
+           "event_table",
            "robustness_chart", "robustness_table", "twfe_table", "method_text",
            "method_prose"]
 
@@ -63,7 +64,7 @@ def heading(s: Study) -> tables.Heading:
 
 def key_figures(s: Study) -> tables.Table:
     """The estimate with its interval and p-value, the municipalities and the placebo tests."""
-    return tables.key_figures(s.result.key_figures())
+    return tables.key_figures(s.result.key_figures(), caption=f"Nøkkeltall for indikatoren «{s.indikator}».")
 
 
 def units_text(s: Study) -> Prose:
@@ -92,7 +93,26 @@ def event_chart(s: Study) -> plots.Chart:
     """The effect by year from the start, with intervals and the overall estimate."""
     fig = outcome_plots.event_study(s.result.event_study, indikator=s.indikator,
                                     confidence_level=s.confidence_level, estimate=s.result.estimate)
-    return plots.Chart(fig, f"Hendelsesstudie: effekt på {s.indikator} etter år fra start, med konfidensintervall")
+    return plots.Chart(fig, event_alt(s))
+
+
+def _points(x: float) -> str:
+    return tables.number(x, 2)
+
+
+def event_alt(s: Study) -> str:
+    """What the event-study figure shows, for screen readers: the overall effect with its
+    interval, and the range of the yearly estimates before and from the start ("Effekt på
+    samarbeid etter år fra start: samlet 0,12 poeng (95 % konfidensintervall 0,05 til 0,19);
+    årene før start mellom −0,03 og 0,02, årene fra start mellom 0,08 og 0,17")."""
+    r, es = s.result, s.result.event_study
+    level = tables.number(s.confidence_level, percent=True)
+    text = (f"Effekt på {s.indikator} etter år fra start, i poeng på skalaen 1–5: samlet {_points(r.estimate)} "
+            f"({level} konfidensintervall {_points(r.ci_low)} til {_points(r.ci_high)})")
+    for label, rows in (("årene før start", es[es["rel_year"] < 0]), ("årene fra start", es[es["rel_year"] >= 0])):
+        if len(rows):
+            text += f"; {label} mellom {_points(rows['estimate'].min())} og {_points(rows['estimate'].max())}"
+    return text + "."
 
 
 def event_table(s: Study) -> tables.Table:
@@ -102,13 +122,19 @@ def event_table(s: Study) -> tables.Table:
         columns={"rel_year": "År fra start", **_INTERVAL, "n": "Deltakerkommuner", "kohorter": "Startkull"},
         decimals={"rel_year": 0, **_DECIMALS},
         p_values=["p_value"],
+        caption=f"Effekten på {s.indikator} per år fra start, med {tables.number(s.confidence_level, percent=True)} "
+                "konfidensintervall.",
     )
 
 
 def robustness_chart(s: Study) -> plots.Chart:
     """Each robustness variant's estimate with its interval, the main analysis first."""
-    return plots.Chart(outcome_plots.robustness_estimates(s.robustness),
-                       "Punktestimater med konfidensintervall for hovedanalysen og hver robusthetsvariant")
+    r = s.robustness
+    alt = (f"Punktestimater med konfidensintervall for hovedanalysen og {tables.number(len(r) - 1)} "
+           f"robusthetsvarianter: estimatene ligger mellom {_points(r['estimate'].min())} og "
+           f"{_points(r['estimate'].max())} poeng, og {tables.number(int((r['ci_low'] > 0).sum()))} av "
+           f"{tables.number(len(r))} intervaller ligger over null.")
+    return plots.Chart(outcome_plots.robustness_estimates(r), alt)
 
 
 def robustness_table(s: Study) -> tables.Table:
@@ -119,6 +145,7 @@ def robustness_table(s: Study) -> tables.Table:
                  "n_control": "Sammenligningskommuner"},
         decimals=_DECIMALS,
         p_values=["p_value"],
+        caption="Hovedanalysen og robusthetsvariantene.",
     )
 
 
@@ -130,6 +157,7 @@ def twfe_table(s: Study) -> tables.Table:
         columns={"variant": "Metode", **_INTERVAL},
         decimals=_DECIMALS,
         p_values=["p_value"],
+        caption="Hovedestimatet ved siden av den naive toveis faste effekter-regresjonen.",
     )
 
 

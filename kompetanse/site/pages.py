@@ -12,6 +12,7 @@ from any web server without a second file.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import html as _html
 import os
@@ -29,9 +30,17 @@ from markupsafe import Markup
 
 from kompetanse.errors import argument_error, check_argument
 from kompetanse.formatting import LANGUAGES, number
-from kompetanse.reports.style import BADGE_TEXT, LEVEL_LABELS, PROGRESS_COLOURS, STATUS_COLOURS, STATUS_LABELS
+from kompetanse.reports.style import (
+    BADGE_TEXT,
+    LEVEL_LABELS,
+    PARTICIPATION_COLOURS,
+    PROGRESS_COLOURS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+)
 
-__all__ = ["Site", "index_page", "notebook_body", "notebook_html", "site_links", "unlinked_targets", "write_atomic"]
+__all__ = ["AXE_VERSION", "STATEMENT", "Site", "accessibility_page", "index_page", "notebook_body", "notebook_html",
+           "site_links", "unlinked_targets", "write_atomic"]
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 _ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL | re.IGNORECASE)
@@ -174,7 +183,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["number"] = number
     # the print style sheet (A4, for the PDFs too) goes in under @media print
-    env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS,
+    env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS | PARTICIPATION_COLOURS,
                        badge_text=BADGE_TEXT,
                        css=_static("site.css") + Markup("@media print {\n") + _static("print.css") + Markup("}\n"))
     return env
@@ -187,8 +196,20 @@ def _static(name: str) -> Markup:
     return Markup(resources.files("kompetanse.site").joinpath("static", name).read_text(encoding="utf-8"))
 
 
+#: The words every page carries around its content (skip link, header, PDF link), in the
+#: page's language form.
+CHROME: dict[str, dict[str, str]] = {
+    "nb": {"skip": "Hopp til innholdet", "nav": "Rapportene", "statement": "Tilgjengelighet",
+           "all": "Alle rapporter", "pdf": "Last ned PDF"},
+    "nn": {"skip": "Hopp til innhaldet", "nav": "Rapportane", "statement": "Tilgjengelegheit",
+           "all": "Alle rapportar", "pdf": "Last ned PDF"},
+}
+
+
 def _render(template: str, **context) -> str:
-    return _environment().get_template(template).render(**context)
+    context.setdefault("lang", "nb")
+    context.setdefault("alternate", None)
+    return _environment().get_template(template).render(chrome=CHROME[context["lang"]], **context)
 
 
 # -------------------------------------------------------------------------------- report pages
@@ -293,6 +314,9 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
     return _render("parts.html", parts=_notebook_parts(nb))
 
 
+#: The accessibility statement, beside the index; every page links it (`accessibility_page`).
+STATEMENT = "tilgjengelighet.html"
+
 #: Where the list of targets a page lost its links to goes, in the page's head.
 _UNLINKED_SLOT = "<!-- kompetanse-unlinked -->"
 
@@ -302,7 +326,8 @@ def _finish(page_html: str, page: str | None, site: Site | None) -> str:
     targets that lost their link recorded in its head."""
     dropped: tuple[str, ...] = ()
     if page is not None and site is not None:
-        page_html, dropped = site_links(page_html, page=page, pages=site.pages)
+        # the accessibility statement is written by every build before any page (build.batch)
+        page_html, dropped = site_links(page_html, page=page, pages=site.pages | {STATEMENT})
     meta = (f'<meta name="kompetanse-unlinked" content="{_html.escape(" ".join(dropped))}">\n'
             if dropped else "")
     return page_html.replace(_UNLINKED_SLOT + "\n", meta, 1)
@@ -424,3 +449,40 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
                        script=_static("index.js"), nav=_nav("index.html", site), sources=list(sources),
                        unlinked_slot=_UNLINKED_SLOT, lang="nb", alternate=None)
     return _finish(rendered, "index.html", site)
+
+
+# ------------------------------------------------------------------ the accessibility statement
+
+#: The axe-core release the test suite runs over the pages (package.json pins the same).
+AXE_VERSION = "4.11.0"
+
+#: Where readers write about accessibility: a placeholder until the publisher names a function
+#: address (never a person's name).
+ACCESSIBILITY_CONTACT = "postmottaket til utgiveren (adressen fylles inn av den som publiserer sidene)"
+
+
+def accessibility_page(*, periode: int, tested: datetime.date, site: Site | None = None,
+                       contact: str = ACCESSIBILITY_CONTACT) -> str:
+    """The accessibility statement, ``tilgjengelighet.html`` beside the index, in bokmål.
+
+    Parameters
+    ----------
+    periode : the period the site reports on.
+    tested : the date the statement was last brought up to date (the build's date), written
+        out in bokmål with Babel (``2. desember 2026``).
+    site : the pages of the build, for the header's links (`Site`).
+    contact : where readers write (a function address, never a person's name).
+
+    Returns
+    -------
+    The page as HTML: what the statement covers, the status against WCAG 2.1 A and AA, the
+    known gaps, how the pages were tested (axe-core `AXE_VERSION` in Chromium at 1280 and 390
+    px), contact, and the supervisory authority (Uutilsynet).
+    """
+    from babel.dates import format_date
+
+    rendered = _render("tilgjengelighet.html", title="Tilgjengelighetserklæring", home="index.html", footer="",
+                       fingerprint=None, periode=periode, tested=format_date(tested, "d. MMMM y", locale="nb"),
+                       contact=contact, axe_version=AXE_VERSION, widths=[number(w) for w in (1280, 390)],
+                       nav=_nav(STATEMENT, site), sources=[], unlinked_slot=_UNLINKED_SLOT, statement_page=True)
+    return _finish(rendered, STATEMENT, site)
