@@ -152,8 +152,6 @@ def test_ctrl_c_keeps_finished_reports_and_a_rerun_builds_the_rest(tmp_path):
     _assert_site_is_whole(folder)
 
 
-@pytest.mark.xfail(reason="known since the two-form build and the PDF thread were merged (issue 15): a Ctrl-C "
-                          "arriving as a report finishes loses its status; to be fixed next", strict=False)
 def test_a_report_finished_as_ctrl_c_arrived_is_recorded_as_built(out, monkeypatch):
     # The race the Ctrl-C test can hit: a worker writes its report whole, then the interrupt
     # arrives before its answer reaches the builder. Simulated: every report is built, the

@@ -48,7 +48,8 @@ def test_municipality_number_on_the_command_line_becomes_four_digits(given, mini
     with pytest.raises(_Planned):
         main(["report", "--data", str(minimal), "--out", str(tmp_path / "out"), "--kommune", given, "-q"])
     pages = [job.html for job in planned if job.kind == "kommune"]
-    assert pages == ["kommuner/0301.html"]
+    # Oslo's own form (bokmål) at <nr>.html, the other form beside it
+    assert pages == ["kommuner/0301.html", "kommuner/0301.nn.html"]
     assert not (tmp_path / "out").exists()  # nothing written before the plan
 
 
@@ -56,7 +57,7 @@ def test_municipality_number_on_the_command_line_becomes_four_digits(given, mini
 def test_municipality_number_in_python_build_becomes_four_digits(given, minimal, tmp_path, planned):
     with pytest.raises(_Planned):
         build.build_reports(minimal, out=tmp_path / "out", kommuner=[given], progress=False)
-    assert [job.parameters["kommunenummer"] for job in planned if job.kind == "kommune"] == ["0301"]
+    assert [job.parameters["kommunenummer"] for job in planned if job.kind == "kommune"] == ["0301", "0301"]
 
 
 @pytest.mark.parametrize("given", GARBAGE, ids=repr)
@@ -99,7 +100,8 @@ def test_every_planned_file_stays_in_the_period_folder(tmp_path):
     numbers = sorted(ds.kommuner["kommunenummer"])
     jobs = build.plan(ds, periode=2024, kommuner=numbers, data="")
     folder = tmp_path / "out" / "2024"
-    assert len([j for j in jobs if j.kind == "kommune"]) == len(numbers)
+    # each municipality in both written forms
+    assert len([j for j in jobs if j.kind == "kommune"]) == 2 * len(numbers)
     for job in jobs:
         assert _inside(folder, job.html) and _inside(folder, job.executed), job.key
         assert ".." not in Path(job.html).parts and not Path(job.html).is_absolute()
@@ -113,8 +115,10 @@ def test_a_municipality_page_is_named_by_the_normalised_number_only(given):
         number = params.kommunenummer(given)
     except ParameterError:
         return
-    (job,) = [j for j in build.plan(ds, periode=2024, kommuner=[number], data="") if j.kind == "kommune"]
-    assert job.html == f"kommuner/{number}.html" and number.isascii() and number.isdigit() and len(number) == 4
+    pages = sorted(j.html for j in build.plan(ds, periode=2024, kommuner=[number], data="") if j.kind == "kommune")
+    assert number.isascii() and number.isdigit() and len(number) == 4
+    assert pages[0] == f"kommuner/{number}.html" and len(pages) == 2
+    assert pages[1] in (f"kommuner/{number}.nb.html", f"kommuner/{number}.nn.html")
 
 
 def test_out_folder_holds_the_build(minimal, tmp_path, planned):

@@ -171,7 +171,12 @@ def test_pdfs_are_listed_in_the_manifest_and_linked(site):
     assert '<a href="0301.pdf">Last ned PDF</a>' in (folder / "kommuner" / "0301.html").read_text(encoding="utf-8")
     assert '<a href="nasjonal.pdf">Last ned PDF</a>' in (folder / "nasjonal.html").read_text(encoding="utf-8")
     assert "Last ned PDF</a>" not in (folder / "program-2024.html").read_text(encoding="utf-8")
-    assert 'href="nasjonal.pdf"' in (folder / "index.html").read_text(encoding="utf-8")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="nasjonal.pdf"' in index
+    # each municipality's PDF after its name on the index, and only the PDFs that exist
+    for nr, name in (("0301", "Oslo"), ("1804", "Bodø"), ("1151", "Utsira")):
+        assert f'href="kommuner/{nr}.pdf" aria-label="{name} som PDF"' in index
+    assert index.count(' som PDF"') == 3
     national = pypdf.PdfReader(folder / "nasjonal.pdf")
     assert "/StructTreeRoot" in national.trailer["/Root"] and _is_a4(national)
 

@@ -79,6 +79,7 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
     alternates = {nr: (j.form, j.html) for nr, j in there if j.key != f"kommune/{nr}"}
     extra = [(j.title, j.html) for j in jobs
              if j.kind != "kommune" and statuses[j.key].status in ("built", "unchanged")]
+    municipal_pdfs = {nr: pdfs[j.key] for nr, j in there if j.key == f"kommune/{nr}" and j.key in (pdfs or {})}
     extra = _with_pdfs(extra, jobs, pdfs or {})
     failed = [o for o in statuses.values() if o.status in ("failed", "interrupted")]
     footer = f"Bygget {built} med kompetanse {__version__}."
@@ -93,7 +94,8 @@ def write_index(ds: Dataset, folder: Path, *, periode: int, jobs: list[Job], sta
                        nav=tuple((label, target) for label, target in site.nav if target not in failed_pages))
     write_atomic(folder / "index.html",
                  index_page(rows.to_dict("records"), periode=periode, links=page_exists, extra=extra, footer=footer,
-                            site=site, sources=sources, forms=forms, alternates=alternates))
+                            site=site, sources=sources, forms=forms, alternates=alternates,
+                            pdfs=municipal_pdfs))
 
 
 def _with_pdfs(extra: list[tuple[str, str]], jobs: list[Job], pdfs: dict[str, str]) -> list[tuple[str, str]]:

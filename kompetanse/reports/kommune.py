@@ -258,7 +258,7 @@ def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
     """Capacity per 1,000 children per level with its interval, beside the county, the peer group
     and the country, on a scale no outlier stretches (`kommune_plots.capacity_scale`)."""
     t = _t(p)
-    empty = no_staff(p, t["no_capacity"])
+    empty = no_staff(p, t["no_capacity"], t["cap_capacity"])
     if empty is not None:
         return empty
     group = _group(p)
@@ -291,7 +291,7 @@ def summary_table(p: Profile) -> tables.Table:
     """The three levels at a glance: status, why a level is sårbar (`vulnerability_reasons`),
     active certified staff (distinct persons at the level) and methods in use."""
     t = _t(p)
-    empty = no_staff(p, t["no_levels"])
+    empty = no_staff(p, t["no_levels"], t["cap_summary"])
     if empty is not None:
         return empty
     names = short_method_names()
@@ -304,6 +304,7 @@ def summary_table(p: Profile) -> tables.Table:
                  "kapasitet": t["active"], "metoder_i_bruk": t["in_use"]},
         status={"status": STATUS_LABELS[p.lang]},
         labels={"sarbar_grunn": vulnerability_reasons(lang=p.lang)},
+        caption=t["cap_summary"],
     )
 
 
@@ -328,13 +329,14 @@ def comparison_table(p: Profile) -> tables.Table:
                        else f"{r.rang_i_fylket:.0f} {t['of']} {r.antall_i_fylket:.0f}",
         })
     frame = pd.DataFrame(rows, dtype=object)
-    return tables.Table(frame, {c for c in frame.columns if c != t["level"]})
+    caption = t["cap_comparison"].format(group=_group(p))
+    return tables.Table(frame, {c for c in frame.columns if c != t["level"]}, caption)
 
 
 def methods_table(p: Profile) -> tables.Table:
     """Active certified staff and staff in training per method (counts)."""
     t = _t(p)
-    empty = no_staff(p, t["no_methods"])
+    empty = no_staff(p, t["no_methods"], t["cap_methods"])
     if empty is not None:
         return empty
     training = p.training.set_index("metode")["antall"].rename("i_opplaering")
@@ -343,9 +345,10 @@ def methods_table(p: Profile) -> tables.Table:
     catalogue = _catalogue()
     d = d.merge(catalogue, on="metode", how="left").sort_values("navn")
     if d.empty:
-        return tables.table(pd.DataFrame({"navn": [t["no_methods_row"]]}), columns={"navn": t["method"]})
+        return tables.table(pd.DataFrame({"navn": [t["no_methods_row"]]}), columns={"navn": t["method"]},
+                            caption=t["cap_methods"])
     return tables.table(d, columns={"navn": t["method"], "niva_tekst": t["levels"], "aktive": t["active"],
-                                    "i_opplaering": t["training"]})
+                                    "i_opplaering": t["training"]}, caption=t["cap_methods"])
 
 
 def _catalogue() -> pd.DataFrame:
@@ -358,7 +361,7 @@ def retention_table(p: Profile) -> tables.Table:
     """Per level: certified persons whose certification expires within the horizon, who left in
     the period, and who are in training, with the status now and a year ahead (counts only)."""
     t = _t(p)
-    empty = no_staff(p, t["no_loss"])
+    empty = no_staff(p, t["no_loss"], t["cap_retention"])
     if empty is not None:
         return empty
     d = p.retention.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
@@ -368,6 +371,7 @@ def retention_table(p: Profile) -> tables.Table:
                  "sluttet_i_perioden": t["left"].format(year=p.periode),
                  "i_opplaering": t["training"], "status_na": t["now"], "status_om_ett_ar": t["in_a_year"]},
         status={"status_na": STATUS_LABELS[p.lang], "status_om_ett_ar": STATUS_LABELS[p.lang]},
+        caption=t["cap_retention"],
     )
 
 
@@ -375,7 +379,7 @@ def expiry_tables(p: Profile) -> tables.Stack:
     """When certifications run out (`kompetanse.reports.expiry`, public edition): per level the
     quarter the status first changes if nothing is done, and per method when to renew; dates
     only, never counts of persons."""
-    empty = no_staff(p, _t(p)["no_expiry"])
+    empty = no_staff(p, _t(p)["no_expiry"], _t(p)["cap_expiry"])
     if empty is not None:
         return tables.Stack([empty])
     return tables.Stack([expiry_table(p.expiry, lang=p.lang), expiry_methods_table(p.expiry, lang=p.lang)])
@@ -396,7 +400,8 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> tables.ShortAndFull:
     t = _t(p)
     if p.gaps.empty:
         text = t["all_covered"] if p.has_staff else t["none_all_missing"]
-        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["gap"]}))
+        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["gap"]},
+                                                caption=t["cap_gaps"]))
     d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
     d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
                  alder=[t["years"].format(a=a, b=b) for a, b in zip(d["alder_fra"], d["alder_til"], strict=True)],
@@ -408,9 +413,10 @@ def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> tables.ShortAndFull:
     first = d["rekkefolge"] <= shown
     rest = None
     if not first.all():
-        rest = tables.table(d[~first], columns=columns)
+        rest = tables.table(d[~first], columns=columns, caption=t["cap_gaps_rest"].format(n=shown))
     summary = t["show_more"].format(n=number(int((~first).sum())))
-    return tables.ShortAndFull(tables.table(d[first], columns=columns), rest, summary)
+    caption = t["cap_gaps"] if rest is None else t["cap_gaps_first"].format(n=shown)
+    return tables.ShortAndFull(tables.table(d[first], columns=columns, caption=caption), rest, summary)
 
 
 def offers_table(p: Profile) -> tables.Table:
@@ -419,7 +425,8 @@ def offers_table(p: Profile) -> tables.Table:
     t = _t(p)
     if not p.has_offers:
         text = t["no_offers"].format(name=p.kommunenavn, year=p.periode)
-        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["no_data"]})
+        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["no_data"]},
+                            caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
     per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
                  .reindex(list(LEVELS), fill_value=0))
     parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
@@ -427,7 +434,8 @@ def offers_table(p: Profile) -> tables.Table:
     shown["foreldre_prikket"] = parents.suppressed["antall_foreldre"].to_numpy()
     shown["grupper"] = list(per_level["antall_grupper"]) + [int(per_level["antall_grupper"].sum())]
     shown["niva_navn"] = [LEVEL_LABELS.get(i, t["total"] if i == "I alt" else i) for i in shown.index]
-    return tables.table(shown, columns={"niva_navn": t["level"], "grupper": t["groups"], "foreldre": t["parents"]})
+    return tables.table(shown, columns={"niva_navn": t["level"], "grupper": t["groups"], "foreldre": t["parents"]},
+                        caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
 
 
 def programme_table(p: Profile) -> tables.Table:
@@ -435,7 +443,7 @@ def programme_table(p: Profile) -> tables.Table:
     t = _t(p)
     if p.progress.empty:
         none = pd.DataFrame({"t": [t["not_started"]]})
-        return tables.table(none, columns={"t": t["participation"]})
+        return tables.table(none, columns={"t": t["participation"]}, caption=t["cap_programme"])
     d = p.progress.assign(kull_tekst=p.progress["kull"].astype("str"),
                           lenke="../program-" + p.progress["kull"].astype("str") + ".html")
     return tables.table(
@@ -446,4 +454,5 @@ def programme_table(p: Profile) -> tables.Table:
                  "antall_barnehager": t["kindergartens"], "antall_skoler": t["schools"]},
         percent=["andel_tid", "andel_gjennomfort"],
         status={"status": PROGRESS_LABELS[p.lang]},
+        caption=t["cap_programme"],
     )

@@ -45,6 +45,22 @@ TEXT = {
         "axis": "Sertifiserte per 1\u00a0000 barn 0–17 år", "per_1000": "Per 1\u00a0000 barn",
         "chart_title": "Kapasitet per forebyggingsnivå", "middle_band": "Midtre halvdel av kommunene",
         "with_ci": "{name} med 95\u00a0% konfidensintervall", "country_label": "Landet",
+        "cap_summary": "Status per forebyggingsnivå: hvorfor et nivå er sårbart, aktive sertifiserte personer og "
+                       "metodene i bruk",
+        "cap_capacity": "Sertifiserte per 1\u00a0000 barn per forebyggingsnivå",
+        "cap_comparison": "Sertifiserte per 1\u00a0000 barn per nivå med 95\u00a0% konfidensintervall, ved siden av "
+                          "fylket, andre {group} og landet, og kommunens rang i fylket",
+        "cap_trend": "Sertifiserte per 1\u00a0000 barn og status ved utgangen av hvert år, og trenden",
+        "cap_methods": "Aktive sertifiserte og ansatte i opplæring per metode",
+        "cap_retention": "Kompetanse som kan forsvinne: sertifiseringer som utløper, ansatte som har sluttet, og "
+                         "status nå og om ett år",
+        "cap_expiry": "Når sertifiseringene utløper",
+        "cap_gaps": "Metoder som kan tette hullene, per nivå som ikke er dekket",
+        "cap_gaps_first": "Metoder som kan tette hullene, per nivå som ikke er dekket: de {n} første per nivå",
+        "cap_gaps_rest": "Resten av metodene som kan tette hullene, etter de {n} første per nivå",
+        "cap_offers": "Grupper og foreldre i tilbud per nivå i {year}; antall foreldre under {n}, og tall som ville "
+                      "avslørt dem, er skjult",
+        "cap_programme": "Kommunens deltakelse i programmet «Bedre foreldresamarbeid til det beste for barnet»",
     },
     "nn": {
         "title_line": "Kommunenummer {nr}, {county}. Tala gjeld {date}.",
@@ -84,5 +100,21 @@ TEXT = {
         "axis": "Sertifiserte per 1\u00a0000 barn 0–17 år", "per_1000": "Per 1\u00a0000 barn",
         "chart_title": "Kapasitet per førebyggingsnivå", "middle_band": "Midtre halvdel av kommunane",
         "with_ci": "{name} med 95\u00a0% konfidensintervall", "country_label": "Landet",
+        "cap_summary": "Status per førebyggingsnivå: kvifor eit nivå er sårbart, aktive sertifiserte personar og "
+                       "metodane i bruk",
+        "cap_capacity": "Sertifiserte per 1\u00a0000 barn per førebyggingsnivå",
+        "cap_comparison": "Sertifiserte per 1\u00a0000 barn per nivå med 95\u00a0% konfidensintervall, ved sida av "
+                          "fylket, andre {group} og landet, og rangen til kommunen i fylket",
+        "cap_trend": "Sertifiserte per 1\u00a0000 barn og status ved utgangen av kvart år, og trenden",
+        "cap_methods": "Aktive sertifiserte og tilsette i opplæring per metode",
+        "cap_retention": "Kompetanse som kan forsvinne: sertifiseringar som går ut, tilsette som har slutta, og "
+                         "status no og om eitt år",
+        "cap_expiry": "Når sertifiseringane går ut",
+        "cap_gaps": "Metodar som kan tette hola, per nivå som ikkje er dekt",
+        "cap_gaps_first": "Metodar som kan tette hola, per nivå som ikkje er dekt: dei {n} første per nivå",
+        "cap_gaps_rest": "Resten av metodane som kan tette hola, etter dei {n} første per nivå",
+        "cap_offers": "Grupper og foreldre i tilbod per nivå i {year}; tal på foreldre under {n}, og tal som ville ha "
+                      "avslørt dei, er skjulte",
+        "cap_programme": "Deltakinga til kommunen i programmet «Bedre foreldresamarbeid til det beste for barnet»",
     },
 }

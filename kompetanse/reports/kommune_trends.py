@@ -26,13 +26,14 @@ def _t(p: Profile) -> dict[str, str]:
     return pick(TEXT, p.lang)
 
 
-def no_staff(p: Profile, what: str) -> tables.Table | None:
-    """A one-cell table saying the municipality registered no staff, so ``what``; None if it did."""
+def no_staff(p: Profile, what: str, caption: str) -> tables.Table | None:
+    """A one-cell table saying the municipality registered no staff, so ``what``, with the
+    ``caption`` of the table it stands in for; None if it did."""
     if p.has_staff:
         return None
     t = _t(p)
     return tables.table(pd.DataFrame({"t": [t["no_staff"].format(name=p.kommunenavn, what=what)]}),
-                        columns={"t": t["no_data"]})
+                        columns={"t": t["no_data"]}, caption=caption)
 
 
 def _trend_labels(t: dict[str, str]) -> dict[str, str]:
@@ -43,7 +44,7 @@ def _trend_labels(t: dict[str, str]) -> dict[str, str]:
 def trend_chart(p: Profile) -> plots.Chart | tables.Table:
     """Capacity per 1,000 children by year per level: the municipality, its peers and the country."""
     t = _t(p)
-    empty = no_staff(p, t["no_trend"])
+    empty = no_staff(p, t["no_trend"], t["cap_trend"])
     if empty is not None:
         return empty
     group = analysis_text(p.trends["peer_group_navn"].iloc[0], p.lang)
@@ -59,7 +60,7 @@ def trend_table(p: Profile) -> tables.Table:
     marker of the municipality, its peers and the country (`kompetanse.analysis.trends`)."""
     t = _t(p)
     if not p.has_staff:
-        return no_staff(p, t["no_trend"])
+        return no_staff(p, t["no_trend"], t["cap_trend"])
     labels = _trend_labels(t)
     statuses = STATUS_LABELS[p.lang]
     years = sorted(int(y) for y in p.trends["ar"].unique())
@@ -78,4 +79,4 @@ def trend_table(p: Profile) -> tables.Table:
         row[t["trend_peer"]] = labels.get("" if m is None else m["trend_peer"], tables.MISSING)
         row[t["land"]] = labels.get("" if m is None else m["trend_land"], tables.MISSING)
         rows.append(row)
-    return tables.Table(pd.DataFrame(rows, dtype=object), set(map(str, years)))
+    return tables.Table(pd.DataFrame(rows, dtype=object), set(map(str, years)), t["cap_trend"])

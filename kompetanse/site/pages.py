@@ -183,8 +183,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["number"] = number
     # the print style sheet (A4, for the PDFs too) goes in under @media print
-    env.globals.update(status_labels=STATUS_LABELS, status_colours=STATUS_COLOURS | PROGRESS_COLOURS | PARTICIPATION_COLOURS,
-                       badge_text=BADGE_TEXT,
+    env.globals.update(status_labels=STATUS_LABELS, badge_text=BADGE_TEXT,
+                       status_colours=STATUS_COLOURS | PROGRESS_COLOURS | PARTICIPATION_COLOURS,
                        css=_static("site.css") + Markup("@media print {\n") + _static("print.css") + Markup("}\n"))
     return env
 
@@ -253,6 +253,7 @@ class _Row:
     href: str | None
     lang: str  # the language form of the report ``href`` links to
     alternate: tuple[str, str, str] | None  # the report in the other form: (label, href, lang)
+    pdf: str | None  # the report's PDF (in its own form), or None
     levels: list[tuple[str, int]]  # (status, sort order) per level
     covered: int
     children: int
@@ -416,7 +417,8 @@ _FORM_NAMES = {"nn": "nynorsk", "nb": "bokmål"}
 def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: list[tuple[str, str]],
                footer: str, site: Site | None = None, sources: Sequence[tuple[str, str, str]] = (),
                forms: Mapping[str, str] | None = None,
-               alternates: Mapping[str, tuple[str, str]] | None = None) -> str:
+               alternates: Mapping[str, tuple[str, str]] | None = None,
+               pdfs: Mapping[str, str] | None = None) -> str:
     """The front page: every municipality with its status at a glance, sortable and searchable.
 
     ``rows``: one dict per municipality with kommunenummer, kommunenavn, fylkesnavn, the status of
@@ -424,12 +426,15 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
     municipality number to its report in its own language form (relative URL), ``forms`` to
     that form (``nb`` when not given) and ``alternates`` to its report in the other form, as
     (``"nb"`` or ``"nn"``, relative URL): the name links the first, a small «nynorsk» or
-    «bokmål» after it the second. ``extra`` lists other reports as (title, relative URL).
+    «bokmål» after it the second. ``pdfs`` maps a municipality number to the PDF of its report
+    (relative URL), linked after the name as «PDF». ``extra`` lists other reports as (title,
+    relative URL).
     ``site`` gives the header's links and the pages a link may point to (`site_links`);
     ``sources`` footer links as in `notebook_html`. The index itself is in bokmål.
     """
     forms = forms or {}
     alternates = alternates or {}
+    pdfs = pdfs or {}
     status_order = {k: i for i, k in enumerate(STATUS_LABELS)}
     view = []
     for r in rows:
@@ -439,6 +444,7 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
             nr=nr, name=r["kommunenavn"], county=r["fylkesnavn"], href=links.get(nr), lang=forms.get(nr, "nb"),
             alternate=((_FORM_NAMES[alternates[nr][0]], alternates[nr][1], alternates[nr][0])
                        if nr in alternates else None),
+            pdf=pdfs.get(nr) if links.get(nr) else None,
             levels=[(s, status_order.get(s, 9)) for s in statuses],
             covered=int(r["niva_dekket"]), children=_children(r.get("barn_0_17")),
             search=f'{nr} {r["kommunenavn"]} {r["fylkesnavn"]}',
