@@ -46,7 +46,8 @@ from kompetanse.build.plan import (
 )
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import load
-from kompetanse.site.pages import Site, accessibility_page, write_atomic
+from kompetanse.site.pages import Site, write_atomic
+from kompetanse.site.statement import accessibility_page
 
 __all__ = ["BuildResult", "ReportStatus", "build_reports"]
 

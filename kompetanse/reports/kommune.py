@@ -22,12 +22,10 @@ from kompetanse.analysis import coverage as cov
 from kompetanse.analysis import programme
 from kompetanse.analysis.barometer import barometer
 from kompetanse.analysis.compare import compare
-from kompetanse.analysis.disclosure import suppress_table
 from kompetanse.analysis.expiry import ExpirySchedule, expiry_schedule
 from kompetanse.analysis.peers import compare_with_peers, peer_groups, read_grouping
 from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
-from kompetanse.errors import argument_error
 from kompetanse.formatting import number
 from kompetanse.reports import plots, tables
 from kompetanse.reports.barometer import Barometer
@@ -36,21 +34,19 @@ from kompetanse.reports.digest import content_digest
 from kompetanse.reports.expiry import expiry_methods_table, expiry_table
 from kompetanse.reports.key_sentences import KeySentences
 from kompetanse.reports.key_sentences import key_sentences as _key_sentences
+from kompetanse.reports.kommune_actions import GAPS_SHOWN, gaps_table, offers_table, programme_table
 from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
 from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
 from kompetanse.reports.style import LEVEL_LABELS, short_method_names
 from kompetanse.reports.words import (
-    PROGRESS_LABELS,
     STATUS_LABELS,
     analysis_text,
     check_lang,
     date_text,
     pick,
-    training_time,
-    yes_no,
 )
-from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED, MIN_COUNT
+from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
 
 __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
            "summary_table", "capacity_chart", "comparison_table", "trend_chart", "trend_table",
@@ -383,76 +379,3 @@ def expiry_tables(p: Profile) -> tables.Stack:
     if empty is not None:
         return tables.Stack([empty])
     return tables.Stack([expiry_table(p.expiry, lang=p.lang), expiry_methods_table(p.expiry, lang=p.lang)])
-
-
-#: Methods shown per level in the gap table; the rest are one click away.
-GAPS_SHOWN = 5
-
-
-def gaps_table(p: Profile, *, shown: int = GAPS_SHOWN) -> tables.ShortAndFull:
-    """For each level not covered, the methods that would close the gap, in the order a leader
-    would act (`coverage.gaps`: methods the municipality already has staff in first, then the
-    shortest training path to certification, then evidence), with the training length and
-    whether the provider requires an agreement first. ``shown`` methods per level are in the
-    first table; the rest are under «Vis alle»."""
-    if isinstance(shown, bool) or not isinstance(shown, int) or shown < 1:
-        raise argument_error("shown", "a whole number of 1 or more", shown)
-    t = _t(p)
-    if p.gaps.empty:
-        text = t["all_covered"] if p.has_staff else t["none_all_missing"]
-        return tables.ShortAndFull(tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["gap"]},
-                                                caption=t["cap_gaps"]))
-    d = p.gaps.assign(navn=p.gaps["metode"].map(short_method_names()))
-    d = d.assign(niva_navn=d["niva"].map(LEVEL_LABELS),
-                 alder=[t["years"].format(a=a, b=b) for a, b in zip(d["alder_fra"], d["alder_til"], strict=True)],
-                 tid=[training_time(x, p.lang) if x else t["not_given"] for x in d["opplaering_tid"]],
-                 avtale=[yes_no(bool(x), p.lang) for x in d["implementeringsavtale"]],
-                 i_bruk=[yes_no(bool(x), p.lang) for x in d["allerede_i_bruk"]])
-    columns = {"niva_navn": t["level"], "navn": t["method"], "i_bruk": t["already"],
-               "tid": t["time"], "avtale": t["agreement"], "alder": t["age"], "tilbyder": t["provider"]}
-    first = d["rekkefolge"] <= shown
-    rest = None
-    if not first.all():
-        rest = tables.table(d[~first], columns=columns, caption=t["cap_gaps_rest"].format(n=shown))
-    summary = t["show_more"].format(n=number(int((~first).sum())))
-    caption = t["cap_gaps"] if rest is None else t["cap_gaps_first"].format(n=shown)
-    return tables.ShortAndFull(tables.table(d[first], columns=columns, caption=caption), rest, summary)
-
-
-def offers_table(p: Profile) -> tables.Table:
-    """Groups and parents in offers per level in the period; parents suppressed below
-    ``MIN_COUNT`` with secondary suppression against the total."""
-    t = _t(p)
-    if not p.has_offers:
-        text = t["no_offers"].format(name=p.kommunenavn, year=p.periode)
-        return tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["no_data"]},
-                            caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
-    per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
-                 .reindex(list(LEVELS), fill_value=0))
-    parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
-    shown = parents.values.rename(columns={"antall_foreldre": "foreldre"})
-    shown["foreldre_prikket"] = parents.suppressed["antall_foreldre"].to_numpy()
-    shown["grupper"] = list(per_level["antall_grupper"]) + [int(per_level["antall_grupper"].sum())]
-    shown["niva_navn"] = [LEVEL_LABELS.get(i, t["total"] if i == "I alt" else i) for i in shown.index]
-    return tables.table(shown, columns={"niva_navn": t["level"], "grupper": t["groups"], "foreldre": t["parents"]},
-                        caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
-
-
-def programme_table(p: Profile) -> tables.Table:
-    """The municipality's FUB/FUG participation, if any."""
-    t = _t(p)
-    if p.progress.empty:
-        none = pd.DataFrame({"t": [t["not_started"]]})
-        return tables.table(none, columns={"t": t["participation"]}, caption=t["cap_programme"])
-    d = p.progress.assign(kull_tekst=p.progress["kull"].astype("str"),
-                          lenke="../program-" + p.progress["kull"].astype("str") + ".html")
-    return tables.table(
-        d,
-        links={"kull_tekst": "lenke"},
-        columns={"kull_tekst": t["cohort"], "status": t["status"], "andel_tid": t["time_gone"],
-                 "andel_gjennomfort": t["done"], "gjennomforte": t["held"], "planlagte_aktiviteter": t["planned"],
-                 "antall_barnehager": t["kindergartens"], "antall_skoler": t["schools"]},
-        percent=["andel_tid", "andel_gjennomfort"],
-        status={"status": PROGRESS_LABELS[p.lang]},
-        caption=t["cap_programme"],
-    )

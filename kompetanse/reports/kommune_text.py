@@ -60,7 +60,7 @@ TEXT = {
         "cap_gaps_rest": "Resten av metodene som kan tette hullene, etter de {n} første per nivå",
         "cap_offers": "Grupper og foreldre i tilbud per nivå i {year}; antall foreldre under {n}, og tall som ville "
                       "avslørt dem, er skjult",
-        "cap_programme": "Kommunens deltakelse i programmet «Bedre foreldresamarbeid til det beste for barnet»",
+        "cap_programme": "Kommunens deltakelse i programmet, per kull",
     },
     "nn": {
         "title_line": "Kommunenummer {nr}, {county}. Tala gjeld {date}.",
@@ -115,6 +115,6 @@ TEXT = {
         "cap_gaps_rest": "Resten av metodane som kan tette hola, etter dei {n} første per nivå",
         "cap_offers": "Grupper og foreldre i tilbod per nivå i {year}; tal på foreldre under {n}, og tal som ville ha "
                       "avslørt dei, er skjulte",
-        "cap_programme": "Deltakinga til kommunen i programmet «Bedre foreldresamarbeid til det beste for barnet»",
+        "cap_programme": "Deltakinga til kommunen i programmet, per kull",
     },
 }

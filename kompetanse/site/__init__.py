@@ -3,5 +3,5 @@
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("pages",)
+SUBMODULES = ("pages", "statement", "words")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

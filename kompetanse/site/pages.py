@@ -12,7 +12,6 @@ from any web server without a second file.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import html as _html
 import os
@@ -38,8 +37,9 @@ from kompetanse.reports.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
+from kompetanse.site.words import CHROME, FORM_NAMES, OTHER_FORM
 
-__all__ = ["AXE_VERSION", "STATEMENT", "Site", "accessibility_page", "index_page", "notebook_body", "notebook_html",
+__all__ = ["STATEMENT", "Site", "index_page", "notebook_body", "notebook_html",
            "site_links", "unlinked_targets", "write_atomic"]
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
@@ -196,15 +196,6 @@ def _static(name: str) -> Markup:
     return Markup(resources.files("kompetanse.site").joinpath("static", name).read_text(encoding="utf-8"))
 
 
-#: The words every page carries around its content (skip link, header, PDF link), in the
-#: page's language form.
-CHROME: dict[str, dict[str, str]] = {
-    "nb": {"skip": "Hopp til innholdet", "nav": "Rapportene", "statement": "Tilgjengelighet",
-           "all": "Alle rapporter", "pdf": "Last ned PDF"},
-    "nn": {"skip": "Hopp til innhaldet", "nav": "Rapportane", "statement": "Tilgjengelegheit",
-           "all": "Alle rapportar", "pdf": "Last ned PDF"},
-}
-
 
 def _render(template: str, **context) -> str:
     context.setdefault("lang", "nb")
@@ -315,7 +306,8 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
     return _render("parts.html", parts=_notebook_parts(nb))
 
 
-#: The accessibility statement, beside the index; every page links it (`accessibility_page`).
+#: The accessibility statement, beside the index; every page links it
+#: (`kompetanse.site.statement.accessibility_page`).
 STATEMENT = "tilgjengelighet.html"
 
 #: Where the list of targets a page lost its links to goes, in the page's head.
@@ -341,15 +333,11 @@ def _nav(page: str | None, site: Site | None, lang: str = "nb") -> list[tuple[st
     return [(label, _href(target, page), target == page) for label, target in nav]
 
 
-#: The header's link to a page's other language form, written in the page's own form (the two
-#: read alike in bokmål and nynorsk), by the other form.
-_OTHER_FORM = {"nn": "Les på nynorsk", "nb": "Les på bokmål"}
-
 
 def _alternate(page: str | None, site: Site | None) -> tuple[str, str, str] | None:
     """(link text, href, language) of the page's other form, or None."""
     other = site.alternates.get(page) if page is not None and site is not None else None
-    return None if other is None else (_OTHER_FORM[other[0]], _href(other[1], page), other[0])
+    return None if other is None else (OTHER_FORM[other[0]], _href(other[1], page), other[0])
 
 
 def _language(nb: nbformat.NotebookNode) -> str:
@@ -410,9 +398,6 @@ def _children(value) -> int:
         return 0
 
 
-#: The index's small second link to a municipality's report in its other form, by that form.
-_FORM_NAMES = {"nn": "nynorsk", "nb": "bokmål"}
-
 
 def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: list[tuple[str, str]],
                footer: str, site: Site | None = None, sources: Sequence[tuple[str, str, str]] = (),
@@ -442,7 +427,7 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
         statuses = [r[f"status_{level}"] for level in LEVEL_LABELS]
         view.append(_Row(
             nr=nr, name=r["kommunenavn"], county=r["fylkesnavn"], href=links.get(nr), lang=forms.get(nr, "nb"),
-            alternate=((_FORM_NAMES[alternates[nr][0]], alternates[nr][1], alternates[nr][0])
+            alternate=((FORM_NAMES[alternates[nr][0]], alternates[nr][1], alternates[nr][0])
                        if nr in alternates else None),
             pdf=pdfs.get(nr) if links.get(nr) else None,
             levels=[(s, status_order.get(s, 9)) for s in statuses],
@@ -455,40 +440,3 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
                        script=_static("index.js"), nav=_nav("index.html", site), sources=list(sources),
                        unlinked_slot=_UNLINKED_SLOT, lang="nb", alternate=None)
     return _finish(rendered, "index.html", site)
-
-
-# ------------------------------------------------------------------ the accessibility statement
-
-#: The axe-core release the test suite runs over the pages (package.json pins the same).
-AXE_VERSION = "4.11.0"
-
-#: Where readers write about accessibility: a placeholder until the publisher names a function
-#: address (never a person's name).
-ACCESSIBILITY_CONTACT = "postmottaket til utgiveren (adressen fylles inn av den som publiserer sidene)"
-
-
-def accessibility_page(*, periode: int, tested: datetime.date, site: Site | None = None,
-                       contact: str = ACCESSIBILITY_CONTACT) -> str:
-    """The accessibility statement, ``tilgjengelighet.html`` beside the index, in bokmål.
-
-    Parameters
-    ----------
-    periode : the period the site reports on.
-    tested : the date the statement was last brought up to date (the build's date), written
-        out in bokmål with Babel (``2. desember 2026``).
-    site : the pages of the build, for the header's links (`Site`).
-    contact : where readers write (a function address, never a person's name).
-
-    Returns
-    -------
-    The page as HTML: what the statement covers, the status against WCAG 2.1 A and AA, the
-    known gaps, how the pages were tested (axe-core `AXE_VERSION` in Chromium at 1280 and 390
-    px), contact, and the supervisory authority (Uutilsynet).
-    """
-    from babel.dates import format_date
-
-    rendered = _render("tilgjengelighet.html", title="Tilgjengelighetserklæring", home="index.html", footer="",
-                       fingerprint=None, periode=periode, tested=format_date(tested, "d. MMMM y", locale="nb"),
-                       contact=contact, axe_version=AXE_VERSION, widths=[number(w) for w in (1280, 390)],
-                       nav=_nav(STATEMENT, site), sources=[], unlinked_slot=_UNLINKED_SLOT, statement_page=True)
-    return _finish(rendered, STATEMENT, site)
