@@ -280,3 +280,32 @@ def test_a_supplied_grouping_file_sets_the_peers(ds, tmp_path):
     with pytest.raises(DataError) as caught:
         municipal.profile(ds, "0301", on=DAY, grouping=str(groups))
     assert caught.value.problems[0].row == 2 and caught.value.problems[0].column == "kommunenummer"
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_the_capacity_figure_keeps_its_legend_and_labels_inside_for_the_longest_name(lang):
+    # the class, not one municipality: Voss's figure under a municipality name longer than any
+    # real one (its legend entry is the longest), in both forms; every text lies within the figure
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+
+    sample = kompetanse.load()
+    # longer than any name in the sample (15 characters) or in Norway (Porsanger's three names)
+    longest = "Nordre Langdalen og Vesterstrand"
+    p = municipal.profile(sample, "4621", on=periods.reference_date(sample), lang=lang)
+    p = dataclasses.replace(p, kommunenavn=longest)
+    chart = municipal.capacity_chart(p)
+    fig = chart.figure
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    # what is drawn beside the axes (tick labels beyond the axis limits are not drawn)
+    texts = [t for legend in fig.legends for t in legend.get_texts()]
+    texts += [t for ax in fig.axes for t in (ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label)]
+    texts = [t for t in texts if t.get_visible() and t.get_text()]
+    assert any(p.kommunenavn in t.get_text() for t in texts)
+    outside = [t.get_text() for t in texts
+               if (e := t.get_window_extent(renderer)).x0 < fig.bbox.x0 - 1 or e.x1 > fig.bbox.x1 + 1]
+    assert outside == []

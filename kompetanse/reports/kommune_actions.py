@@ -69,7 +69,7 @@ def offers_table(p: Profile) -> tables.Table:
     if not p.has_offers:
         text = t["no_offers"].format(name=p.kommunenavn, year=p.periode)
         return tables.table(pd.DataFrame({"t": [text]}), columns={"t": t["no_data"]},
-                            caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
+                            caption=t["cap_offers"].format(year=p.periode, m=MIN_COUNT - 1))
     per_level = (p.offers.groupby("niva", observed=False)[["antall_grupper", "antall_foreldre"]].sum()
                  .reindex(list(LEVELS), fill_value=0))
     parents = suppress_table(per_level[["antall_foreldre"]], threshold=MIN_COUNT, row_total=False, col_total=True)
@@ -78,7 +78,7 @@ def offers_table(p: Profile) -> tables.Table:
     shown["grupper"] = list(per_level["antall_grupper"]) + [int(per_level["antall_grupper"].sum())]
     shown["niva_navn"] = [LEVEL_LABELS.get(i, t["total"] if i == "I alt" else i) for i in shown.index]
     return tables.table(shown, columns={"niva_navn": t["level"], "grupper": t["groups"], "foreldre": t["parents"]},
-                        caption=t["cap_offers"].format(year=p.periode, n=MIN_COUNT))
+                        caption=t["cap_offers"].format(year=p.periode, m=MIN_COUNT - 1))
 
 
 def programme_table(p: Profile) -> tables.Table:

@@ -94,7 +94,7 @@ def capacity_with_intervals(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn:
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_title(w["chart_title"], loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=1, fontsize=9)
     return fig
 
 

@@ -58,8 +58,8 @@ TEXT = {
         "cap_gaps": "Metoder som kan tette hullene, per nivå som ikke er dekket",
         "cap_gaps_first": "Metoder som kan tette hullene, per nivå som ikke er dekket: de {n} første per nivå",
         "cap_gaps_rest": "Resten av metodene som kan tette hullene, etter de {n} første per nivå",
-        "cap_offers": "Grupper og foreldre i tilbud per nivå i {year}; antall foreldre under {n}, og tall som ville "
-                      "avslørt dem, er skjult",
+        "cap_offers": "Grupper og foreldre i tilbud per nivå i {year}; antall foreldre fra 1 til {m}, og tall som "
+                      "ville avslørt dem, er skjult",
         "cap_programme": "Kommunens deltakelse i programmet, per kull",
     },
     "nn": {
@@ -113,8 +113,8 @@ TEXT = {
         "cap_gaps": "Metodar som kan tette hola, per nivå som ikkje er dekt",
         "cap_gaps_first": "Metodar som kan tette hola, per nivå som ikkje er dekt: dei {n} første per nivå",
         "cap_gaps_rest": "Resten av metodane som kan tette hola, etter dei {n} første per nivå",
-        "cap_offers": "Grupper og foreldre i tilbod per nivå i {year}; tal på foreldre under {n}, og tal som ville ha "
-                      "avslørt dei, er skjulte",
+        "cap_offers": "Grupper og foreldre i tilbod per nivå i {year}; tal på foreldre frå 1 til {m}, og tal som "
+                      "ville ha avslørt dei, er skjulte",
         "cap_programme": "Deltakinga til kommunen i programmet, per kull",
     },
 }
