@@ -153,7 +153,11 @@ def test_every_page_has_a_skip_link_to_main_and_links_the_statement(built_site):
                            else ("Hopp til innholdet", "Tilgjengelighet"))
         assert f'<a class="hopp" href="#innhold">{skip}</a>' in html, name
         assert '<main id="innhold"' in html, name
-        assert re.search(rf'href="(\.\./)?tilgjengelighet\.html"[^>]*>{statement}</a>', html), name
+        link = re.search(rf'href="([^"]*tilgjengelighet\.html)"[^>]*>{statement}</a>', html)
+        assert link, name
+        # the link leads to the statement from where the page lies
+        page = next(p for p in site_pages(built_site.folder) if p.name == name)
+        assert (page.parent / link.group(1)).resolve() == (built_site.folder / "tilgjengelighet.html").resolve(), name
 
 
 def _tables_without_label_or_scope(html: str) -> list[str]:

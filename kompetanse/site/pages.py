@@ -200,6 +200,9 @@ def _static(name: str) -> Markup:
 def _render(template: str, **context) -> str:
     context.setdefault("lang", "nb")
     context.setdefault("alternate", None)
+    # the statement's link, beside the index (a page that says where it lies passes its own)
+    home = context.get("home")
+    context.setdefault("statement", posixpath.join(posixpath.dirname(home), STATEMENT) if home else STATEMENT)
     return _environment().get_template(template).render(chrome=CHROME[context["lang"]], **context)
 
 
@@ -383,7 +386,8 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
                        parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
                        sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
-                       pdf=_href(pdf, page) if pdf and page is not None else pdf)
+                       pdf=_href(pdf, page) if pdf and page is not None else pdf,
+                       **({"statement": _href(STATEMENT, page)} if page is not None else {}))
     return _finish(rendered, page, site)
 
 
