@@ -83,9 +83,21 @@ def test_small_attendances_are_suppressed_and_large_ones_shown(cohort):
     frame = shown(cohort)
     assert frame.loc["Trondheim", "Ansatte nådd"] == SUPPRESSED_MARKER  # 4 staff
     assert frame.loc["Utsira", "Foreldre nådd"] == SUPPRESSED_MARKER  # 3 parents
-    assert frame.loc["Oslo", "Ansatte nådd"] == "30"
     assert frame.loc["Halden", "Ansatte nådd"] == "50"
     assert frame.loc["Halden", "Foreldre nådd"] == "0"
+
+
+def test_a_hidden_attendance_cannot_be_subtracted_from_the_cohorts_total(cohort):
+    """Staff: Trondheim 4, Oslo 30, Halden 50, Utsira 0, total 84 in the key figures. With only
+    Trondheim hidden, 84 − 30 − 50 − 0 = 4 would give it away, so Oslo's 30 (the smallest other
+    non-zero count) is hidden too; the total stays. Parents: only Utsira's 3, so the cohort's
+    total is 3 and hidden as well."""
+    frame = shown(cohort)
+    assert frame.loc["Oslo", "Ansatte nådd"] == SUPPRESSED_MARKER
+    figures = dict(program.key_figures(cohort).to_frame().astype(str).to_numpy().tolist())
+    assert figures["Ansatte nådd (oppmøter)"] == "84"
+    assert figures["Foreldre nådd (oppmøter)"] == SUPPRESSED_MARKER
+    assert {frame.loc[k, "Foreldre nådd"] for k in ("Trondheim", "Oslo", "Halden")} == {"0"}
 
 
 def test_a_link_escapes_its_text_and_its_address():

@@ -61,7 +61,10 @@ def test_programme_key_figures_hide_small_attendances_and_show_the_rest(ds, on):
         for label, column in (("Ansatte nådd (oppmøter)", "ansatte_naadd"),
                               ("Foreldre nådd (oppmøter)", "foreldre_naadd")):
             n = int(raw[column])
-            assert figures[label] == (SUPPRESSED_MARKER if 0 < n < MIN_COUNT else tables.number(n)), (kull, label)
+            if 0 < n < MIN_COUNT:
+                assert figures[label] == SUPPRESSED_MARKER, (kull, label)
+            elif figures[label] != SUPPRESSED_MARKER:  # a total may be hidden to protect a row
+                assert figures[label] == tables.number(n), (kull, label)
         assert figures["Kommuner i kullet"] == str(int(raw["kommuner"]))
 
 
@@ -74,10 +77,12 @@ def test_programme_table_shows_no_small_attendance(ds, on):
     assert sorted(frame["Kommune"]) == sorted(d.loc[d["kull"] == "2024", "kommunenavn"])
     for column in ("Ansatte nådd", "Foreldre nådd"):
         assert not set(frame[column]) & {str(n) for n in range(1, MIN_COUNT)}
-    # what the table hides is exactly the counts from 1 to 4
-    hidden = (frame["Foreldre nådd"] == SUPPRESSED_MARKER).sum()
-    assert (frame["Ansatte nådd"] == SUPPRESSED_MARKER).sum() == c.progress["ansatte_naadd"].between(1, MIN_COUNT - 1).sum()
-    assert hidden == c.progress["foreldre_naadd"].between(1, MIN_COUNT - 1).sum()
+    # what the table hides is the counts from 1 to 4 and, beside them, what the cohort's total
+    # would give away (tests/test_program_page.py); nothing when none is small
+    for column, raw in (("Ansatte nådd", "ansatte_naadd"), ("Foreldre nådd", "foreldre_naadd")):
+        hidden = (frame[column] == SUPPRESSED_MARKER).sum()
+        small = c.progress[raw].between(1, MIN_COUNT - 1).sum()
+        assert hidden == 0 if small == 0 else hidden >= small, column
 
 
 def test_programme_sections_are_for_the_cohort_asked_for(ds, on):

@@ -28,7 +28,8 @@ from kompetanse.errors import UsageError, argument_error
 from kompetanse.formatting import number
 from kompetanse.settings import MIN_COUNT, SUPPRESSED_MARKER
 
-__all__ = ["PRIMARY", "SECONDARY", "SuppressedTable", "recoverable", "suppress_counts", "suppress_table"]
+__all__ = ["PRIMARY", "SECONDARY", "SuppressedTable", "recoverable", "suppress_counts", "suppress_table",
+           "suppress_with_totals"]
 
 #: Reasons in ``<col>_prikkegrunn`` and `SuppressedTable.reason`; "" where shown.
 PRIMARY = "primar"  # a count of 1 to threshold − 1
@@ -216,6 +217,57 @@ def suppress_table(
         row_total=row_total,
         col_total=col_total,
     )
+
+
+def suppress_with_totals(
+    data: pd.DataFrame, *, columns: str | Sequence[str], threshold: int = MIN_COUNT
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Primary and secondary suppression of count columns published **with their totals**.
+
+    Use this, not `suppress_counts`, whenever the rows of ``data`` are published together with
+    the sum of a column, on the same page or on another (a programme cohort's municipalities and
+    the cohort's «Foreldre nådd»): each column with its total is a one-column `suppress_table`
+    (``row_total=False, col_total=True``), so that no hidden row can be worked out as the total
+    minus the shown rows, and a total below ``threshold`` is hidden too. The columns are not
+    summed across, so each is secured on its own. Rows where a column is missing are not part of
+    its sum and stay missing, unflagged (a reader sees they add nothing).
+
+    Returns
+    -------
+    (rows, totals) : ``rows`` is a copy of ``data`` shaped as `suppress_counts` returns it (each
+    column nullable ``Int64``, <NA> where hidden, ``<col>_prikket`` and ``<col>_prikkegrunn``,
+    now ``"primar"`` or ``"sekundar"``); ``totals`` is an object Series indexed by the columns
+    with the sum to publish, or <NA> where the total itself is hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows, totals = suppress_with_totals(pd.DataFrame({"n": [3, 10, 12]}), columns="n")
+    >>> rows["n"].tolist(), int(totals["n"])
+    ([<NA>, <NA>, 12], 25)
+    """
+    _check_threshold(threshold)
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    require_columns(data, columns, "suppress_with_totals")
+    out = data.copy()
+    totals = {}
+    for col in columns:
+        n = _counts(data[col], col, "suppress_with_totals")
+        known = n.notna().to_numpy()
+        flag = np.zeros(len(n), dtype=bool)
+        reason = np.full(len(n), "", dtype=object)
+        total = int(n[known].sum())
+        if known.any():
+            t = suppress_table(pd.DataFrame({col: n[known].astype("int64").to_numpy()}), threshold=threshold,
+                               row_total=False, col_total=True)
+            flag[known] = t.suppressed[col].to_numpy()[:-1]
+            reason[known] = t.reason[col].to_numpy(dtype=object)[:-1]
+            total = pd.NA if t.suppressed[col].iloc[-1] else total
+        out[col] = n.mask(flag)
+        out[f"{col}_prikket"] = flag
+        out[f"{col}_prikkegrunn"] = pd.array(reason, dtype="str")
+        totals[col] = total
+    return out, pd.Series(totals, dtype=object)
 
 
 def _table_counts(table: pd.DataFrame) -> np.ndarray:

@@ -2,7 +2,9 @@
 programme «Bedre foreldresamarbeid til det beste for barnet» has come, one function per section.
 `cohort` gathers the cohort's progress on a date; each section function takes it and returns
 what the section shows: a heading, a table or a figure (`kompetanse.reports.plots.Chart`).
-Attendance counts are suppressed below ``settings.MIN_COUNT`` here, never in the notebook.
+Attendance counts are suppressed here, never in the notebook, by one mechanism (`attendances`):
+the municipalities' rows and the cohort's totals in the key figures are secured together, so that
+no hidden row is the total minus the rows shown.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kompetanse.analysis import programme
-from kompetanse.analysis.disclosure import suppress_counts
+from kompetanse.analysis.disclosure import suppress_with_totals
 from kompetanse.reports import plots, tables
 from kompetanse.reports.nasjonal import Prose
 from kompetanse.reports.style import PROGRESS_LABELS
 from kompetanse.settings import MIN_COUNT, PROGRESS_TOLERANCE
 
-__all__ = ["Cohort", "PROGRAMME", "activities_chart", "cohort", "heading", "key_figures", "page_title",
+__all__ = ["Cohort", "PROGRAMME", "activities_chart", "attendances", "cohort", "heading", "key_figures", "page_title",
            "progress_alt", "progress_chart", "progress_table", "roster", "status_line"]
 
 #: The programme's name as FUB/FUG writes it.
@@ -65,10 +67,11 @@ def key_figures(c: Cohort) -> tables.Table:
     """Municipalities by programme status, units taking part, activities held, the digital share
     and the attendances (suppressed when small)."""
     summary = programme.cohort_summary(c.ds, on=c.on)
-    s = suppress_counts(summary[summary["kull"] == c.kull], columns=_ATTENDANCES).iloc[0]
+    s = summary[summary["kull"] == c.kull].iloc[0]
+    _, totals = attendances(c)
 
-    def attendances(column: str):
-        return tables.SUPPRESSED if s[f"{column}_prikket"] else s[column]
+    def total(column: str):
+        return tables.SUPPRESSED if pd.isna(totals[column]) else totals[column]
 
     return tables.key_figures([
         ("Kommuner i kullet", s["kommuner"]),
@@ -81,8 +84,8 @@ def key_figures(c: Cohort) -> tables.Table:
         ("Skoler med", s["antall_skoler"]),
         ("Aktiviteter gjennomført", s["gjennomforte"]),
         ("Andel digitale", tables.number(s["andel_digital"], 0, percent=True)),
-        ("Ansatte nådd (oppmøter)", attendances("ansatte_naadd")),
-        ("Foreldre nådd (oppmøter)", attendances("foreldre_naadd")),
+        ("Ansatte nådd (oppmøter)", total("ansatte_naadd")),
+        ("Foreldre nådd (oppmøter)", total("foreldre_naadd")),
     ], caption=f"Nøkkeltall for kull {c.kull}. Oppmøter telles per aktivitet, ikke per person.")
 
 
@@ -156,14 +159,21 @@ def roster(c: Cohort) -> pd.DataFrame:
     return out.sort_values(["status", "avvik", "kommunenavn"], na_position="last", ignore_index=True)
 
 
+def attendances(c: Cohort) -> tuple[pd.DataFrame, pd.Series]:
+    """`roster` with the attendances suppressed against the cohort's totals, and the totals to
+    publish (<NA> where hidden): `kompetanse.analysis.disclosure.suppress_with_totals`, primary
+    and secondary. `key_figures` shows the totals and `progress_table` the rows; both take them
+    from here so that what one page shows is secured as one table."""
+    return suppress_with_totals(roster(c), columns=_ATTENDANCES, threshold=MIN_COUNT)
+
+
 def progress_table(c: Cohort) -> tables.Table:
     """Every municipality in the cohort with its status and county, in the order of `roster`,
     its name linking to its municipal page (``kommuner/<nr>.html``; a build that has no page for
     a municipality shows the name as text, `kompetanse.site.pages.site_links`); time passed,
     share held, training days, staff and parent meetings and all activities held of planned
-    («3 av 4»), attendances suppressed below ``settings.MIN_COUNT``."""
-    rows = roster(c)
-    shown = suppress_counts(rows, columns=_ATTENDANCES, threshold=MIN_COUNT)
+    («3 av 4»), attendances suppressed with the cohort's totals (`attendances`)."""
+    shown, _ = attendances(c)
     held_of_planned = {
         t: shown[f"{t}_holdt"].map(_count, na_action="ignore") + " av "
         + shown[f"{t}_planlagt"].map(_count, na_action="ignore")
@@ -180,7 +190,8 @@ def progress_table(c: Cohort) -> tables.Table:
         status={"status": ROSTER_LABELS},
         links={"kommunenavn": "lenke"},
         caption=f"Kommunene i kull {c.kull}: de som ligger etter først. Aktiviteter står som gjennomført av "
-                f"planlagt; færre enn {MIN_COUNT} oppmøter vises ikke.",
+                f"planlagt; færre enn {MIN_COUNT} oppmøter vises ikke, og heller ikke tall som kunne "
+                f"regnes ut fra summen for kullet.",
     )
 
 
