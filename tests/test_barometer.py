@@ -161,3 +161,16 @@ def test_the_table_names_the_comparators_and_shows_words_not_only_colours(tmp_pa
     assert html.count('class="verdikt') == html.count("Bedre</span>") + html.count("Dårligere</span>") + \
         html.count("Ingen sikker forskjell</span>")
     assert frame.loc[frame["Indikator"].str.startswith("Sertifiseringer som"), "Oslo (95\u00a0% KI)"].item() == ":"
+
+
+def test_a_suppressed_value_is_left_out_of_every_comparator():
+    # A's 4 parents are hidden; if the country pooled them (9 / 3 000 = 3.0 per 1 000), 3.0 × 3 less
+    # B's 5 shown on B's page and C's 0 would give A's 4 back. Pooled without A: 5 / 2 000 = 2.5.
+    counts = _counts("foreldre_per_1000", [("1101", "11", 4, 1000), ("1102", "11", 5, 1000), ("1103", "11", 0, 1000)])
+    out = judge(counts, groups=_groups({"1101": "g", "1102": "g", "1103": "g"})).set_index("kommunenummer")
+    assert out.loc["1101", "prikket"]
+    for nr in ("1102", "1103"):
+        assert out.loc[nr, "land_verdi"] == pytest.approx(2.5)
+        assert out.loc[nr, "fylke_verdi"] == pytest.approx(2.5) and out.loc[nr, "land_antall"] == 2
+    assert out.loc["1103", "peer_verdi"] == pytest.approx(5.0)  # the others shown: B only
+    assert out.loc["1102", "peer_verdi"] == pytest.approx(0.0)  # C only

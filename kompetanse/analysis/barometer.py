@@ -35,7 +35,9 @@ gruppen"). Small numbers are not shown where they say something about one or two
 share expiring is suppressed (``prikket``: no value, no interval, no verdict) when 1 or 2
 certifications expire or the municipality has fewer than `MIN_STAFF_FACT` certifications; parents
 reached and the survey mean likewise when they rest on 1 to ``settings.MIN_COUNT`` − 1 parents
-or answers.
+or answers. A suppressed value is left out of every comparator too (the county, the group and the
+country pool only the municipalities whose value is shown): otherwise a pooled rate times the
+pooled children, less the counts shown on the other municipalities' pages, would give it back.
 """
 
 from __future__ import annotations
@@ -193,9 +195,13 @@ def judge(counts: pd.DataFrame, *, groups: pd.DataFrame, level: float = CONFIDEN
 
     keys = {"fylke": "fylkesnummer", "peer": "peer_group", "land": None}
     lone = {"fylke": "eneste kommune i fylket", "peer": "eneste kommune i gruppen", "land": "ingen å sammenligne med"}
+    # A suppressed value never enters a comparator: the county's, the group's and the country's
+    # values pool only what is shown, so no pooled rate can be multiplied back and a hidden count
+    # subtracted from it (docs/disclosure.md, "One rule for every published number").
+    pooled = (n > 0) & ~suppressed
     work = pd.DataFrame({"indikator": out["indikator"].to_numpy(), "fylkesnummer": out["fylkesnummer"].to_numpy(),
-                         "peer_group": out["peer_group"].to_numpy(), "_k": np.where(n > 0, k, 0.0),
-                         "_n": np.where(n > 0, n, 0.0), "_m": (n > 0).astype("int64")})
+                         "peer_group": out["peer_group"].to_numpy(), "_k": np.where(pooled, k, 0.0),
+                         "_n": np.where(pooled, n, 0.0), "_m": pooled.astype("int64")})
     for c in COMPARATORS:
         key = ["indikator"] + ([keys[c]] if keys[c] else [])
         sums = work.groupby(key, sort=False)[["_k", "_n", "_m"]].transform("sum")
