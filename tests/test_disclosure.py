@@ -261,3 +261,45 @@ def test_parents_per_municipality_and_level_on_the_sample():
     shown = ~out.suppressed.iloc[:-1, :-1].to_numpy()
     assert (inner.to_numpy(dtype=object)[shown].astype(int) == table.to_numpy()[shown]).all()
     assert out.values.loc["I alt", "I alt"] == table.to_numpy().sum()
+
+
+# --------------------------------------------------------------------------- rows published with their totals
+
+
+def test_rows_with_their_total_hide_what_the_total_would_give_away():
+    from kompetanse.analysis.disclosure import suppress_with_totals
+
+    data = pd.DataFrame({"n": pd.array([3, 30, 50, 0, pd.NA], dtype="Int64"), "m": [0, 0, 0, 0, 0]})
+    rows, totals = suppress_with_totals(data, columns=["n", "m"])
+    # 3 alone would be 83 − 30 − 50 − 0: the smallest other non-zero count goes too
+    assert rows["n"].tolist() == [pd.NA, pd.NA, 50, 0, pd.NA]
+    assert rows["n_prikkegrunn"].tolist() == ["primar", "sekundar", "", "", ""]
+    assert rows["n_prikket"].tolist() == [True, True, False, False, False]  # missing is not suppressed
+    assert totals["n"] == 83 and totals["m"] == 0
+    assert not suppress_table(pd.DataFrame({"n": [3, 30, 50, 0]}), row_total=False).recoverable().any().any()
+
+
+def test_a_small_total_is_hidden_with_its_rows():
+    from kompetanse.analysis.disclosure import suppress_with_totals
+
+    rows, totals = suppress_with_totals(pd.DataFrame({"n": [3, 0, 0]}), columns="n")
+    assert rows["n_prikket"].tolist() == [True, False, False] and pd.isna(totals["n"])
+    rows, totals = suppress_with_totals(pd.DataFrame({"n": [1, 1, 9]}), columns="n")
+    # 1 and 1 under a shown total of 11 would each have to be 1 if 9 were shown
+    assert rows["n_prikket"].all() and totals["n"] == 11
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=8))
+def test_one_column_with_its_total_hides_the_total_only_when_it_is_small(cells):
+    """The barometer hides a municipality's parents per 1 000 children exactly when its total is 1
+    to 4; the offers table must hide its total then and only then, or the rate would show it."""
+    from kompetanse.analysis.disclosure import suppress_with_totals
+
+    rows, totals = suppress_with_totals(pd.DataFrame({"n": cells}), columns="n")
+    assert pd.isna(totals["n"]) == (0 < sum(cells) < MIN_COUNT)
+    shown = rows["n"].dropna()
+    hidden = int(rows["n_prikket"].sum())
+    assert hidden != 1 or pd.isna(totals["n"])  # one hidden row under a shown total is a subtraction
+    if pd.notna(totals["n"]) and hidden:
+        assert totals["n"] - shown.sum() > hidden  # not every hidden row forced to be 1
