@@ -233,3 +233,12 @@ def attack(pub: Published, *, least: int = 1) -> Attack:
 def pages_of(folder: Path, patterns: Iterable[str] = ("*.html", "kommuner/*.html")) -> dict[str, str]:
     """The HTML pages of a built period folder, by path relative to it."""
     return {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for pat in patterns for p in folder.glob(pat)}
+
+
+if __name__ == "__main__":  # python -m tests.disclosure_attack <built period folder, e.g. reports/2025>
+    import sys
+
+    result = attack(read_site(pages_of(Path(sys.argv[1]))))
+    print(result.summary())
+    for key, value in sorted(result.recovered.items(), key=repr):
+        print("recovered:", key, value)
