@@ -65,6 +65,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     validation, where = check(args.path)
     counts = validation.counts
     read, accepted, rejected = (int(counts[c].sum()) for c in ("read", "accepted", "rejected"))
+    n_tables = counts["table"].nunique()  # a table in two files or sheets has a line for each
     # the headline is of valid data only: with rejected rows it would count part of the staff
     staff = None if validation.problems else _staff_headline(validation, where)
     if args.rejected:
@@ -78,7 +79,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps({"path": str(where), "valid": not validation.problems, "tables": len(counts),
+        print(json.dumps({"path": str(where), "valid": not validation.problems, "tables": n_tables,
                           "rows_read": read, "accepted": accepted, "rejected": rejected,
                           "problems": [str(p) for p in validation.problems], "aktive_sertifiserte": staff},
                          ensure_ascii=False))
@@ -87,7 +88,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for problem in validation.problems:
         print(problem, file=out)
     print(
-        f"\n{where}: {len(counts)} table{'s' if len(counts) != 1 else ''}, "
+        f"\n{where}: {n_tables} table{'s' if n_tables != 1 else ''}, "
         f"{_fmt(read)} rows read, {_fmt(accepted)} accepted, {_fmt(rejected)} rejected, "
         f"{_fmt(len(validation.problems))} problem{'s' if len(validation.problems) != 1 else ''}",
         file=out,

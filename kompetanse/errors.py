@@ -5,6 +5,7 @@ This module imports nothing else from the package, so every other module can use
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -68,7 +69,7 @@ class Problem:
         if self.column is not None:
             parts.append(f"column '{self.column}'")
         if self.value is not None:
-            parts.append(f"value '{_shorten(self.value)}'")
+            parts.append(f"value '{shown(self.value)}'")
         parts.append(self.expected)
         return ": ".join(parts)
 
@@ -76,12 +77,27 @@ class Problem:
         return asdict(self)
 
 
-def _shorten(value: str, limit: int = 80) -> str:
-    """Keep a huge field from flooding the terminal; the row and column still locate it."""
-    value = value.replace("\n", "\\n").replace("\r", "\\r")
+def shown(value: str, limit: int = 80) -> str:
+    """A value from the data as a message may show it: characters that cannot be seen (control
+    characters, zero-width and direction marks, the byte order mark, spaces other than the
+    plain one) written as escapes such as ``\\u200b``, so that ``'12\\u200b3'`` does not look like
+    a valid number; and a huge field shortened (the row and column still locate it)."""
+    value = "".join(_escape(ch) for ch in str(value))
     if len(value) <= limit:
         return value
     return f"{value[:limit]}… ({len(value)} characters)"
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    if ch == " " or (ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Zs", "Zl", "Zp", "Co", "Cn")):
+        return ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 class DataError(KompetanseError):

@@ -34,3 +34,11 @@ CONFIDENCE_LEVEL = 0.95
 PEER_BANDS = (2000, 5000, 20000, 100000)
 #: Trends: fewer years than this give no trend marker.
 TREND_MIN_YEARS = 3
+#: Input limits: a workbook that unpacks to more than this many MB is refused before it is read
+#: (a 3 MB file can unpack to 3 GB); the national sample as one workbook unpacks to about 5 MB.
+WORKBOOK_MAX_UNPACKED_MB = 100
+#: Input limits: a sheet whose cells with content span more cells than this (rows × columns,
+#: from A1 to the last cell) is refused before it is read: readers allocate every cell of that
+#: rectangle, so one stray value in XFD1048576 asks for 17 billion. Two million is 100 000 rows
+#: of 20 columns, twenty times the national sample's largest table.
+WORKBOOK_MAX_CELLS = 2_000_000

@@ -9,13 +9,14 @@ every row with a problem.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from kompetanse.data import reference
-from kompetanse.data.io import normalise_name
+from kompetanse.data.names import normalise_name
 from kompetanse.data.schema import METODE_ALIASES, YEAR_RANGE, Column
 from kompetanse.errors import Problem
 
@@ -247,10 +248,60 @@ def _parse_slug(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
         mapped = _map_unique(s, lambda v: lookup.get(normalise_name(v), v.lower()))
     else:
         mapped = _map_unique(s, normalise_name)
-    res.add((mapped.str.len() > col.max_length).to_numpy(dtype=bool) & ~empty, col.name,
-            f"at most {col.max_length} characters")
+    too_long = (mapped.str.len() > col.max_length).to_numpy(dtype=bool) & ~empty
+    res.add(too_long, col.name, f"at most {col.max_length} characters")
+    # An identifier ends up in headings, file names and figure labels: only letters a–z, digits,
+    # '_' and '-' (after æøå are spelled out), so that no markup or mathtext can ride in on it.
+    odd = ~mapped.str.fullmatch(r"[0-9a-z_-]+").fillna(True).to_numpy(dtype=bool) & ~empty & ~too_long
+    res.add(odd, col.name, "an identifier of the letters a–z, digits, '_' and '-' only, e.g. samarbeid")
     _note_normalised(res, col, s, mapped)
     return mapped.where(~pd.Series(empty, index=s.index)).astype("str")
+
+
+#: What an identity number looks like in a staff id: a fødselsnummer or D-number (11 digits,
+#: the first six a date, the day plus 40 in a D-number), with a space, dash or dots between
+#: date and the five last digits, or ten digits when a spreadsheet dropped the leading zero.
+_IDENTITY_NUMBER = re.compile(r"\d{1,2}[.\-/ ]?\d{2}[.\-/ ]?\d{2}[.\-/ ]?\d{5}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PSEUDONYM = "replace it with the municipality's own pseudonym (a code such as A0000123 that names nobody)"
+
+
+def _masked(value: str) -> str:
+    """A value that may identify a person, as a message may show it: its shape, not its digits or
+    letters (``010100-12345`` → ``******-*****``, ``kari@x.no`` → ``****@****``)."""
+    return re.sub(r"[^.\-/ @]", "*", value)
+
+
+def _check_pseudonym(col: Column, res: TableResult, s: pd.Series, too_long: np.ndarray) -> None:
+    """Privacy at the door: ``ansatt_id`` is a pseudonym, never an identity number, an e-mail
+    address or a name. Such a value is rejected, and masked in the message and in the rejected
+    rows, so that the report of a mistake does not repeat it."""
+    text = s.fillna("")
+    digits = text.str.replace(r"[.\-/ ]", "", regex=True)
+    shaped = text.str.fullmatch(_IDENTITY_NUMBER).fillna(False).to_numpy(dtype=bool)
+    eleven = shaped & (digits.str.len() == 11).to_numpy(dtype=bool)
+    ten = shaped & (digits.str.len() == 10).to_numpy(dtype=bool) & _date_like("0" + digits)
+    email = text.str.fullmatch(_EMAIL).fillna(False).to_numpy(dtype=bool)
+    named = text.str.contains(r"\s", regex=True).fillna(False).to_numpy(dtype=bool) & ~eleven & ~ten & ~email
+    masked = text.map(_masked).to_numpy(dtype=object)
+    res.add(eleven, col.name, "a pseudonymous id, never a national identity number or D-number (11 digits): "
+            + _PSEUDONYM, value=masked)
+    res.add(ten, col.name, "a pseudonymous id, never a national identity number (10 digits: an 11-digit number "
+            "whose leading zero the spreadsheet dropped): " + _PSEUDONYM, value=masked)
+    res.add(email, col.name, "a pseudonymous id, never an e-mail address: " + _PSEUDONYM, value=masked)
+    res.add(named & ~too_long, col.name, "a pseudonymous id without spaces, never a person's name")
+    hide = eleven | ten | email
+    if hide.any():
+        # the rejected rows file repeats the row as read: it must not carry the number either
+        res.text = res.text.assign(**{col.name: res.text[col.name].where(~hide, pd.Series(masked, index=s.index))})
+
+
+def _date_like(digits: pd.Series) -> np.ndarray:
+    """Eleven digits whose first six are a day (1–31, or 41–71 in a D-number) and month (1–12)."""
+    day = pd.to_numeric(digits.str[:2], errors="coerce")
+    month = pd.to_numeric(digits.str[2:4], errors="coerce")
+    ok = (day.between(1, 31) | day.between(41, 71)) & month.between(1, 12)
+    return ok.fillna(False).to_numpy(dtype=bool)
 
 
 def _parse_text(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
@@ -259,12 +310,7 @@ def _parse_text(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
     too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
     res.add(too_long, col.name, f"at most {col.max_length} characters")
     if col.name == "ansatt_id":
-        # Privacy: an 11-digit id is a national identity number and a space means a name.
-        fnr = s.str.fullmatch(r"\d{6}\s?\d{5}").fillna(False).to_numpy(dtype=bool)
-        res.add(fnr, col.name, "a pseudonymous id, never a national identity number "
-                "(11 digits): replace it with the municipality's own pseudonym")
-        named = (s.str.contains(r"\s", regex=True).fillna(False).to_numpy(dtype=bool) & ~fnr)
-        res.add(named & ~too_long, col.name, "a pseudonymous id without spaces, never a person's name")
+        _check_pseudonym(col, res, s, too_long)
     return s.where(~pd.Series(empty, index=s.index)).astype("str")
 
 

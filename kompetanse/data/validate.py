@@ -27,7 +27,9 @@ def parse_table(raw: RawTable, table: Table) -> TableResult:
     text = raw.frame
     res = TableResult(table.name, raw.source, pd.DataFrame(index=text.index), text, raw.rows,
                       notes=list(raw.notes), file_problems=list(raw.problems))
-    if raw.missing_columns:
+    if raw.refused:
+        res.all_rejected_because = raw.refused
+    elif raw.missing_columns:
         res.all_rejected_because = (
             f"column{'s' if len(raw.missing_columns) > 1 else ''} "
             f"{', '.join(raw.missing_columns)} missing from the header"
@@ -44,7 +46,7 @@ def parse_table(raw: RawTable, table: Table) -> TableResult:
         if col.name in text:
             typed[col.name] = parse_column(col, res, text[col.name])
     res.typed = pd.DataFrame(typed, index=text.index)
-    if raw.missing_columns:
+    if raw.missing_columns or raw.refused:
         return res
     for rule in table.rules:
         res.add(rule.bad(res.typed).to_numpy(dtype=bool), rule.column, rule.expected)
@@ -181,6 +183,9 @@ def validate_input(raw: RawInput) -> Validation:
             accepted[name] = _finalise(res.typed.loc[~bad], table)
             rejected_rows[name] = (res.source, res.typed.loc[bad].assign(_row=res.rows[bad]))
 
+    for extra in raw.extra:
+        # a further file or sheet of a table: read and counted, every row rejected (``refused``)
+        results.append(parse_table(extra, TABLES[extra.name]))
     problems = list(raw.problems)
     notes = list(raw.notes)
     rejected_parts = []
@@ -193,7 +198,7 @@ def validate_input(raw: RawInput) -> Validation:
         bad = res.bad_positions
         counts.append({"table": res.name, "file": res.source, "read": len(bad),
                        "accepted": int((~bad).sum()), "rejected": int(bad.sum())})
-        sources[res.name] = (res.source, raw.tables[res.name].sha256)
+        sources.setdefault(res.name, (res.source, raw.tables[res.name].sha256))
         if bad.any():
             by_row: dict[int, list[str]] = {}
             for p in table_problems:

@@ -65,6 +65,9 @@ HOUSE_STYLE = {
     "legend.fontsize": 9,
     "xtick.labelsize": 9,
     "ytick.labelsize": 9,
+    # Text from the data (an indicator, a name) is drawn as it is written, never parsed as
+    # mathtext: "$\x{…}$" in a label would otherwise fail the figure or change it.
+    "text.parse_math": False,
     "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
                                          "#D55E00", "#F0E442", "#000000"]),
 }

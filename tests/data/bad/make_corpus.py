@@ -185,10 +185,37 @@ FOLDER_CASES: dict[str, Callable[[Path], None]] = {
     "file_missing_table": remove("befolkning.csv"),
     "file_unknown_extra_file": raw("notater.csv", b"hva,hvem\nsjekk tallene,analytiker\n"),
     "file_two_files_for_one_table": raw("Befolkning.csv", b"kommunenummer,ar,barn_0_17\n0301,2023,130000\n"),
+    "file_workbook_instead_of_csv": lambda folder: _csv_as_workbook(folder, "befolkning.csv"),
+    "file_misspelt_name": lambda folder: (folder / "befolkning.csv").rename(folder / "befolknig.csv"),
+    # ---- rows a person sees above and between the rows of a table
+    "csv_blank_line_above_header": rewrite("befolkning.csv", change=lambda ls: ["", "", *ls]),
+    "csv_whitespace_and_tab_lines": rewrite("tilbud.csv", change=lambda ls: [ls[0], ls[1], "   ", ls[2], "\t",
+                                                                              " \t ", ls[3]]),
+    "sep_hint_line_cr_only": rewrite("befolkning.csv", sep=";", newline="\r", change=lambda ls: ["sep=;", *ls]),
+    # ---- identity numbers and addresses where a pseudonym belongs (synthetic values)
+    "privacy_fodselsnummer_with_dash": replace("ansatte_kompetanse.csv", 7, "1151,010100-12345,helsestasjon,icdp,"
+                                               "sertifisert,2019-02-01,2019-08-01,,2025-03-31"),
+    "privacy_fodselsnummer_leading_zero_lost": replace("ansatte_kompetanse.csv", 7, "1151,1010012345,helsestasjon,"
+                                                       "icdp,sertifisert,2019-02-01,2019-08-01,,2025-03-31"),
+    "privacy_d_number_dotted": replace("ansatte_kompetanse.csv", 7, "1151,41.01.00 12345,helsestasjon,icdp,"
+                                       "sertifisert,2019-02-01,2019-08-01,,2025-03-31"),
+    "privacy_email_as_ansatt_id": replace("ansatte_kompetanse.csv", 2, "0301,testa.testesen@example.no,helsestasjon,"
+                                          "icdp,sertifisert,2021-01-10,2021-06-01,,"),
+    # ---- characters nobody sees, and text that must not become markup or mathtext
+    "invisible_zero_width_space_in_number": replace("befolkning.csv", 2, "0301,2024,132\u200b245"),
+    "invisible_rtl_override_in_method": replace("tilbud.csv", 2, "0301,2024,\u202eicdp,helsestasjon,universell,4,38"),
+    "type_indicator_with_mathtext": replace("foreldreundersokelsen.csv", 2,
+                                            "0301,2024,grunnskole,$\\x{41}$,4.12,5230"),
     # ---- path tricks in values that end up in file names of reports
     "path_cohort_escapes_folder": replace("program_deltakelse.csv", 3,
                                           "3101,../../x,2024-10-01,innvilget,2025-09-01,2026-08-31,3,2"),
 }
+
+
+def _csv_as_workbook(folder: Path, file: str) -> None:
+    """The table saved as a workbook instead of CSV: the CSV is gone, the .xlsx lies there."""
+    _workbook(folder / Path(file).with_suffix(".xlsx").name, {Path(file).stem: _minimal_rows(file)})
+    (folder / file).unlink()
 
 
 def _minimal_rows(file: str) -> list[list[str]]:
@@ -270,6 +297,26 @@ WORKBOOK_CASES: dict[str, Callable[[], dict[str, list[list]]]] = {
     "xlsx_text_in_number_cell.xlsx": lambda: _all_sheets() | {
         "tilbud": [*_minimal_rows("tilbud.csv")[:3], ["1151", "2024", "icdp", "helsestasjon", "universell", 1,
                                                       "seks"]]},
+    # one table on two sheets, as staff split a long list; two spellings of one sheet name
+    "xlsx_table_on_two_sheets.xlsx": lambda: {k: v for k, v in _all_sheets().items() if k != "ansatte_kompetanse"} | {
+        "Ansatte": _minimal_rows("ansatte_kompetanse.csv")[:4],
+        "Kompetanse": [_minimal_rows("ansatte_kompetanse.csv")[0], *_minimal_rows("ansatte_kompetanse.csv")[4:]]},
+    "xlsx_sheet_names_differ_by_accent.xlsx": lambda: _all_sheets() | {
+        "Foreldreundersøkelsen": [_minimal_rows("foreldreundersokelsen.csv")[0],
+                                  ["1151", "2024", "grunnskole", "samarbeid", "3.9", "40"]]},
+    # Excel's error values and a formula saved without its result (openpyxl writes '#…' strings
+    # as error cells and '=…' as formulas with no cached value, as a script would)
+    "xlsx_error_cells.xlsx": lambda: _all_sheets() | {
+        "tilbud": [*_minimal_rows("tilbud.csv")[:2], ["0301", "2024", "pmto", "barnevern", "indikativ", 3, "#DIV/0!"],
+                   ["1151", "2024", "icdp", "helsestasjon", "universell", "#N/A", 6]],
+        "befolkning": [*_minimal_rows("befolkning.csv")[:3], ["3101", "2024", "=B2*3"]],
+        "ansatte_kompetanse": [*_minimal_rows("ansatte_kompetanse.csv")[:2],
+                               [*_minimal_rows("ansatte_kompetanse.csv")[2][:8], "#VALUE!"],
+                               *_minimal_rows("ansatte_kompetanse.csv")[3:]]},
+    # a title in A1 and the table from C5, as a report layout leaves it
+    "xlsx_title_and_table_at_c5.xlsx": lambda: _all_sheets() | {
+        "befolkning": [["Barn 0–17 år etter kommune"], [], [], [],
+                       *[[None, None, *r] for r in _minimal_rows("befolkning.csv")]]},
 }
 
 #: Inputs that are not data at all: `kompetanse validate` exits 2.
@@ -278,8 +325,38 @@ RAW_CASES: dict[str, bytes] = {
 }
 
 
+def stray_value_far_out(path: Path) -> None:
+    """A workbook of 9 KB with one value in XFD1048576: a reader that allocates the sheet's
+    range asks for 17 billion cells."""
+    from openpyxl import load_workbook
+
+    _workbook(path, _all_sheets())
+    book = load_workbook(path)
+    book["befolkning"]["XFD1048576"] = "x"
+    _fixed_props(book)
+    book.save(path)
+    _normalise_zip(path)
+
+
+def unpacks_to(path: Path, megabytes: int) -> None:
+    """A valid workbook with one more part of ``megabytes`` MB of spaces: a zip bomb of a few
+    hundred KB (built when a test needs it, not committed)."""
+    import zipfile
+
+    _workbook(path, _all_sheets())
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("xl/media/filler.xml", date_time=(2024, 1, 1, 0, 0, 0)),
+                   b"<a>" + b" " * (megabytes << 20) + b"</a>", compress_type=zipfile.ZIP_DEFLATED)
+
+
+#: Built by a function: name -> function(path).
+BUILT_CASES: dict[str, Callable[[Path], None]] = {
+    "usage_value_in_xfd1048576.xlsx": stray_value_far_out,
+}
+
+
 def main() -> None:
-    known = set(FOLDER_CASES) | set(WORKBOOK_CASES) | set(RAW_CASES)
+    known = set(FOLDER_CASES) | set(WORKBOOK_CASES) | set(RAW_CASES) | set(BUILT_CASES)
     for old in HERE.iterdir():
         if old.name in known or (old.is_dir() and not old.name.startswith(("_", "."))):
             shutil.rmtree(old) if old.is_dir() else old.unlink()
@@ -290,6 +367,8 @@ def main() -> None:
         _workbook(HERE / name, sheets())
     for name, data in RAW_CASES.items():
         (HERE / name).write_bytes(data)
+    for name, build in BUILT_CASES.items():
+        build(HERE / name)
     print(f"{len(known)} cases written to {HERE}")
 
 
