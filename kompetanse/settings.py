@@ -35,7 +35,7 @@ PEER_BANDS = (2000, 5000, 20000, 100000)
 #: Trends: fewer years than this give no trend marker.
 TREND_MIN_YEARS = 3
 #: Input limits: a workbook that unpacks to more than this many MB is refused before it is read
-#: (a 3 MB file can unpack to 3 GB); the national sample as one workbook unpacks to about 5 MB.
+#: (a 3 MB file can unpack to 3 GB); the national sample as one workbook unpacks to about 9 MB.
 WORKBOOK_MAX_UNPACKED_MB = 100
 #: Input limits: a sheet whose cells with content span more cells than this (rows × columns,
 #: from A1 to the last cell) is refused before it is read: readers allocate every cell of that

@@ -74,8 +74,38 @@ class SheetScan:
         return f"{column_letters(self.max_col - 1)}{self.max_row}"
 
 
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_ERROR_OR_FORMULA = re.compile(rb'\bt="e"|<(?:\w+:)?f[\s>/]')
+
+
 def scan_sheet(stream) -> SheetScan:
-    """One streaming pass over a worksheet's XML (memory bounded: each row is dropped once seen)."""
+    """One pass over a worksheet's XML (at most the workbook's unpacked limit in memory).
+
+    The extent comes from the cells' references by a regular expression (a cell written as
+    ``<c r="X9" s="1"/>`` has a style and no content: Excel writes those for formatted empty
+    cells, and readers skip them). Only a sheet with an error value or a formula, and one whose
+    cells lack references, is parsed as XML, for the cells' contents."""
+    data = stream.read()
+    scan = SheetScan()
+    refs_missing = False
+    for m in _CELL.finditer(data):
+        if m.group(2):
+            continue  # self-closing: no value, no formula
+        ref = _CELL_REF.search(m.group(1))
+        if ref is None:
+            refs_missing = True
+            break
+        scan.cells += 1
+        row, col = int(ref.group(2)), _column_index(ref.group(1).decode())
+        scan.max_row, scan.max_col = max(scan.max_row, row), max(scan.max_col, col + 1)
+    if refs_missing or _ERROR_OR_FORMULA.search(data):
+        return _parse_sheet(_io.BytesIO(data))
+    return scan
+
+
+def _parse_sheet(stream) -> SheetScan:
+    """The sheet parsed as XML, streaming: extent, error values and formulas without a result."""
     scan = SheetScan()
     row = col = 0
     for event, elem in ElementTree.iterparse(stream, events=("start", "end")):

@@ -344,9 +344,14 @@ def unpacks_to(path: Path, megabytes: int) -> None:
     import zipfile
 
     _workbook(path, _all_sheets())
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("xl/media/filler.xml", date_time=(2024, 1, 1, 0, 0, 0)),
-                   b"<a>" + b" " * (megabytes << 20) + b"</a>", compress_type=zipfile.ZIP_DEFLATED)
+    info = zipfile.ZipInfo("xl/media/filler.xml", date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "a") as z, z.open(info, "w", force_zip64=True) as part:
+        part.write(b"<a>")
+        block = b" " * (1 << 20)
+        for _ in range(megabytes):  # a megabyte at a time: the builder stays small too
+            part.write(block)
+        part.write(b"</a>")
 
 
 #: Built by a function: name -> function(path).
