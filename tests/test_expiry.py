@@ -261,7 +261,7 @@ def test_public_table_dates_a_level_whose_methods_have_three_or_more(schedule):
 
 def test_public_table_gives_no_date_for_a_level_resting_on_one_person(schedule):
     t = frame(expiry_table(schedule.kommune("1151")))
-    assert t.loc["Universell", "Endres først"] == "Vises ikke (en metode har færre enn 3 sertifiserte)"
+    assert t.loc["Universell", "Endres først"] == "Vises ikke (kan gjelde færre enn 3 personer)"
     assert not any("kvartal" in c for c in cells(expiry_table(schedule.kommune("1151"))))
 
 
