@@ -10,16 +10,16 @@ their job or certification, so
    (quarters), never counts;
 2. a level's date ("2. kvartal 2026: blir sårbart") is shown only when every method serving
    the level in which the municipality has active certified staff has at least `MIN_STAFF` of
-   them now. A change of status can then only come from losses in groups of three or more, and
-   cannot be pinned on one or two persons with the per-method counts the page publishes (a level
-   resting on one or two persons, or a level that only a pair in one method keeps ``dekket``, is
-   exactly where a date would say what happens to them). Otherwise the level says «Vises ikke …»
-   whether or not it changes, so that the choice itself rests on published counts only and
-   tells nothing; a level without staff has nothing to lose («ingen endring»);
-3. a level is not dated either where the retention table suppresses its status a year ahead
-   (``hidden_levels``, `kompetanse.reports.staff_policy.future_hidden`: fewer than three
-   persons expire or are lost by the horizon), nor where its first change rests on fewer than
-   `MIN_STAFF` persons lost by that quarter;
+   them now (a level resting on one or two persons, or a level that only a pair in one method
+   keeps ``dekket``, is exactly where a date would say what happens to them). Otherwise the
+   level says «Vises ikke …» whether or not it changes, so that the choice rests on published
+   counts and tells nothing; a level without staff has nothing to lose («ingen endring»).
+   Three in every method is not enough by itself: with three therapists whose remaining
+   certifications all expire within the year, the first one lost makes the level ``sarbar``;
+3. so a level is not dated either where its first change rests on fewer than `MIN_STAFF`
+   persons lost by that quarter, nor where the retention table suppresses its status a year
+   ahead (``hidden_levels``, `kompetanse.reports.staff_policy.future_hidden`: fewer than three
+   persons expire or are lost by the horizon, 0 included, so the choice tells nothing);
 4. a method is named with «fornyes innen <kvartal>» (the quarter of its first expiry) only when
    it has at least `MIN_STAFF` active certified persons now; methods with fewer are left out of
    the public tables, and the caption says so.
