@@ -50,8 +50,8 @@ POLICY = {
         "offentlig": "Om dei tilsette viser sida berre kapasiteten: kor mange som er sertifiserte, per metode og "
                      "nivå. Hendingar som gjeld einskildpersonar, altså at nokon har slutta eller at ei "
                      "sertifisering går ut, og ein framtidig status som byggjer på slike hendingar, blir berre "
-                     "viste når dei gjeld minst {n} personar. Elles står det «:», også når talet er 0.",
-        "intern": "Intern utgåve for leiinga i kommunen, ikkje for publisering: sida viser også hendingar som "
+                     "viste når dei gjeld minst {n} personar. Elles står det «:», òg når talet er 0.",
+        "intern": "Intern utgåve for leiinga i kommunen, ikkje for publisering: sida viser òg hendingar som "
                   "gjeld éin eller to tilsette, altså at dei har slutta eller at sertifiseringa deira går ut. "
                   "Den offentlege utgåva viser slike tal berre når dei gjeld minst {n} personar.",
     },
