@@ -247,8 +247,17 @@ def key_sentences(p: Profile) -> KeySentences:
 
 
 def barometer_table(p: Profile) -> Barometer:
-    """The barometer: each indicator beside the county, the peer group and the country, tested."""
-    return _barometer_table(p.barometer, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
+    """The barometer: each indicator beside the county, the peer group and the country, tested.
+    The public edition also suppresses the share of certifications expiring where none expire
+    (the analysis suppresses 1 or 2): a «0 %» beside a «:» would tell what the «:» hides."""
+    rows = p.barometer
+    if p.public and len(rows):
+        few = ((rows["indikator"] == "utloper_andel") & (rows["teller"] < MIN_STAFF_EVENTS)).to_numpy()
+        rows = rows.assign(prikket=rows["prikket"].to_numpy() | few,
+                           **{c: rows[c].mask(few) for c in ("verdi", "ci_low", "ci_high")},
+                           **{f"vurdering_{c}": rows[f"vurdering_{c}"].mask(few, "") for c in ("fylke", "peer", "land")},
+                           **{f"merknad_{c}": rows[f"merknad_{c}"].mask(few, "prikket") for c in ("fylke", "peer", "land")})
+    return _barometer_table(rows, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
 
 
 def _capacity_rows(p: Profile) -> pd.DataFrame:

@@ -63,8 +63,7 @@ class Site:
     nav_nn : the same links with their labels in nynorsk, for a nynorsk page; empty: ``nav``.
     alternates : for a page that is built in both language forms, its other form: page →
         (``"nb"`` or ``"nn"``, the other form's page), paths relative to the period folder.
-    utgave : the build's edition (`kompetanse.settings.EDITIONS`); every page of an ``intern``
-        build is marked as internal (a banner, its title, ``noindex``).
+    utgave : the build's edition; each page of an ``intern`` build is marked (banner, title, noindex).
     """
 
     pages: frozenset = frozenset()
@@ -72,10 +71,6 @@ class Site:
     nav_nn: tuple = ()
     alternates: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
     utgave: str = "offentlig"
-
-    @property
-    def internal(self) -> bool:
-        return self.utgave == "intern"
 
 
 def _target(href: str, page: str) -> str | None:
@@ -207,8 +202,7 @@ def _static(name: str) -> Markup:
 def _render(template: str, **context) -> str:
     context.setdefault("lang", "nb")
     context.setdefault("alternate", None)
-    site = context.pop("site", None)
-    context["internal"] = site is not None and site.internal
+    context["internal"] = getattr(context.pop("site", None), "utgave", "") == "intern"
     # the statement's link, beside the index (a page that says where it lies passes its own)
     home = context.get("home")
     context.setdefault("statement", posixpath.join(posixpath.dirname(home), STATEMENT) if home else STATEMENT)
