@@ -133,7 +133,8 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
                        "utgave": info["utgave"]},
         "inputs": info["inputs"],
         "notebooks": {name: {"sha256": h} for name, h in info["notebooks"].items()},
-        "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
+        "fingerprints": ("sha256 of the notebook, the report's parameters, the package, the edition and its data "
+                         "digest: "
                          "for a municipal report a digest of its own rows and of its rows in the national "
                          "analyses it is compared with; for the programme report the programme tables; for "
                          "the national overview every input. A report is rebuilt when its fingerprint changes, "
