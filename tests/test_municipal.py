@@ -3,9 +3,8 @@ fixture of tests/coverage_fixture.py (expected numbers worked out by hand from i
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd

@@ -52,8 +52,8 @@ from kompetanse.settings import EDITIONS, EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CER
 
 __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
            "summary_table", "capacity_chart", "comparison_table", "trend_chart", "trend_table",
-           "methods_table", "staff_policy", "retention_table", "expiry_tables", "gaps_table", "GAPS_SHOWN", "vulnerability_reasons",
-           "offers_table", "programme_table", "short_method_names"]
+           "methods_table", "staff_policy", "retention_table", "expiry_tables", "gaps_table", "GAPS_SHOWN",
+           "vulnerability_reasons", "offers_table", "programme_table", "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
@@ -253,10 +253,11 @@ def barometer_table(p: Profile) -> Barometer:
     rows = p.barometer
     if p.public and len(rows):
         few = ((rows["indikator"] == "utloper_andel") & (rows["teller"] < MIN_STAFF_EVENTS)).to_numpy()
+        places = ("fylke", "peer", "land")
         rows = rows.assign(prikket=rows["prikket"].to_numpy() | few,
                            **{c: rows[c].mask(few) for c in ("verdi", "ci_low", "ci_high")},
-                           **{f"vurdering_{c}": rows[f"vurdering_{c}"].mask(few, "") for c in ("fylke", "peer", "land")},
-                           **{f"merknad_{c}": rows[f"merknad_{c}"].mask(few, "prikket") for c in ("fylke", "peer", "land")})
+                           **{f"vurdering_{c}": rows[f"vurdering_{c}"].mask(few, "") for c in places},
+                           **{f"merknad_{c}": rows[f"merknad_{c}"].mask(few, "prikket") for c in places})
     return _barometer_table(rows, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
 
 
