@@ -32,10 +32,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 test: $(STAMP) browser axe
 	$(BIN)/python -m pytest
 
-## make reports: build every report of the latest period from data/sample/ into reports/
+## make reports: build every report of the latest period from data/sample/ into reports/, the
+## public edition only (docs/staff-policy.md; the internal edition is built by hand with
+## `kompetanse report --utgave intern` into reports-intern/ and never published)
 ## (only what changed since the last build is rebuilt; FORCE=1 rebuilds everything)
 reports: $(STAMP)
-	$(BIN)/kompetanse report --alle --out reports $(if $(FORCE),--force,)
+	$(BIN)/kompetanse report --alle --out reports --utgave offentlig $(if $(FORCE),--force,)
 
 ## make lab: open the notebooks in JupyterLab
 lab: $(STAMP)

@@ -113,7 +113,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
                                alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet,
-                               pdf=not args.uten_pdf)
+                               pdf=not args.uten_pdf, utgave=args.utgave)
     except DataError as exc:
         for problem in exc.problems:
             print(problem)
@@ -126,6 +126,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     built, unchanged = result.count("built"), result.count("unchanged")
     print(f"{result.folder}/index.html: {built} built, {unchanged} unchanged, {len(result.failed)} failed "
           f"in {result.seconds:.1f} s (manifest: {result.folder}/manifest.json)")
+    if args.utgave == "intern":
+        print(f"the INTERNAL edition: every page is marked internal and shows events about one or two persons; "
+              f"never publish {result.folder} (docs/staff-policy.md)")
     for report in result.failed:
         cell = f" (cell {report.error_cell})" if report.error_cell is not None else ""
         print(f"FAILED {report.key}{cell}: {report.error}")
@@ -229,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--uten-pdf", action="store_true",
                    help="no PDFs (by default each municipal page and the national overview get a tagged A4 PDF)")
+    p.add_argument("--utgave", default="offentlig", choices=("offentlig", "intern"),
+                   help="offentlig: the public edition, the published site, which follows the staff policy "
+                   "(docs/staff-policy.md); intern: for the municipalities' own leaders, every count of staff "
+                   "leaving or expiring, every page marked internal, written to OUT-intern/ and never into OUT "
+                   "(default: offentlig)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("outcomes", help="does the programme improve the parent survey? (difference in differences)")

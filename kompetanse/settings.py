@@ -17,6 +17,13 @@ PROGRESS_TOLERANCE = 0.15
 MIN_COUNT = 5
 #: How a suppressed cell is shown in published tables (Statistics Norway's symbol).
 SUPPRESSED_MARKER = ":"
+#: Staff policy (`docs/staff-policy.md`): a published page gives a count of persons who left
+#: or whose certification expires, or a status or date that rests on such persons, only when at
+#: least this many persons are concerned; otherwise the cell is suppressed (0 included).
+MIN_STAFF_EVENTS = 3
+#: The editions of a report build: `offentlig` (the published site, following the staff
+#: policy) and `intern` (the municipality's own leaders: full retention detail, never published).
+EDITIONS = ("offentlig", "intern")
 #: Coverage statuses from best to worst (the ``status`` of `coverage_by_level`).
 COVERAGE_STATUSES = ("dekket", "sarbar", "mangler")
 #: Programme progress statuses (the ``status`` of `programme_progress`, the ``fremdrift_*``

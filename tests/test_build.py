@@ -137,7 +137,7 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
     import papermill as pm
 
     batch = nbformat.read(site.folder / "notebooks" / "kommuner" / "1151.ipynb", as_version=4)
-    params = {"kommunenummer": "1151", "periode": int(site.folder.name), "data": ""}
+    params = {"kommunenummer": "1151", "periode": int(site.folder.name), "data": "", "utgave": "offentlig"}
     fresh_path = tmp_path / "fresh.ipynb"
     pm.execute_notebook(str(resources.notebook("kommune_rapport.ipynb")), str(fresh_path), parameters=params,
                         progress_bar=False)

@@ -253,15 +253,32 @@ def test_public_table_dates_a_level_whose_methods_have_three_or_more(schedule):
     assert t.loc["Universell", "Endres først"] == "4. kvartal 2026: blir sårbart"
     assert t.loc["Universell", "Fornyes"] == "ICDP innen 1. kvartal 2026"
     assert t.loc["Selektiv", "Endres først"] == "ingen endring innen 12 måneder"
+
+
+def test_public_table_gives_no_date_for_a_change_resting_on_fewer_than_three_lost(schedule):
+    # Halden's three PMTO therapists: the first expiry (one person, 1st quarter) makes indikativ
+    # sårbart by the 2nd quarter; a date would say that one of the three has gone by then. The
+    # public edition hides it (the method is still named: it has three); the internal dates it
     t = frame(expiry_table(schedule.kommune("3101")))
+    assert t.loc["Indikativ", "Endres først"] == "Vises ikke (kan gjelde færre enn 3 personer)"
+    assert t.loc["Indikativ", "Deretter"] == "–"
+    assert t.loc["Indikativ", "Fornyes"] == "PMTO innen 1. kvartal 2026"
+    t = frame(expiry_table(schedule.kommune("3101"), utgave="intern"))
     assert t.loc["Indikativ", "Endres først"] == "2. kvartal 2026: blir sårbart"
     assert t.loc["Indikativ", "Deretter"] == "4. kvartal 2026: ingen sertifiserte igjen"
-    assert t.loc["Indikativ", "Fornyes"] == "PMTO innen 1. kvartal 2026"
+
+
+def test_public_table_hides_a_level_the_retention_table_hides(schedule):
+    one = schedule.kommune("0301")
+    hidden = pd.Series({"universell": True, "selektiv": False, "indikativ": False})
+    t = frame(expiry_table(one, hidden_levels=hidden))
+    assert t.loc["Universell", "Endres først"].startswith("Vises ikke")
+    assert t.loc["Selektiv", "Endres først"] == "ingen endring innen 12 måneder"
 
 
 def test_public_table_gives_no_date_for_a_level_resting_on_one_person(schedule):
     t = frame(expiry_table(schedule.kommune("1151")))
-    assert t.loc["Universell", "Endres først"] == "Vises ikke (en metode har færre enn 3 sertifiserte)"
+    assert t.loc["Universell", "Endres først"] == "Vises ikke (kan gjelde færre enn 3 personer)"
     assert not any("kvartal" in c for c in cells(expiry_table(schedule.kommune("1151"))))
 
 

@@ -93,8 +93,14 @@ def test_versus_peers_only_where_the_test_finds_a_difference(oslo):
         "forskjellen er sikker.")
 
 
-def test_what_expires_says_which_level_weakens_never_how_many(oslo, utsira):
-    # Oslo keeps every status a year ahead; Utsira's one person leaves in January 2026
+def test_what_expires_says_which_level_weakens_never_how_many(ds, oslo, utsira):
+    # Oslo keeps every status a year ahead; Utsira's one person leaves in January 2026. Both rest
+    # on fewer than three persons lost, so the public edition (the profiles' default) says nothing
+    # (it could say neither «keeps» nor «weakens» without telling); the internal edition says it
+    assert ks.what_expires(oslo) is None
+    assert ks.what_expires(utsira) is None
+    oslo = municipal.profile(ds, "0301", on=DAY, utgave="intern")
+    utsira = municipal.profile(ds, "1151", on=DAY, utgave="intern")
     assert ks.what_expires(oslo) == "Om ingenting gjøres, holder alle tre nivåene statusen sin det neste året."
     text = ks.what_expires(utsira)
     assert text.startswith("Om ingen sertifiseringer fornyes og ingen nye kommer til, blir universelt nivå "

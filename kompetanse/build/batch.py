@@ -1,7 +1,8 @@
 """The report builder: every report of a period from one command, in parallel, with a progress
 bar, an index page and a manifest saying what was built from which inputs.
 
-Layout of a build (``reports/<periode>/``)::
+Layout of a build (``reports/<periode>/``; the internal edition in ``reports-intern/<periode>/``,
+see `edition_folder`)::
 
     index.html                  every municipality with its status, linking to its report
     nasjonal.html               the national and county overview
@@ -24,6 +25,7 @@ index and manifest); this module puts them together.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -46,10 +48,37 @@ from kompetanse.build.plan import (
 )
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import load
+from kompetanse.errors import UsageError, check_argument
+from kompetanse.settings import EDITIONS
 from kompetanse.site.pages import Site, write_atomic
 from kompetanse.site.statement import accessibility_page
 
-__all__ = ["BuildResult", "ReportStatus", "build_reports"]
+__all__ = ["BuildResult", "ReportStatus", "build_reports", "edition_folder"]
+
+
+def edition_folder(out: str | Path, utgave: str = "offentlig") -> Path:
+    """The root a build of edition ``utgave`` writes into: ``out`` itself for the public edition,
+    the sibling ``<out>-intern`` for the internal one (``reports`` → ``reports-intern``).
+
+    Never a folder inside ``out``: ``out`` is the published site (``make reports`` writes it and
+    a deployment copies it whole), and a build reads every page already in its period folder
+    (for links and the index), so an internal page inside it would be published with it.
+    """
+    check_argument("utgave", EDITIONS, utgave)
+    out = Path(out)
+    return out if utgave == "offentlig" else out.with_name(f"{out.name}-intern")
+
+
+def _check_edition(folder: Path, utgave: str) -> None:
+    """Refuse to build into a folder that holds the other edition (its manifest says which; a
+    manifest without ``utgave`` is of the public edition, as every build was before editions)."""
+    try:
+        found = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("utgave", "offentlig")
+    except (OSError, ValueError, AttributeError):
+        return
+    if found != utgave:
+        raise UsageError(f"{folder} holds the {found!r} edition (its manifest.json says so); the {utgave!r} "
+                         "edition is never written into it: choose another --out")
 
 
 def build_reports(
@@ -64,13 +93,15 @@ def build_reports(
     progress: bool = True,
     kernel_name: str = "python3",
     pdf: bool = True,
+    utgave: str = "offentlig",
 ) -> BuildResult:
     """Build the reports of a period.
 
     Parameters
     ----------
     data : a data folder or workbook; None for the embedded sample.
-    out : the output folder; the build goes to ``out/<periode>/``.
+    out : the output folder; the build goes to ``out/<periode>/`` (the internal edition to
+        ``out-intern/<periode>/``, `edition_folder`).
     periode : the calendar year to report on; default the latest period in the data.
     kommuner : municipality numbers to build reports for (any form: 301, "0301").
     alle : build a report for every municipality.
@@ -80,6 +111,9 @@ def build_reports(
     pdf : print a tagged A4 PDF of each municipal page and of the national overview
         (`kompetanse.build.pdf`); False (``--uten-pdf``) skips them. Without Playwright or
         Chromium the pages are built and ``BuildResult.pdf_warning`` says why there are no PDFs.
+    utgave : ``"offentlig"`` (the default: the public edition, following the staff policy,
+        ``docs/staff-policy.md``) or ``"intern"`` (for the municipalities' own leaders: every
+        retention count, every page marked internal, written beside ``out``, never into it).
 
     Returns
     -------
@@ -87,14 +121,16 @@ def build_reports(
     `UsageError` for bad parameters, before anything is built.
     """
     start = time.perf_counter()
+    utgave = params.utgave(utgave)
     data_path = params.data_path(data)
     ds = load(data_path)
     periode = params.periode(periode, ds)
     numbers = sorted(ds.kommuner["kommunenummer"]) if alle else sorted({params.kommunenummer(k) for k in kommuner})
     data_param = str(data_path.resolve()) if data_path else ""
-    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param)
+    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param, utgave=utgave)
 
-    folder = Path(out) / str(periode)
+    folder = edition_folder(out, utgave) / str(periode)
+    _check_edition(folder, utgave)
     folder.mkdir(parents=True, exist_ok=True)
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
     notebooks = notebook_hashes(jobs_list)
@@ -112,10 +148,10 @@ def build_reports(
     # the targets it had to leave unlinked; once one of them exists, the page is rebuilt
     # the accessibility statement first, so every page of the build finds it and links it
     write_atomic(folder / "tilgjengelighet.html", accessibility_page(
-        periode=periode, tested=dt.date.fromisoformat(built[:10]), site=Site(nav=navigation(jobs_list))))
+        periode=periode, tested=dt.date.fromisoformat(built[:10]), site=Site(nav=navigation(jobs_list), utgave=utgave)))
     pdfs = PdfBuild(folder, jobs_list, enabled=pdf)
     site = Site(site_pages(folder, jobs_list) | pdfs.pages, navigation(jobs_list), navigation(jobs_list, "nn"),
-                alternates(jobs_list))
+                alternates(jobs_list), utgave=utgave)
     # each page's PDF is printed as soon as its status is set, while the other pages are built
     statuses: dict[str, ReportStatus] = WatchedStatuses(pdfs)
     todo = []
@@ -157,7 +193,7 @@ def build_reports(
                    digests={j.key: j.data_digest for j in jobs_list},
                    form={j.key: j.form for j in jobs_list},
                    forms=sorted({j.form for j in jobs_list if j.kind == "kommune"}) or list(municipal_forms()),
-                   parameters={j.key: j.parameters for j in jobs_list})
+                   parameters={j.key: j.parameters for j in jobs_list}, utgave=utgave)
     if interrupted:
         raise KeyboardInterrupt
     return result

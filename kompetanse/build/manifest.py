@@ -120,14 +120,21 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
     """``manifest.json``: inputs and hashes, version, parameters, and each report's status."""
     manifest = {
         "kompetanse_version": __version__,
+        "utgave": info["utgave"],
+        "utgave_note": ("the public edition: the published site, following the staff policy (docs/staff-policy.md)"
+                        if info["utgave"] == "offentlig" else
+                        "INTERNAL edition for the municipalities' own leaders: shows events about one or two "
+                        "persons; never to be published (docs/staff-policy.md)"),
         "package_sha256": info["package"],
         "built": info["built"],
         "seconds": round(result.seconds, 2),
         "parameters": {"periode": info["periode"], "data": info["data"] or "data/sample (embedded)",
-                       "kommuner": "alle" if info["alle"] else info["numbers"], "force": info["force"]},
+                       "kommuner": "alle" if info["alle"] else info["numbers"], "force": info["force"],
+                       "utgave": info["utgave"]},
         "inputs": info["inputs"],
         "notebooks": {name: {"sha256": h} for name, h in info["notebooks"].items()},
-        "fingerprints": ("sha256 of the notebook, the report's parameters, the package and its data digest: "
+        "fingerprints": ("sha256 of the notebook, the report's parameters, the package, the edition and its data "
+                         "digest: "
                          "for a municipal report a digest of its own rows and of its rows in the national "
                          "analyses it is compared with; for the programme report the programme tables; for "
                          "the national overview every input. A report is rebuilt when its fingerprint changes, "
@@ -145,7 +152,8 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
         **({"pdf_warning": result.pdf_warning} if result.pdf_warning else {}),
         "pdfs": _pdf_entries(result.pdfs),
         "reports": [
-            {"key": o.key, "html": o.html, "notebook": o.executed, "form": info["form"][o.key], "status": o.status,
+            {"key": o.key, "html": o.html, "notebook": o.executed, "form": info["form"][o.key],
+             "utgave": info["utgave"], "status": o.status,
              "seconds": None if math.isnan(o.seconds) else round(o.seconds, 3), "parameters": info["parameters"][o.key],
              "data_digest": info["digests"][o.key], "fingerprint": o.fingerprint,
              **({"error": {"cell": o.error_cell, "message": o.error}} if o.error else {})}

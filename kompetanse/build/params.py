@@ -105,3 +105,21 @@ def fylkesnummer(value: object, *, name: str = "fylkesnummer") -> str:
         listed = ", ".join(f"{k} {v}" for k, v in counties.sort_index().items())
         raise argument_error(name, f"a county number of 2024 ({listed})", value, cls=ParameterError)
     return number
+
+
+def utgave(value: object, *, name: str = "utgave") -> str:
+    """The edition of a report (`kompetanse.settings.EDITIONS`): ``"offentlig"`` (the published
+    page, following the staff policy, ``docs/staff-policy.md``) or ``"intern"`` (for the
+    municipality's own leaders, never published). Case and surrounding spaces are ignored;
+    the nynorsk «offentleg» means ``"offentlig"``.
+
+    >>> utgave(" Intern ")
+    'intern'
+    """
+    from kompetanse.settings import EDITIONS
+
+    text = value.strip().lower() if isinstance(value, str) else value
+    text = "offentlig" if text == "offentleg" else text
+    if text not in EDITIONS:
+        raise argument_error(name, f"an edition ({' or '.join(EDITIONS)})", value, cls=ParameterError)
+    return text

@@ -137,7 +137,9 @@ class PdfPrinter:
         try:
             start = time.perf_counter()
             await tab.goto(html.resolve().as_uri(), wait_until="load", timeout=TIMEOUT * 1000)
-            data = await tab.pdf(**pdf_options(title))
+            # the page's own <title>: on a page of the internal edition it begins «Intern utgave: »,
+            # so every A4 page of its PDF says so in its header
+            data = await tab.pdf(**pdf_options(await tab.title() or title))
             write_atomic(pdf, data)
             return time.perf_counter() - start
         finally:

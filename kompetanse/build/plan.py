@@ -8,9 +8,15 @@ for the others) at ``kommuner/<nr>.html``, and the other form beside it at
 bokmål, ``kommune_rapport_nn.ipynb`` in nynorsk). Without the nynorsk notebook every municipal
 report is in bokmål, at ``kommuner/<nr>.html`` alone.
 
-A report's fingerprint hashes its notebook, its parameters, the package's own source and a digest
-of exactly the data it is made from (`data_digests`): a report is rebuilt when, and only when,
-one of them changes.
+A report's fingerprint hashes its notebook, its parameters, the package's own source, its
+edition and a digest of exactly the data it is made from (`data_digests`): a report is rebuilt
+when, and only when, one of them changes.
+
+**Editions** (`kompetanse.settings.EDITIONS`, ``docs/staff-policy.md``): a build is either the
+public edition (``offentlig``, the default, the published site) or the internal one (``intern``,
+for the municipalities' own leaders, every retention count shown). The municipal reports take the
+edition as their notebook parameter ``utgave``, and every job's fingerprint includes it, so a
+page of one edition is never taken for a current page of the other.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +33,9 @@ import pandas as pd
 from kompetanse import __version__
 from kompetanse.data.dataset import Dataset
 from kompetanse.data.reference import report_language
-from kompetanse.errors import UsageError
+from kompetanse.errors import UsageError, check_argument
 from kompetanse.resources import notebook
+from kompetanse.settings import EDITIONS
 from kompetanse.site.pages import unlinked_targets
 
 __all__ = ["AGGREGATE_INPUTS", "MUNICIPAL_NOTEBOOKS", "Job", "alternates", "data_digests", "is_current",
@@ -55,6 +62,7 @@ class Job:
     data_digest: str = ""
     form: str = "nb"  # the page's language form: "nb" (bokmål) or "nn" (nynorsk)
     alternate: str = ""  # the same report in the other form (path relative to the period folder), or ""
+    utgave: str = "offentlig"  # the build's edition: "offentlig" or "intern"
 
 
 def _sha256(path: Path) -> str:
@@ -85,11 +93,12 @@ def package_fingerprint() -> str:
 
 def job_fingerprint(job: Job, *, data: str, notebooks: dict, package: str) -> str:
     """The job's fingerprint: its notebook's hash, its parameters, its data digest, the package's,
-    its language form and the page of its other form (a page links it: when the other form
-    comes or goes, the page changes)."""
+    its language form, the page of its other form (a page links it: when the other form
+    comes or goes, the page changes) and its edition (every page of an internal build is marked
+    as such)."""
     payload = json.dumps({"notebook": notebooks[job.notebook], "parameters": job.parameters,
-                          "data": data, "package": package, "form": job.form, "alternate": job.alternate},
-                         sort_keys=True)
+                          "data": data, "package": package, "form": job.form, "alternate": job.alternate,
+                          "utgave": job.utgave}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -154,7 +163,8 @@ def municipal_forms() -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple[str, ...]) -> list[Job]:
+def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple[str, ...],
+                    utgave: str = "offentlig") -> list[Job]:
     """A municipality's reports: in its own form (`report_language`, bokmål when that form's
     notebook is not there) at ``kommuner/<nr>.html``, and in each other form at
     ``kommuner/<nr>.<form>.html``, each linking the other; the executed notebooks alike under
@@ -162,20 +172,20 @@ def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple
     own = report_language(nr) if report_language(nr) in forms else "nb"
     order = [own, *(f for f in forms if f != own)]
     stem = {f: nr if f == own else f"{nr}.{f}" for f in order}
-    parameters = {"kommunenummer": nr, "periode": periode, "data": data}
+    parameters = {"kommunenummer": nr, "periode": periode, "data": data, "utgave": utgave}
     # the municipal notebook's first output is the <h1> with the municipality's name; the title
     # (index, <title>) reads the same in both forms
     return [Job(f"kommune/{stem[f]}", "kommune", MUNICIPAL_NOTEBOOKS[f], parameters, f"kommuner/{stem[f]}.html",
                 f"notebooks/kommuner/{stem[f]}.ipynb", f"{name} – foreldrestøtte og kompetanse {periode}",
-                form=f, alternate=next((f"kommuner/{stem[o]}.html" for o in order if o != f), ""))
+                form=f, alternate=next((f"kommuner/{stem[o]}.html" for o in order if o != f), ""), utgave=utgave)
             for f in order]
 
 
-def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[Job]:
+def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: str = "offentlig") -> list[Job]:
     """The reports of one build: the national overview, one programme report per cohort, the
     outcome study (all in bokmål), and the reports of each municipality asked for: in its own
     language form and in the other (`municipal_forms`; in bokmål only when the nynorsk notebook
-    is not there).
+    is not there); all of them in the edition ``utgave`` (``offentlig`` or ``intern``).
 
     Raises
     ------
@@ -183,6 +193,7 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
     """
     from kompetanse.reports import nasjonal, program, utfall
 
+    check_argument("utgave", EDITIONS, utgave)
     # a page's title is the one text on the index, in <title> and in its <h1> (the report modules
     # say it, so the notebook's own heading and the build agree)
     jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data},
@@ -194,8 +205,9 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str) -> list[J
                     "notebooks/utfallsstudie.ipynb", utfall.page_title()))
     names = ds.kommuner.set_index("kommunenummer")["kommunenavn"]
     forms = municipal_forms() if kommuner else ("nb",)
+    jobs = [replace(j, utgave=utgave) for j in jobs]
     for nr in kommuner:
-        jobs.extend(_municipal_jobs(nr, names[nr], periode=periode, data=data, forms=forms))
+        jobs.extend(_municipal_jobs(nr, names[nr], periode=periode, data=data, forms=forms, utgave=utgave))
     for job in jobs:
         notebook(job.notebook)  # raises, naming it, when a notebook is missing
     return jobs

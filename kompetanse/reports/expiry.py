@@ -10,13 +10,17 @@ their job or certification, so
    (quarters), never counts;
 2. a level's date ("2. kvartal 2026: blir sårbart") is shown only when every method serving
    the level in which the municipality has active certified staff has at least `MIN_STAFF` of
-   them now. A change of status can then only come from losses in groups of three or more, and
-   cannot be pinned on one or two persons with the per-method counts the page publishes (a level
-   resting on one or two persons, or a level that only a pair in one method keeps ``dekket``, is
-   exactly where a date would say what happens to them). Otherwise the level says «Vises ikke …»
-   whether or not it changes, so that the choice itself rests on published counts only and
-   tells nothing; a level without staff has nothing to lose («ingen endring»);
-3. a method is named with «fornyes innen <kvartal>» (the quarter of its first expiry) only when
+   them now (a level resting on one or two persons, or a level that only a pair in one method
+   keeps ``dekket``, is exactly where a date would say what happens to them). Otherwise the
+   level says «Vises ikke …» whether or not it changes, so that the choice rests on published
+   counts and tells nothing; a level without staff has nothing to lose («ingen endring»).
+   Three in every method is not enough by itself: with three therapists whose remaining
+   certifications all expire within the year, the first one lost makes the level ``sarbar``;
+3. so a level is not dated either where its first change rests on fewer than `MIN_STAFF`
+   persons lost by that quarter, nor where the retention table suppresses its status a year
+   ahead (``hidden_levels``, `kompetanse.reports.staff_policy.future_hidden`: fewer than three
+   persons expire or are lost by the horizon, 0 included, so the choice tells nothing);
+4. a method is named with «fornyes innen <kvartal>» (the quarter of its first expiry) only when
    it has at least `MIN_STAFF` active certified persons now; methods with fewer are left out of
    the public tables, and the caption says so.
 
@@ -35,21 +39,20 @@ from kompetanse.formatting import number
 from kompetanse.reports import tables
 from kompetanse.reports.style import LEVEL_LABELS, short_method_names
 from kompetanse.reports.words import STATUS_LABELS, pick
+from kompetanse.settings import EDITIONS, MIN_STAFF_EVENTS
 
 __all__ = ["EDITIONS", "MIN_STAFF", "expiry_methods_table", "expiry_table", "quarter_text"]
 
 #: Active certified persons a level or method needs now before the public edition dates its
 #: losses (issue 16: nothing about persons leaving or expiring unless the count is at least 3).
-MIN_STAFF = 3
-#: The editions: ``offentlig`` (the published site) and ``intern`` (the municipality's own leaders).
-EDITIONS = ("offentlig", "intern")
+MIN_STAFF = MIN_STAFF_EVENTS
 
 _TEXT = {
     "nb": {
         "dekket": "blir dekket", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte igjen",
         "internal": "Intern utgave, ikke for publisering: viser når enkeltpersoners sertifisering utløper.",
         "month": "måned", "months": "måneder", "by": "innen", "no_change": "ingen endring innen {months}",
-        "hidden": "Vises ikke (en metode har færre enn {n} sertifiserte)",
+        "hidden": "Vises ikke (kan gjelde færre enn {n} personer)",
         "caption": "Hvis ingenting gjøres: nivåenes status vurdert på nytt ved slutten av hvert kvartal de neste "
                    "{months}, med bare dem som er sertifisert nå (ansatte i opplæring er ikke med).",
         "public": " Datoer vises bare for nivåer og metoder med minst {n} sertifiserte, og ingen tall på personer.",
@@ -63,7 +66,7 @@ _TEXT = {
         "dekket": "blir dekt", "sarbar": "blir sårbart", "mangler": "ingen sertifiserte att",
         "internal": "Intern utgåve, ikkje for publisering: viser når sertifiseringa til einskildpersonar går ut.",
         "month": "månad", "months": "månader", "by": "innan", "no_change": "inga endring innan {months}",
-        "hidden": "Blir ikkje vist (ein metode har færre enn {n} sertifiserte)",
+        "hidden": "Blir ikkje vist (kan gjelde færre enn {n} personar)",
         "caption": "Om ingenting blir gjort: statusen til nivåa vurdert på nytt ved slutten av kvart kvartal dei "
                    "neste {months}, berre med dei som er sertifiserte no (tilsette i opplæring er ikkje med).",
         "public": " Datoar blir viste berre for nivå og metodar med minst {n} sertifiserte, og ingen tal på personar.",
@@ -118,8 +121,15 @@ def _renew_by_level(schedule: ExpirySchedule, min_staff: int, lang: str = "nb") 
     return text.groupby(per_level["niva"]).agg("; ".join)
 
 
+def _lost_by_first_change(schedule: ExpirySchedule) -> pd.Series:
+    """Per level that changes: the persons it has lost by the quarter of its first change."""
+    lv = schedule.levels
+    first = lv[lv["endret"]].drop_duplicates("niva")
+    return (first["kapasitet_na"] - first["kapasitet"]).set_axis(first["niva"].astype("str"))
+
+
 def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_staff: int = MIN_STAFF,
-                 lang: str = "nb") -> tables.Table:
+                 lang: str = "nb", hidden_levels: pd.Series | None = None) -> tables.Table:
     """Per level: the status now, the first change if nothing is done, and what to renew.
 
     Columns: «Nivå», «Status nå», «Endres først» ("2. kvartal 2026: blir sårbart", "ingen endring
@@ -135,6 +145,8 @@ def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_sta
     utgave : ``"offentlig"`` or ``"intern"`` (every level dated, every method named).
     min_staff : persons a level or method needs for the public edition to date it.
     lang : ``"nb"`` or ``"nn"``.
+    hidden_levels : per level (index ``niva``), True where the public edition suppresses the
+        status a year ahead (`kompetanse.reports.staff_policy.future_hidden`): not dated either.
     """
     check_argument("utgave", EDITIONS, utgave)
     t = pick(_TEXT, lang)
@@ -144,7 +156,12 @@ def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_sta
     levels = schedule.levels
     changed = levels[levels["endret"]]
     second = changed[changed.duplicated("niva")].drop_duplicates("niva").set_index("niva")
-    hidden = public & (c["kapasitet_na"] > 0) & c["niva"].astype("str").map(_smallest_method(schedule)).lt(min_staff)
+    levels_of = c["niva"].astype("str")
+    few = levels_of.map(_smallest_method(schedule)).lt(min_staff) | levels_of.map(_lost_by_first_change(schedule)).lt(
+        min_staff)
+    if hidden_levels is not None:
+        few |= levels_of.map(hidden_levels).fillna(False).astype(bool)
+    hidden = public & (c["kapasitet_na"] > 0) & few
     none = t["no_change"].format(months=_months(schedule.months, lang))
     first = [none if pd.isna(q) else f"{quarter_text(q)}: {t[s]}"
              for q, s in zip(c["forste_endring"], c["status_forste_endring"].astype("object"), strict=True)]

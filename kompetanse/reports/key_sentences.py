@@ -6,7 +6,8 @@ Each rule is a function of the municipal `~kompetanse.reports.kommune.Profile` t
 sentence, or ``None`` when the data do not support one. `key_sentences` applies the rules in
 `RULES` order and keeps at most `MOST` of them. A comparison is said only from the barometer's
 test (`kompetanse.analysis.barometer`): "higher than in the country" only where the municipality's
-95 % interval lies wholly above the national rate. Nothing is said about one or two persons.
+95 % interval lies wholly above the national rate. Nothing is said about one or two persons
+(the staff policy, `kompetanse.reports.staff_policy`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 from kompetanse.analysis.barometer import MIN_STAFF_FACT
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
+from kompetanse.reports.staff_policy import future_hidden
 from kompetanse.reports.words import LEVEL_ADJECTIVES, analysis_text, date_text, pick, training_time
 from kompetanse.settings import HORIZON_MONTHS, MIN_CERTIFIED
 
@@ -217,12 +219,19 @@ def versus_peers(p: Profile) -> str | None:
 
 
 def what_expires(p: Profile) -> str | None:
-    """Levels whose status gets worse within the horizon if nothing is done (never a count)."""
+    """Levels whose status gets worse within the horizon if nothing is done (never a count). The
+    public edition speaks only of levels whose status a year ahead the page shows
+    (`kompetanse.reports.staff_policy.future_hidden`), and says that all keep their status only
+    when it shows all three: otherwise the sentence, or its absence, would tell what happens to
+    one or two persons."""
     if not p.has_staff or p.retention.empty or p.staff_total == 0:
         return None
     t = _t(p)
     r = p.retention
-    worse = r[r["status_om_ett_ar"].cat.codes > r["status_na"].cat.codes]
+    hidden = future_hidden(r) if p.utgave == "offentlig" else pd.Series(False, index=r.index)
+    worse = r[(r["status_om_ett_ar"].cat.codes > r["status_na"].cat.codes) & ~hidden]
+    if worse.empty and hidden.any():
+        return None
     if worse.empty:
         return t["keeps_year"] if HORIZON_MONTHS == 12 else t["keeps_months"].format(n=number(HORIZON_MONTHS))
     when = t["a_year"] if HORIZON_MONTHS == 12 else t["months"].format(n=number(HORIZON_MONTHS))

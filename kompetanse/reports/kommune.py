@@ -26,6 +26,7 @@ from kompetanse.analysis.expiry import ExpirySchedule, expiry_schedule
 from kompetanse.analysis.peers import compare_with_peers, peer_groups, read_grouping
 from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
+from kompetanse.errors import check_argument
 from kompetanse.formatting import number
 from kompetanse.reports import plots, tables
 from kompetanse.reports.barometer import Barometer
@@ -38,6 +39,7 @@ from kompetanse.reports.kommune_actions import GAPS_SHOWN, gaps_table, offers_ta
 from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
 from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
+from kompetanse.reports.staff_policy import future_hidden, policy_note, public_retention
 from kompetanse.reports.style import LEVEL_LABELS, short_method_names
 from kompetanse.reports.words import (
     STATUS_LABELS,
@@ -46,12 +48,12 @@ from kompetanse.reports.words import (
     date_text,
     pick,
 )
-from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
+from kompetanse.settings import EDITIONS, EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED, MIN_STAFF_EVENTS
 
 __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barometer_table",
            "summary_table", "capacity_chart", "comparison_table", "trend_chart", "trend_table",
-           "methods_table", "retention_table", "expiry_tables", "gaps_table", "GAPS_SHOWN", "vulnerability_reasons",
-           "offers_table", "programme_table", "short_method_names"]
+           "methods_table", "staff_policy", "retention_table", "expiry_tables", "gaps_table", "GAPS_SHOWN",
+           "vulnerability_reasons", "offers_table", "programme_table", "short_method_names"]
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
@@ -171,15 +173,26 @@ class Profile:
     method_names: dict = field(default_factory=dict)
     expiry: ExpirySchedule | None = None
     lang: str = "nb"
+    #: the edition (`kompetanse.settings.EDITIONS`): ``offentlig`` follows the staff policy
+    #: (`kompetanse.reports.staff_policy`), ``intern`` shows every retention count
+    utgave: str = "offentlig"
+
+    @property
+    def public(self) -> bool:
+        return self.utgave == "offentlig"
 
 
 def profile(ds, kommunenummer: str, *, on: pd.Timestamp, lang: str = "nb",
-            grouping: str | Path | pd.DataFrame | None = None) -> Profile:
+            grouping: str | Path | pd.DataFrame | None = None, utgave: str = "offentlig") -> Profile:
     """Everything the municipal report shows about ``kommunenummer`` on ``on``, for a page in
     ``lang`` (``"nb"`` bokmål, ``"nn"`` nynorsk), compared with the peers of ``grouping`` when
     given: a grouping file or frame (one KOSTRA group per municipality, checked by
-    `kompetanse.analysis.peers.read_grouping`; an empty string or None means size bands)."""
+    `kompetanse.analysis.peers.read_grouping`; an empty string or None means size bands), in the
+    edition ``utgave``: ``"offentlig"`` (the published page, following the staff policy of
+    `kompetanse.reports.staff_policy`) or ``"intern"`` (every retention count, for the
+    municipality's own leaders)."""
     check_lang(lang)
+    check_argument("utgave", EDITIONS, utgave)
     if isinstance(grouping, str | Path) and str(grouping).strip():
         grouping = read_grouping(grouping, known=list(ds.kommuner["kommunenummer"]))
     elif isinstance(grouping, str | Path):
@@ -203,7 +216,7 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp, lang: str = "nb",
                    staff_total=int(staff["sertifiserte"]), method_total=int(staff["metoder"]),
                    training_total=int(staff["i_opplaering"]), has_staff=bool(staff["registrert"]),
                    has_offers=bool(len(offers)), all_rates=nat["comparison"]["rate"],
-                   method_names=short_method_names(), expiry=expiry, lang=lang)
+                   method_names=short_method_names(), expiry=expiry, lang=lang, utgave=utgave)
 
 
 # ------------------------------------------------------------------------------ report sections
@@ -234,8 +247,18 @@ def key_sentences(p: Profile) -> KeySentences:
 
 
 def barometer_table(p: Profile) -> Barometer:
-    """The barometer: each indicator beside the county, the peer group and the country, tested."""
-    return _barometer_table(p.barometer, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
+    """The barometer: each indicator beside the county, the peer group and the country, tested.
+    The public edition also suppresses the share of certifications expiring where none expire
+    (the analysis suppresses 1 or 2): a «0 %» beside a «:» would tell what the «:» hides."""
+    rows = p.barometer
+    if p.public and len(rows):
+        few = ((rows["indikator"] == "utloper_andel") & (rows["teller"] < MIN_STAFF_EVENTS)).to_numpy()
+        places = ("fylke", "peer", "land")
+        rows = rows.assign(prikket=rows["prikket"].to_numpy() | few,
+                           **{c: rows[c].mask(few) for c in ("verdi", "ci_low", "ci_high")},
+                           **{f"vurdering_{c}": rows[f"vurdering_{c}"].mask(few, "") for c in places},
+                           **{f"merknad_{c}": rows[f"merknad_{c}"].mask(few, "prikket") for c in places})
+    return _barometer_table(rows, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
 
 
 def _capacity_rows(p: Profile) -> pd.DataFrame:
@@ -353,29 +376,42 @@ def _catalogue() -> pd.DataFrame:
         ["metode", "navn", "niva_tekst"]]
 
 
+def staff_policy(p: Profile) -> tables.Paragraph:
+    """What the page says about staff and what it does not (`kompetanse.reports.staff_policy`),
+    in the page's edition and form."""
+    return policy_note(p.utgave, p.lang)
+
+
 def retention_table(p: Profile) -> tables.Table:
     """Per level: certified persons whose certification expires within the horizon, who left in
-    the period, and who are in training, with the status now and a year ahead (counts only)."""
+    the period, and who are in training, with the status now and a year ahead (counts only). The
+    public edition suppresses the counts of persons leaving or expiring below the policy's
+    threshold and the status a year ahead that rests on them (`staff_policy.public_retention`)."""
     t = _t(p)
     empty = no_staff(p, t["no_loss"], t["cap_retention"])
     if empty is not None:
         return empty
-    d = p.retention.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
+    shown = public_retention(p.retention) if p.public else p.retention
+    d = shown.assign(niva_navn=p.retention["niva"].map(LEVEL_LABELS))
     return tables.table(
         d,
         columns={"niva_navn": t["level"], "utloper_neste_12_mnd": t["expires"],
                  "sluttet_i_perioden": t["left"].format(year=p.periode),
                  "i_opplaering": t["training"], "status_na": t["now"], "status_om_ett_ar": t["in_a_year"]},
         status={"status_na": STATUS_LABELS[p.lang], "status_om_ett_ar": STATUS_LABELS[p.lang]},
-        caption=t["cap_retention"],
+        caption=t["cap_retention"] + (t["cap_retention_public"].format(n=number(MIN_STAFF_EVENTS)) if p.public
+                                      else t["cap_retention_internal"]),
     )
 
 
 def expiry_tables(p: Profile) -> tables.Stack:
-    """When certifications run out (`kompetanse.reports.expiry`, public edition): per level the
-    quarter the status first changes if nothing is done, and per method when to renew; dates
-    only, never counts of persons."""
+    """When certifications run out (`kompetanse.reports.expiry`) in the profile's edition: per
+    level the quarter the status first changes if nothing is done, and per method when to renew;
+    in the public edition dates only, never counts of persons, and no date where the retention
+    table suppresses the status a year ahead (`staff_policy.future_hidden`)."""
     empty = no_staff(p, _t(p)["no_expiry"], _t(p)["cap_expiry"])
     if empty is not None:
         return tables.Stack([empty])
-    return tables.Stack([expiry_table(p.expiry, lang=p.lang), expiry_methods_table(p.expiry, lang=p.lang)])
+    hidden = future_hidden(p.retention).set_axis(p.retention["niva"].astype("str")) if p.public else None
+    return tables.Stack([expiry_table(p.expiry, utgave=p.utgave, lang=p.lang, hidden_levels=hidden),
+                         expiry_methods_table(p.expiry, utgave=p.utgave, lang=p.lang)])

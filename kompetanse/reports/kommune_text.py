@@ -54,6 +54,8 @@ TEXT = {
         "cap_methods": "Aktive sertifiserte og ansatte i opplæring per metode",
         "cap_retention": "Kompetanse som kan forsvinne: sertifiseringer som utløper, ansatte som har sluttet, og "
                          "status nå og om ett år",
+        "cap_retention_public": ". Antall under {n}, også 0, og status som bygger på dem, vises ikke (:)",
+        "cap_retention_internal": ". Intern utgave: alle antall vises, også for én eller to personer",
         "cap_expiry": "Når sertifiseringene utløper",
         "cap_gaps": "Metoder som kan tette hullene, per nivå som ikke er dekket",
         "cap_gaps_first": "Metoder som kan tette hullene, per nivå som ikke er dekket: de {n} første per nivå",
@@ -109,6 +111,8 @@ TEXT = {
         "cap_methods": "Aktive sertifiserte og tilsette i opplæring per metode",
         "cap_retention": "Kompetanse som kan forsvinne: sertifiseringar som går ut, tilsette som har slutta, og "
                          "status no og om eitt år",
+        "cap_retention_public": ". Tal under {n}, òg 0, og status som byggjer på dei, blir ikkje viste (:)",
+        "cap_retention_internal": ". Intern utgåve: alle tal blir viste, òg for éin eller to personar",
         "cap_expiry": "Når sertifiseringane går ut",
         "cap_gaps": "Metodar som kan tette hola, per nivå som ikkje er dekt",
         "cap_gaps_first": "Metodar som kan tette hola, per nivå som ikkje er dekt: dei {n} første per nivå",

@@ -157,7 +157,8 @@ def table(
     Parameters
     ----------
     data : the frame; a column ``<name>_prikket`` (True where suppressed) makes ``<name>`` show
-        the suppression marker (``settings.SUPPRESSED_MARKER``) instead of a value, never 0.
+        the suppression marker (``settings.SUPPRESSED_MARKER``) instead of a value, never 0 (in a
+        status column too: the marker instead of the badge).
     columns : which columns to show, in order, with their Norwegian labels.
     decimals : decimals per numeric column (default 0 for numbers).
     percent : columns holding shares (0–1) to show as percentages.
@@ -177,7 +178,9 @@ def table(
     for col, label in columns.items():
         s = data[col]
         if col in status:
-            out[label] = [MISSING if pd.isna(v) else StatusText(str(v), status[col]) for v in s]
+            hidden = _suppressed_mask(data, col).to_numpy()
+            out[label] = [SUPPRESSED_MARKER if h else MISSING if pd.isna(v) else StatusText(str(v), status[col])
+                          for v, h in zip(s, hidden, strict=True)]
         elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             numeric.add(label)
             d = decimals.get(col, 1 if col in percent else 0)

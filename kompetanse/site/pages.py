@@ -63,12 +63,14 @@ class Site:
     nav_nn : the same links with their labels in nynorsk, for a nynorsk page; empty: ``nav``.
     alternates : for a page that is built in both language forms, its other form: page →
         (``"nb"`` or ``"nn"``, the other form's page), paths relative to the period folder.
+    utgave : the build's edition; each page of an ``intern`` build is marked (banner, title, noindex).
     """
 
     pages: frozenset = frozenset()
     nav: tuple = ()
     nav_nn: tuple = ()
     alternates: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+    utgave: str = "offentlig"
 
 
 def _target(href: str, page: str) -> str | None:
@@ -200,6 +202,7 @@ def _static(name: str) -> Markup:
 def _render(template: str, **context) -> str:
     context.setdefault("lang", "nb")
     context.setdefault("alternate", None)
+    context["internal"] = getattr(context.pop("site", None), "utgave", "") == "intern"
     # the statement's link, beside the index (a page that says where it lies passes its own)
     home = context.get("home")
     context.setdefault("statement", posixpath.join(posixpath.dirname(home), STATEMENT) if home else STATEMENT)
@@ -386,7 +389,7 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
                        parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
                        sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
-                       pdf=_href(pdf, page) if pdf and page is not None else pdf,
+                       pdf=_href(pdf, page) if pdf and page is not None else pdf, site=site,
                        **({"statement": _href(STATEMENT, page)} if page is not None else {}))
     return _finish(rendered, page, site)
 
@@ -442,5 +445,5 @@ def index_page(rows: list[dict], *, periode: int, links: dict[str, str], extra: 
     rendered = _render("index.html", title=title, home=None, footer=footer, fingerprint=None, periode=periode,
                        rows=view, level_labels=list(LEVEL_LABELS.values()), extra=list(extra),
                        script=_static("index.js"), nav=_nav("index.html", site), sources=list(sources),
-                       unlinked_slot=_UNLINKED_SLOT, lang="nb", alternate=None)
+                       unlinked_slot=_UNLINKED_SLOT, lang="nb", alternate=None, site=site)
     return _finish(rendered, "index.html", site)

@@ -42,5 +42,6 @@ def accessibility_page(*, periode: int, tested: datetime.date, site: Site | None
     rendered = _render("tilgjengelighet.html", title="Tilgjengelighetserklæring", home="index.html", footer="",
                        fingerprint=None, periode=periode, tested=format_date(tested, "d. MMMM y", locale="nb"),
                        contact=contact, axe_version=AXE_VERSION, widths=[number(w) for w in (1280, 390)],
-                       nav=_nav(STATEMENT, site), sources=[], unlinked_slot=_UNLINKED_SLOT, statement_page=True)
+                       nav=_nav(STATEMENT, site), sources=[], unlinked_slot=_UNLINKED_SLOT, statement_page=True,
+                       site=site)
     return _finish(rendered, STATEMENT, site)

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 __all__ = ["CHROME", "FORM_NAMES", "OTHER_FORM"]
 
-#: The words every page carries around its content (skip link, header, PDF link), in the
-#: page's language form.
+#: The words every page carries around its content (skip link, header, PDF link, and on every
+#: page of an internal build the banner and the title's prefix), in the page's language form.
 CHROME: dict[str, dict[str, str]] = {
     "nb": {"skip": "Hopp til innholdet", "nav": "Rapportene", "statement": "Tilgjengelighet",
-           "all": "Alle rapporter", "pdf": "Last ned PDF"},
+           "all": "Alle rapporter", "pdf": "Last ned PDF",
+           "internal": "Intern utgave, ikke for publisering.", "internal_title": "Intern utgave: ",
+           "internal_banner": "Denne utgaven av rapportene viser hendelser som gjelder én eller to ansatte, og "
+                              "den er bare for kommunens ledelse. Den skal ikke publiseres eller deles."},
     "nn": {"skip": "Hopp til innhaldet", "nav": "Rapportane", "statement": "Tilgjengelegheit",
-           "all": "Alle rapportar", "pdf": "Last ned PDF"},
+           "all": "Alle rapportar", "pdf": "Last ned PDF",
+           "internal": "Intern utgåve, ikkje for publisering.", "internal_title": "Intern utgåve: ",
+           "internal_banner": "Denne utgåva av rapportane viser hendingar som gjeld éin eller to tilsette, og "
+                              "ho er berre for leiinga i kommunen. Ho skal ikkje publiserast eller delast."},
 }
 
 #: The header's link to a page's other language form, written in the page's own form (the two
