@@ -158,7 +158,7 @@ def _check_size(path: Path, z: zipfile.ZipFile) -> None:
     if unpacked > limit:
         packed = path.stat().st_size
         raise UsageError(
-            f"{path}: the workbook unpacks to {unpacked / 1024**2:,.0f} MB from {packed / 1024**2:,.1f} MB "
+            f"{path}: the workbook unpacks to {_n(round(unpacked / 1024**2))} MB from {packed / 1024**2:.1f} MB "
             f"on disk, more than the {WORKBOOK_MAX_UNPACKED_MB} MB a submission may take; not read. Save the "
             f"tables as CSV files, or remove what the workbook holds beside them (pictures, other sheets)")
 
