@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -110,19 +111,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise argument_error("--jobs", "1 or more", args.jobs)
+    from kompetanse.build.guard import BuildWriteError, stop_signals
+
     try:
-        result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
-                               alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet,
-                               pdf=not args.uten_pdf, utgave=args.utgave)
+        # SIGTERM (a service manager, a CI timeout) and SIGHUP end the build as Ctrl-C does
+        with stop_signals() as came:
+            result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
+                                   alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet,
+                                   pdf=not args.uten_pdf, utgave=args.utgave)
     except DataError as exc:
         for problem in exc.problems:
             print(problem)
         print(f"\nno reports built: {len(exc.problems)} problems in the data (see kompetanse validate)")
         return 1
     except KeyboardInterrupt:
-        print("interrupted: finished reports are kept; run the same command again to build the rest",
-              file=sys.stderr)
-        return 130
+        how = {signal.SIGTERM: "stopped (SIGTERM)", getattr(signal, "SIGHUP", None): "stopped (SIGHUP)"}.get(
+            came.get("signal"), "interrupted")
+        print(f"{how}: finished reports are kept and the manifest says which are not done; run the same "
+              f"command again to build the rest", file=sys.stderr)
+        return 128 + came.get("signal", signal.SIGINT)
+    except BuildWriteError as exc:
+        print(f"kompetanse report: error: {exc}", file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     built, unchanged = result.count("built"), result.count("unchanged")
     print(f"{result.folder}/index.html: {built} built, {unchanged} unchanged, {len(result.failed)} failed "
           f"in {result.seconds:.1f} s (manifest: {result.folder}/manifest.json)")
@@ -133,7 +145,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         cell = f" (cell {report.error_cell})" if report.error_cell is not None else ""
         print(f"FAILED {report.key}{cell}: {report.error}")
     _report_pdfs(result)
-    return 1 if result.failed or result.failed_pdfs else 0
+    for error in result.errors:
+        print(f"FAILED: {error}")
+    return 1 if result.failed or result.failed_pdfs or result.errors else 0
 
 
 def _report_pdfs(result) -> None:

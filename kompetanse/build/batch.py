@@ -31,6 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from kompetanse.build import params
+from kompetanse.build.guard import BuildLock, BuildWriteError, InputWatch, write_error
 from kompetanse.build.manifest import BuildResult, ReportStatus, write_index, write_manifest
 from kompetanse.build.pdf import PdfBuild, WatchedStatuses
 from kompetanse.build.plan import (
@@ -47,7 +48,7 @@ from kompetanse.build.plan import (
     site_pages,
 )
 from kompetanse.build.workers import run_all
-from kompetanse.data.dataset import load
+from kompetanse.data.dataset import default_data_path, load
 from kompetanse.errors import UsageError, check_argument
 from kompetanse.settings import EDITIONS
 from kompetanse.site.pages import Site, write_atomic
@@ -118,7 +119,11 @@ def build_reports(
     Returns
     -------
     BuildResult with one `ReportStatus` per report. Raises `DataError` for bad data and
-    `UsageError` for bad parameters, before anything is built.
+    `UsageError` for bad parameters (or a folder another build is writing, `BuildLock`), before
+    anything is built; `BuildWriteError` when the output cannot be written (disk full,
+    read-only, no permission, ``out`` a file), after writing the manifest where it can.
+    An input file that changes during the build fails every report built from it
+    (``BuildResult.errors`` names the file): its pages may mix old and new data.
     """
     start = time.perf_counter()
     utgave = params.utgave(utgave)
@@ -131,7 +136,31 @@ def build_reports(
 
     folder = edition_folder(out, utgave) / str(periode)
     _check_edition(folder, utgave)
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
+    watch = InputWatch(data_path or default_data_path(), ds.sources)
+    with BuildLock(folder) as lock:
+        try:
+            return _build(ds, folder, jobs_list, watch=watch, lock=lock, start=start, utgave=utgave,
+                          periode=periode, numbers=numbers, data_param=data_param, alle=alle, force=force,
+                          pdf=pdf, jobs=jobs, progress=progress, kernel_name=kernel_name)
+        except OSError as exc:  # a write the workers did not catch: the disk, the file system
+            raise write_error(exc, folder) from exc
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise BuildWriteError(f"cannot write into {folder}: {exc.filename or folder} is a file, not a folder "
+                              f"(give --out a folder)") from exc
+    except OSError as exc:
+        raise write_error(exc, folder) from exc
+
+
+def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: BuildLock, start: float, utgave: str,
+           periode: int, numbers: list[str], data_param: str, alle: bool, force: bool, pdf: bool, jobs: int | None,
+           progress: bool, kernel_name: str) -> BuildResult:
+    """The build itself, in a folder this process holds the lock of."""
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
     notebooks = notebook_hashes(jobs_list)
     package = package_fingerprint()
@@ -183,11 +212,21 @@ def build_reports(
             statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "interrupted",
                                         error="the build was interrupted before this report was done",
                                         fingerprint=job.fingerprint)
-    ordered = [statuses[j.key] for j in jobs_list]
+    errors = _check_inputs(watch, folder, statuses)
     pdf_statuses = pdfs.finish(cancel=interrupted)
-    result = BuildResult(folder, ordered, time.perf_counter() - start, pdfs=pdf_statuses, pdf_warning=pdfs.warning)
-    write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built, site=site,
-                pdfs=_pdf_links(pdf_statuses))
+    _check_on_disk(folder, statuses, pdf_statuses)
+    ordered = [statuses[j.key] for j in jobs_list]
+    result = BuildResult(folder, ordered, time.perf_counter() - start, pdfs=pdf_statuses, pdf_warning=pdfs.warning,
+                         errors=errors, notes=[f"a lock left by {lock.stale}, which no longer runs, was taken over"]
+                         if lock.stale else [])
+    _make_folder(folder)  # removed while the build ran: the index and the manifest say what is left
+    index_error = None
+    try:
+        write_index(ds, folder, periode=periode, jobs=jobs_list, statuses=statuses, built=built, site=site,
+                    pdfs=_pdf_links(pdf_statuses))
+    except OSError as exc:
+        index_error = write_error(exc, folder)
+        result.errors.append(str(index_error))
     write_manifest(folder, result, periode=periode, inputs=inputs, notebooks=notebooks, package=package,
                    data=data_param, built=built, numbers=numbers, alle=alle, force=force,
                    digests={j.key: j.data_digest for j in jobs_list},
@@ -196,7 +235,39 @@ def build_reports(
                    parameters={j.key: j.parameters for j in jobs_list}, utgave=utgave)
     if interrupted:
         raise KeyboardInterrupt
+    if index_error is not None:
+        raise index_error
     return result
+
+
+def _check_inputs(watch: InputWatch, folder: Path, statuses: dict[str, ReportStatus]) -> list[str]:
+    """Fail every report built in this run when an input file changed while it ran: its workers
+    may have read the new file, its fingerprint says the old one. Unchanged reports stay: they
+    were built from the files the build started with."""
+    changed = watch.changed()
+    if not changed:
+        return []
+    message = (f"{', '.join(changed)} changed while the build ran: the reports built in it may mix old and new "
+               f"data; run the build again")
+    for key, status in list(statuses.items()):
+        if status.status == "built":
+            (folder / status.html).unlink(missing_ok=True)
+            statuses[key] = ReportStatus(key, status.html, status.executed, "failed", status.seconds,
+                                         error=message, fingerprint=status.fingerprint)
+    return [message]
+
+
+def _check_on_disk(folder: Path, statuses: dict[str, ReportStatus], pdfs: list) -> None:
+    """The manifest lists as built only what is on disk when it is written (a folder removed
+    during the build takes its pages with it)."""
+    gone = "the page is not on disk when the build ends (removed while the build ran)"
+    for key, status in list(statuses.items()):
+        if status.status in ("built", "unchanged") and not (folder / status.html).is_file():
+            statuses[key] = ReportStatus(key, status.html, status.executed, "failed", status.seconds,
+                                         error=gone, fingerprint=status.fingerprint)
+    for p in pdfs:
+        if p.status in ("built", "unchanged") and not (folder / p.pdf).is_file():
+            p.status, p.error = "failed", "the PDF is not on disk when the build ends (removed while the build ran)"
 
 
 def _pdf_links(pdfs) -> dict[str, str]:

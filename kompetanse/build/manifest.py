@@ -40,6 +40,10 @@ class BuildResult:
     #: when PDFs were asked for and cannot be made (no Chromium)
     pdfs: list = field(default_factory=list)
     pdf_warning: str | None = None
+    #: what fails the whole run beside its reports (an input that changed, an index that could
+    #: not be written), and what the operator should know (a stale lock taken over)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed_pdfs(self) -> list:
@@ -148,6 +152,7 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
                            "kommune_rapport_nn.ipynb is not among the notebooks: every municipal report is in "
                            "bokmål, at kommuner/<nr>.html")},
         "summary": {s: result.count(s) for s in ("built", "unchanged", "failed", "interrupted")},
+        **({"errors": result.errors} if result.errors else {}),
         "pdf_summary": {s: sum(p.status == s for p in result.pdfs) for s in ("built", "unchanged", "failed")},
         **({"pdf_warning": result.pdf_warning} if result.pdf_warning else {}),
         "pdfs": _pdf_entries(result.pdfs),

@@ -123,3 +123,33 @@ def utgave(value: object, *, name: str = "utgave") -> str:
     if text not in EDITIONS:
         raise argument_error(name, f"an edition ({' or '.join(EDITIONS)})", value, cls=ParameterError)
     return text
+
+
+def declared_only(namespace: dict) -> None:
+    """Refuse a parameter papermill injected that the notebook does not declare.
+
+    papermill only warns about ``-p kommunenumer 1804`` and runs the notebook with its default
+    (Oslo) and exit 0. Called first in a notebook with ``globals()``: the names the notebook
+    declares are its ``parameters`` cell's annotations (``kommunenummer: str = "0301"``); the
+    names injected are those assigned in the last cell papermill injected (``# Parameters``),
+    which the kernel's input history holds. Outside papermill there is no such cell and this
+    does nothing.
+    """
+    import ast
+
+    declared = set(namespace.get("__annotations__") or ())
+    history = namespace.get("In") or []
+    injected = next((source for source in reversed(history) if source.lstrip().startswith("# Parameters")), None)
+    if injected is None or not declared:
+        return
+    try:
+        tree = ast.parse(injected)
+    except SyntaxError:
+        return
+    names = {target.id for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)}
+    unknown = sorted(names - declared)
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: this notebook's parameters "
+            f"are {', '.join(sorted(declared))}")
