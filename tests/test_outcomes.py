@@ -95,7 +95,8 @@ def test_event_study_shows_the_effect_from_the_first_full_year(studies):
         assert es.loc[e, "estimate"] - null.loc[e, "estimate"] == pytest.approx(0.3, abs=0.005), e
         assert es.loc[e, "ci_low"] > 0.1, e
         assert null.loc[e, "ci_low"] < 0.1, e
-    assert list(es.columns) == ["estimate", "se", "ci_low", "ci_high", "p_value", "n", "kohorter"]
+    assert list(es.columns) == ["estimate", "se", "ci_low", "ci_high", "p_value", "n", "kohorter",
+                                "no_interval_reason"]
 
 
 def test_weights_change_the_answer_when_respondents_differ(studies):
@@ -331,7 +332,7 @@ def test_cli_unknown_indicator_exits_2_listing_the_valid_ones(generated, capsys)
 
 def test_cli_data_without_a_comparison_exits_1(capsys):
     assert main(["outcomes", "--data", str(MINIMAL)]) == 1
-    assert "no cohort can be compared" in capsys.readouterr().out
+    assert "no cohort can be compared" in capsys.readouterr().err
 
 
 # --- figures and key figures ----------------------------------------------------------------
