@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import kompetanse
+from kompetanse import outcomes
 from kompetanse.cli import main
 from kompetanse.data.sample import write_sample
 from kompetanse.did import NoEstimateError
@@ -99,6 +100,10 @@ def test_one_treated_municipality_gives_the_estimate_without_an_interval(cases):
     assert years["ci_low"].isna().all() and years["no_interval_reason"].notna().all()
     assert res.group_time["ci_low"].isna().all()
     assert "municipality" in res.placebo.note and math.isnan(res.placebo.wald_p_value)
+    figures = dict(res.key_figures())
+    assert figures["95 % konfidensintervall"] == outcomes.NO_INTERVAL
+    assert figures["p-verdi (ingen effekt)"] == "ikke oppgitt"
+    assert figures["Placebotest før start (p-verdi)"] == "ikke oppgitt: bare én deltakerkommune"
 
 
 def test_one_survey_year_before_the_start_says_the_placebo_test_cannot_be_run(cases):
@@ -107,6 +112,7 @@ def test_one_survey_year_before_the_start_says_the_placebo_test_cannot_be_run(ca
     assert (res.event_study["rel_year"] >= -1).all()
     assert res.placebo.df == 0 and math.isnan(res.placebo.estimate)
     assert res.placebo.note.startswith("no pre-period test: no cohort has survey means from two or more years")
+    assert dict(res.key_figures())["Placebotest før start (p-verdi)"].startswith("kan ikke gjennomføres")
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -111,8 +111,8 @@ def no_interval_reason(n_treated: int, *, clusters: str = "clusters") -> str | N
     if n_treated >= MIN_TREATED_CLUSTERS:
         return None
     return (f"only {n_treated} treated {clusters.removesuffix('s') if n_treated == 1 else clusters} "
-            f"{'contributes' if n_treated == 1 else 'contribute'}: an interval or p-value needs at least "
-            f"{MIN_TREATED_CLUSTERS}, so none is given")
+            f"{'contributes' if n_treated == 1 else 'contribute'}, and an interval or p-value needs at least "
+            f"{MIN_TREATED_CLUSTERS}")
 
 
 def hotelling_p_value(wald: float, q: int, df: float) -> float:

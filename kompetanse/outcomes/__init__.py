@@ -50,9 +50,10 @@ from kompetanse.outcomes.panel import (
     valid_indikator,
 )
 from kompetanse.outcomes.study import OutcomeResult, outcome_study, robustness
+from kompetanse.outcomes.text import NO_INTERVAL, NO_INTERVAL_SHORT
 from kompetanse.outcomes.text import p_text as _p_text  # noqa: F401
 from kompetanse.outcomes.twfe import TwfeResult, compare_with_twfe, naive_twfe
 
-__all__ = ["CONTROL_GROUPS", "DEFAULT_INDIKATOR", "FIRST_EFFECT_YEAR", "INFERENCE_METHODS", "STARTED",
-           "OutcomeResult", "PlaceboResult", "TwfeResult", "compare_with_twfe", "naive_twfe", "outcome_study",
-           "robustness", "valid_confidence_level", "valid_indikator"]
+__all__ = ["CONTROL_GROUPS", "DEFAULT_INDIKATOR", "FIRST_EFFECT_YEAR", "INFERENCE_METHODS", "NO_INTERVAL",
+           "NO_INTERVAL_SHORT", "STARTED", "OutcomeResult", "PlaceboResult", "TwfeResult", "compare_with_twfe",
+           "naive_twfe", "outcome_study", "robustness", "valid_confidence_level", "valid_indikator"]

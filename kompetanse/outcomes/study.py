@@ -31,6 +31,7 @@ from kompetanse.outcomes.panel import (
     valid_confidence_level,
     valid_indikator,
 )
+from kompetanse.outcomes.text import NO_INTERVAL, NO_PRE_PERIOD_TEST
 from kompetanse.outcomes.text import method_text as _method_text
 from kompetanse.outcomes.text import p_text as _p_text
 
@@ -111,20 +112,29 @@ class OutcomeResult:
         and p-value, the municipalities, and the placebo test (joint, and the average pre-period
         "effect", which can be tested when the joint test cannot); numbers with a decimal comma."""
         level = f"{self.confidence_level * 100:g}".replace(".", ",")
+        refused = self.no_interval_reason is not None
+        p = self.placebo
+        if p.note == NO_PRE_PERIOD:
+            joint = average = NO_PRE_PERIOD_TEST
+        else:
+            joint = ("ikke oppgitt: bare én deltakerkommune" if math.isnan(p.se) and not math.isnan(p.estimate)
+                     else "for få deltakerkommuner til en samlet test" if p.df and math.isnan(p.wald_p_value)
+                     else _p_text(p.wald_p_value))
+            average = ("–" if math.isnan(p.estimate) else
+                       f"{number(p.estimate, 2)} (uten p-verdi: bare én deltakerkommune)" if math.isnan(p.se)
+                       else f"{number(p.estimate, 2)} (p-verdi {_p_text(p.p_value)})")
         return [
             ("Indikator", self.indikator),
             ("Estimert effekt (poeng på skalaen 1–5)", number(self.estimate, 2)),
-            (f"{level} % konfidensintervall", f"{number(self.ci_low, 2)} til {number(self.ci_high, 2)}"),
-            ("p-verdi (ingen effekt)", _p_text(self.p_value)),
+            (f"{level} % konfidensintervall",
+             NO_INTERVAL if refused else f"{number(self.ci_low, 2)} til {number(self.ci_high, 2)}"),
+            ("p-verdi (ingen effekt)", "ikke oppgitt" if refused else _p_text(self.p_value)),
             ("Deltakerkommuner i estimatet", self.n_treated),
             ("Sammenligningskommuner", self.n_control),
-            ("Placebotest før start (p-verdi)",
-             "for få deltakerkommuner til en samlet test"
-             if self.placebo.df and math.isnan(self.placebo.wald_p_value) else _p_text(self.placebo.wald_p_value)),
-            ("Snitt før start (placeboeffekt)",
-             "–" if math.isnan(self.placebo.estimate)
-             else f"{number(self.placebo.estimate, 2)} (p-verdi {_p_text(self.placebo.p_value)})"),
+            ("Placebotest før start (p-verdi)", joint),
+            ("Snitt før start (placeboeffekt)", average),
         ]
+
 
 def outcome_study(
     ds: Dataset,
