@@ -160,7 +160,7 @@ def test_other_indicators_show_no_effect(generated):
 def test_robustness_table_has_one_row_per_variant(generated):
     table = robustness(kompetanse.load(generated[0.3]), n_boot=99)
     assert list(table.columns) == ["variant", "indikator", "estimate", "ci_low", "ci_high", "p_value",
-                                   "n_treated", "n_control"]
+                                   "n_treated", "n_control", "no_interval_reason"]
     assert len(table) == 5
     assert table["indikator"].tolist() == ["samarbeid"] * 4 + ["trivsel"]
     assert (table.loc[:3, "ci_low"] > 0).all()

@@ -252,7 +252,8 @@ def robustness(
 
     ``placebo_indikator`` defaults to the first other indicator in the data, preferring
     ``trivsel``. Returns one row per variant with ``variant`` (Norwegian label), ``indikator``,
-    ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n_treated``, ``n_control``.
+    ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n_treated``, ``n_control`` and
+    ``no_interval_reason`` (a variant resting on one treated municipality has no interval).
     """
     indikator = valid_indikator(indikator, ds)
     if placebo_indikator is None:
@@ -272,5 +273,6 @@ def robustness(
         res = outcome_study(ds, **options, **common)
         rows.append({"variant": label, "indikator": res.indikator, "estimate": res.estimate,
                      "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value,
-                     "n_treated": res.n_treated, "n_control": res.n_control})
+                     "n_treated": res.n_treated, "n_control": res.n_control,
+                     "no_interval_reason": res.no_interval_reason})
     return pd.DataFrame(rows)

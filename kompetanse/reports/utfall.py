@@ -155,17 +155,21 @@ def event_table(s: Study) -> tables.Table:
 def robustness_chart(s: Study) -> plots.Chart:
     """Each robustness variant's estimate with its interval, the main analysis first."""
     r = s.robustness
+    given = int(r["ci_low"].notna().sum())
     alt = (f"Punktestimater med konfidensintervall for hovedanalysen og {tables.number(len(r) - 1)} "
            f"robusthetsvarianter: estimatene ligger mellom {_points(r['estimate'].min())} og "
            f"{_points(r['estimate'].max())} poeng, og {tables.number(int((r['ci_low'] > 0).sum()))} av "
-           f"{tables.number(len(r))} intervaller ligger over null.")
+           f"{tables.number(given)} intervaller ligger over null.")
+    if given < len(r):
+        alt += (f" {tables.number(len(r) - given)} av variantene har ikke intervall, fordi bare én "
+                "deltakerkommune bidrar.")
     return plots.Chart(outcome_plots.robustness_estimates(r), alt)
 
 
 def robustness_table(s: Study) -> tables.Table:
     """The robustness variants as a table."""
     return tables.table(
-        s.robustness,
+        s.robustness.drop(columns="no_interval_reason"),
         columns={"variant": "Variant", "indikator": "Indikator", **_INTERVAL, "n_treated": "Deltakerkommuner",
                  "n_control": "Sammenligningskommuner"},
         decimals=_DECIMALS,
