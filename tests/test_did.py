@@ -220,6 +220,12 @@ def test_two_treated_clusters_give_an_interval_in_a_cell():
 # --- nothing to estimate: each cause in its own words ---------------------------------------------
 
 
+def test_no_period_before_the_base_period_says_the_placebo_test_cannot_be_run():
+    placebo = att_gt(TWO_BY_TWO, **COLUMNS).placebo  # periods 1 and 2: the base period is the first
+    assert placebo.df == 0 and math.isnan(placebo.wald_p_value) and math.isnan(placebo.estimate)
+    assert placebo.note.startswith("no pre-period test: no cohort is observed in a period before its base period")
+
+
 def test_nobody_treated_says_there_is_no_cohort():
     with pytest.raises(NoEstimateError, match="no unit is ever treated") as info:
         att_gt(STAGGERED.assign(g=np.nan), **COLUMNS)
