@@ -162,6 +162,8 @@ def _report_pdfs(result) -> None:
 
 
 def _cmd_outcomes(args: argparse.Namespace) -> int:
+    # Every message goes to standard error, so that with --json standard output holds the JSON
+    # object or nothing at all, and a script can parse it without filtering.
     import json
 
     import kompetanse
@@ -173,29 +175,47 @@ def _cmd_outcomes(args: argparse.Namespace) -> int:
                                exclude_withdrawn=args.uten_avbrutt)
     except DataError as exc:
         for problem in exc.problems:
-            print(problem)
-        print(f"\nno estimate: {len(exc.problems)} problems in the data")
+            print(problem, file=sys.stderr)
+        print(f"\nno estimate: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the data",
+              file=sys.stderr)
         return 1
+    es = result.event_study
+    refused = es.loc[es["no_interval_reason"].notna(), "rel_year"].tolist()
+    years = (f"no interval for year{'s' if len(refused) > 1 else ''} {', '.join(map(str, refused))} from the "
+             f"start: {'each rests' if len(refused) > 1 else 'it rests'} on one treated municipality"
+             if refused and not result.no_interval_reason else None)
+    overall = f"no interval: {result.no_interval_reason}" if result.no_interval_reason else None
+    notes = [n for n in (overall, years, result.placebo.note) if n]
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        for note in notes:
+            print(f"kompetanse outcomes: {note}", file=sys.stderr)
+        print(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
         return 0
     level = f"{result.confidence_level * 100:g} %"
-    p = "< 0.001" if result.p_value < 0.001 else f"{result.p_value:.3f}"
     placebo = result.placebo
     print(f"outcome study: '{result.indikator}', "
           f"{'weighted by respondents' if result.weighted else 'unweighted'}, "
           f"withdrawn municipalities {'excluded' if result.exclude_withdrawn else 'included'}")
     print(f"  estimate                 {result.estimate:+.3f} points on the 1-5 scale")
-    print(f"  {level + ' CI':<25}{result.ci_low:+.3f} to {result.ci_high:+.3f}")
-    print(f"  p-value                  {p}")
+    if result.no_interval_reason:
+        print(f"  {level + ' CI':<25}none: {result.no_interval_reason}")
+        print("  p-value                  none")
+    else:
+        p = "< 0.001" if result.p_value < 0.001 else f"{result.p_value:.3f}"
+        print(f"  {level + ' CI':<25}{result.ci_low:+.3f} to {result.ci_high:+.3f}")
+        print(f"  p-value                  {p}")
     print(f"  treated municipalities   {result.n_treated}")
     print(f"  control municipalities   {result.n_control}")
     if placebo.df:
         joint = ("too few effective treated municipalities for a joint test"
                  if math.isnan(placebo.wald_p_value) else f"p = {placebo.wald_p_value:.3f}")
         print(f"  pre-period test          Wald = {placebo.wald_statistic:.2f}, df = {placebo.df}, {joint}")
-    if not math.isnan(placebo.estimate):
+    if not math.isnan(placebo.estimate) and not math.isnan(placebo.p_value):
         print(f"  pre-period average       {placebo.estimate:+.3f}, p = {placebo.p_value:.3f}")
+    # the interval's line says why it is missing, the pre-period test's line why its p-value is
+    for note in (years, None if placebo.df else placebo.note):
+        if note:
+            print(f"  note: {note}")
     return 0
 
 

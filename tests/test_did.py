@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import json
 import math
 import warnings
 from pathlib import Path
@@ -158,6 +159,99 @@ def test_missing_outcomes_are_unobserved_periods():
     assert cells[2, 4] == pytest.approx(4 - 0.5) and cells[3, 4] == pytest.approx(4 - 0.5)
     # two units, two clusters, two coefficients: no residual degrees of freedom for a regression error
     assert np.isnan(res.group_time.set_index(["cohort", "time"]).loc[(2, 4), "se_wls"])
+
+
+# --- few treated clusters: the estimate, but no interval ---------------------------------------
+#
+# ONE_TREATED: A first treated in 3, B and C never. Leaving A out leaves no treated side, so the
+# jackknife says nothing about A's noise: the interval is refused, the estimate is not.
+#   (3, 3): A 2 - 2 = 0; controls B 1 - 1 = 0, C 3 - 2 = 1 -> 0.5;  ATT -0.5
+#   (3, 4): A 5 - 2 = 3; controls B 1, C 1 -> 1;                     ATT 2;  overall 0.75
+
+ONE_TREATED = _long({"A": [1, 2, 2, 5], "B": [1, 1, 1, 2], "C": [2, 2, 3, 3]}, {"A": 3})
+_REFUSED = ["se", "ci_low", "ci_high", "p_value"]
+
+
+@pytest.mark.parametrize("inference", ["jackknife", "bootstrap"])
+def test_one_treated_cluster_gives_the_estimate_but_no_interval(inference):
+    res = att_gt(ONE_TREATED, **COLUMNS, inference=inference)
+    assert res.estimate == pytest.approx(0.75)
+    assert all(math.isnan(getattr(res, k)) for k in [*_REFUSED, "df"])
+    assert res.no_interval_reason.startswith("only 1 treated cluster contributes")
+    assert res.group_time[_REFUSED].isna().all().all()
+    assert res.group_time["no_interval_reason"].notna().all()
+    es = res.event_study.set_index("rel_time")
+    assert es.loc[[-2, 0, 1], _REFUSED].isna().all().all() and es.loc[[-2, 0, 1], "no_interval_reason"].notna().all()
+    assert es.loc[[-2, 0, 1], "estimate"].notna().all()
+
+
+def test_one_treated_cluster_has_no_pre_period_test_even_with_one_coefficient():
+    res = att_gt(ONE_TREATED, **COLUMNS)
+    assert res.placebo.df == 0 and math.isnan(res.placebo.wald_p_value) and math.isnan(res.placebo.p_value)
+    assert res.placebo.note.startswith("no pre-period test: only 1 treated cluster")
+
+
+def test_one_treated_cluster_is_null_in_json():
+    out = att_gt(ONE_TREATED, **COLUMNS).to_dict()
+    assert out["estimate"] == pytest.approx(0.75)
+    assert [out[k] for k in _REFUSED] == [None] * 4 and "at least 2" in out["no_interval_reason"]
+    json.dumps(out, allow_nan=False)
+
+
+def test_intervals_are_refused_cell_by_cell_where_one_treated_cluster_remains():
+    # STAGGERED: one treated unit per cohort, so every cell rests on one; the overall effect and
+    # rel_time 0 and 1 on two (A and B); rel_time 2 only on A, -2 only on B.
+    res = att_gt(STAGGERED, **COLUMNS)
+    assert not math.isnan(res.ci_low) and res.no_interval_reason is None
+    assert res.group_time["ci_low"].isna().all()
+    assert res.group_time["se_wls"].notna().any()  # the regression check is given regardless
+    es = res.event_study.set_index("rel_time")
+    assert es.loc[[0, 1], "ci_low"].notna().all() and es.loc[[0, 1], "no_interval_reason"].isna().all()
+    assert es.loc[[-2, 2], "ci_low"].isna().all() and es.loc[[-2, 2], "no_interval_reason"].notna().all()
+    assert es.loc[[-2, 2], "estimate"].tolist() == pytest.approx([0.25, 3.0])
+
+
+def test_two_treated_clusters_give_an_interval_in_a_cell():
+    data = _long({"A": [1, 2, 4], "B": [1, 1, 2], "C": [2, 2, 2], "D": [1, 2, 2]}, {"A": 3, "B": 3})
+    gt = att_gt(data, **COLUMNS).group_time
+    assert gt["ci_low"].notna().all() and gt["no_interval_reason"].isna().all()
+
+
+# --- nothing to estimate: each cause in its own words ---------------------------------------------
+
+
+def test_no_period_before_the_base_period_says_the_placebo_test_cannot_be_run():
+    placebo = att_gt(TWO_BY_TWO, **COLUMNS).placebo  # periods 1 and 2: the base period is the first
+    assert placebo.df == 0 and math.isnan(placebo.wald_p_value) and math.isnan(placebo.estimate)
+    assert placebo.note.startswith("no pre-period test: no cohort is observed in a period before its base period")
+
+
+def test_nobody_treated_says_there_is_no_cohort():
+    with pytest.raises(NoEstimateError, match="no unit is ever treated") as info:
+        att_gt(STAGGERED.assign(g=np.nan), **COLUMNS)
+    assert info.value.reason == "no_cohort"
+
+
+def test_everyone_treated_at_once_says_no_control_is_left():
+    with pytest.raises(NoEstimateError, match="no control unit is left") as info:
+        att_gt(STAGGERED.assign(g=3), **COLUMNS)
+    assert info.value.reason == "no_controls"
+    assert "estimated yet" not in str(info.value)
+
+
+def test_never_treated_controls_without_a_never_treated_unit_say_no_control_is_left():
+    data = STAGGERED[STAGGERED["id"].isin(["A", "B"])]
+    with pytest.raises(NoEstimateError, match="no control unit is left.*never_treated") as info:
+        att_gt(data, **COLUMNS, control_group="never_treated")
+    assert info.value.reason == "no_controls"
+
+
+def test_nothing_to_estimate_is_one_sentence():
+    for data in (STAGGERED.assign(g=np.nan), STAGGERED.assign(g=3), STAGGERED[STAGGERED["t"] >= 3]):
+        with pytest.raises(NoEstimateError) as info:
+            att_gt(data, **COLUMNS)
+        (problem,) = info.value.problems
+        assert problem.expected.count(". ") == 0 and not problem.expected.endswith(".")
 
 
 # --- strata and clusters ------------------------------------------------------------------------

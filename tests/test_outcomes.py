@@ -95,7 +95,8 @@ def test_event_study_shows_the_effect_from_the_first_full_year(studies):
         assert es.loc[e, "estimate"] - null.loc[e, "estimate"] == pytest.approx(0.3, abs=0.005), e
         assert es.loc[e, "ci_low"] > 0.1, e
         assert null.loc[e, "ci_low"] < 0.1, e
-    assert list(es.columns) == ["estimate", "se", "ci_low", "ci_high", "p_value", "n", "kohorter"]
+    assert list(es.columns) == ["estimate", "se", "ci_low", "ci_high", "p_value", "n", "kohorter",
+                                "no_interval_reason"]
 
 
 def test_weights_change_the_answer_when_respondents_differ(studies):
@@ -159,7 +160,7 @@ def test_other_indicators_show_no_effect(generated):
 def test_robustness_table_has_one_row_per_variant(generated):
     table = robustness(kompetanse.load(generated[0.3]), n_boot=99)
     assert list(table.columns) == ["variant", "indikator", "estimate", "ci_low", "ci_high", "p_value",
-                                   "n_treated", "n_control"]
+                                   "n_treated", "n_control", "no_interval_reason"]
     assert len(table) == 5
     assert table["indikator"].tolist() == ["samarbeid"] * 4 + ["trivsel"]
     assert (table.loc[:3, "ci_low"] > 0).all()
@@ -331,7 +332,7 @@ def test_cli_unknown_indicator_exits_2_listing_the_valid_ones(generated, capsys)
 
 def test_cli_data_without_a_comparison_exits_1(capsys):
     assert main(["outcomes", "--data", str(MINIMAL)]) == 1
-    assert "no cohort can be compared" in capsys.readouterr().out
+    assert "no cohort can be compared" in capsys.readouterr().err
 
 
 # --- figures and key figures ----------------------------------------------------------------

@@ -34,6 +34,15 @@ clusters this covers the truth about as often as it claims, where normal quantil
 (``benchmarks/outcome_simulation.py``). Each cell is also fitted as a weighted 2×2 regression
 with a cluster-robust standard error (``se_wls``) as a check. No covariates, no anticipation.
 
+No interval from one treated cluster: where fewer than 2 distinct treated clusters (with weight
+in a comparison) contribute, to the overall effect, a group-time cell or an event-study year,
+the estimate is given but ``se``, the interval, the p-value and ``df`` are NaN and
+``no_interval_reason`` says why; the placebo test is refused the same way. Leaving out the only
+treated cluster leaves no treated side, so the replicates say nothing about its noise. Nothing
+to estimate at all raises `NoEstimateError` with a ``reason`` and a one-sentence cause:
+``"no_cohort"`` (no unit ever treated), ``"cohort"``, ``"no_controls"`` (no control left, as
+when every unit is first treated in the same period) or ``"post"``.
+
 Example
 -------
 >>> import pandas as pd

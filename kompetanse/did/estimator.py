@@ -19,7 +19,7 @@ from kompetanse.did.panel import NoEstimateError, prepare_panel
 from kompetanse.did.summaries import PlaceboResult, event_study, group_time_table, json_number, placebo
 from kompetanse.errors import ParameterError, argument_error, check_argument
 
-__all__ = ["BOOTSTRAP_SEED", "CONTROL_GROUPS", "INFERENCE_METHODS", "N_BOOT", "AttGtResult", "att_gt",
+__all__ = ["BOOTSTRAP_SEED", "CONTROL_GROUPS", "INFERENCE_METHODS", "NO_ESTIMATE", "N_BOOT", "AttGtResult", "att_gt",
            "check_confidence_level"]
 
 #: Bootstrap draws and seed for ``inference="bootstrap"`` (fixed: the same inputs give identical numbers).
@@ -27,6 +27,17 @@ N_BOOT = 999
 BOOTSTRAP_SEED = 2024
 CONTROL_GROUPS = ("not_yet_treated", "never_treated")
 INFERENCE_METHODS = ("jackknife", "bootstrap")
+#: Why there is nothing to estimate, by `NoEstimateError` ``reason``: one sentence each.
+NO_ESTIMATE = {
+    "no_cohort": "no unit is ever treated (every cohort is missing, 0 or inf), so there is no cohort to study",
+    "cohort": "no cohort is observed both in the period before it is first treated and in another period, so "
+              "no cohort can be compared",
+    "no_controls": "no control unit is left in the periods counted in the effect (first_effect={first_effect} "
+                   "on): every unit observed there is in the cohort compared or already treated (control_group="
+                   "{control_group!r}), as when every unit was first treated in the same period",
+    "post": "no cohort is observed {first_effect} or more periods after it was first treated, so no effect can "
+            "be estimated yet",
+}
 
 
 @dataclass(frozen=True)
@@ -39,15 +50,18 @@ class AttGtResult:
         group-time effects with ``rel_time >= first_effect``), its standard error (clustered),
         confidence interval and two-sided p-value for "no effect".
     df : degrees of freedom of the t quantile: effective number of treated clusters − 1.
+    no_interval_reason : None, or why ``se``, the interval, ``p_value`` and ``df`` are NaN
+        although there is an estimate: fewer than 2 treated clusters contribute
+        (`kompetanse.did.inference.MIN_TREATED_CLUSTERS`).
     n_treated, n_control : clusters that contribute to the overall effect as treated and as
         controls (a not-yet-treated cluster can be both, in different periods).
     group_time : one row per (``cohort``, ``time``) cell: ``rel_time``, ``post``, ``estimate``,
         ``se`` (from the replicates), ``se_wls`` (cluster-robust 2×2 regression, statsmodels),
         ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``n_treated``, ``n_control`` (clusters) and
-        ``weight`` (the cohort's total weight in the cell).
+        ``weight`` (the cohort's total weight in the cell), and ``no_interval_reason``.
     event_study : one row per ``rel_time`` with ``estimate``, ``se``, ``ci_low``, ``ci_high``,
-        ``p_value``, ``n_treated`` (clusters) and ``n_cohorts``; ``rel_time`` −1 is the
-        reference, 0 by construction.
+        ``p_value``, ``n_treated`` (clusters), ``n_cohorts`` and ``no_interval_reason``;
+        ``rel_time`` −1 is the reference, 0 by construction.
     placebo : the pre-period test, a :class:`PlaceboResult`.
     control_group, first_effect, confidence_level, inference, n_boot, seed : the options used
         (``n_boot`` and ``seed`` are None for the jackknife).
@@ -67,6 +81,7 @@ class AttGtResult:
     inference: str
     n_boot: int | None
     seed: int | None
+    no_interval_reason: str | None
     group_time: pd.DataFrame = field(repr=False)
     event_study: pd.DataFrame = field(repr=False)
     placebo: PlaceboResult = field(repr=False)
@@ -75,7 +90,8 @@ class AttGtResult:
         """The numbers as JSON-ready values (NaN becomes None), with the placebo test and the
         event study as a list of rows."""
         scalars = ("estimate", "se", "ci_low", "ci_high", "p_value", "df", "n_treated", "n_control",
-                   "control_group", "first_effect", "confidence_level", "inference", "n_boot", "seed")
+                   "control_group", "first_effect", "confidence_level", "inference", "n_boot", "seed",
+                   "no_interval_reason")
         out = {k: json_number(getattr(self, k)) for k in scalars}
         out["placebo"] = self.placebo.to_dict()
         out["event_study"] = [{k: json_number(v) for k, v in row.items()}
@@ -137,9 +153,13 @@ def att_gt(
     ParameterError : an option outside its allowed values, or a panel that does not fit the
         columns named (missing or non-numeric column, duplicated unit and period, a cohort that
         changes within a unit, …); the message names the argument and the column.
-    NoEstimateError : (a `DataError`) no cohort is observed in its base period and another
-        period (``reason="cohort"``), or no cell from ``first_effect`` on has treated units and
-        controls (``reason="post"``).
+    NoEstimateError : (a `DataError`) nothing to estimate; ``reason`` says why, in one sentence
+        in the message: no unit is ever treated (``"no_cohort"``); no cohort is observed in its
+        base period and another period (``"cohort"``); cells from ``first_effect`` on have treated
+        units but none has a control, e.g. every unit was first treated in the same period
+        (``"no_controls"``); no cohort is observed ``first_effect`` periods after it was first
+        treated (``"post"``). One treated cluster is not an error: the estimate is given without
+        an interval (``no_interval_reason``).
 
     Examples
     --------
@@ -161,20 +181,21 @@ def att_gt(
 
     panel = prepare_panel(data, unit=unit, time=time, cohort=cohort, outcome=outcome, weight=weight,
                           cluster=cluster, strata=strata)
+    if not np.isfinite(panel.g).any():
+        raise NoEstimateError("no_cohort", str(cohort), NO_ESTIMATE["no_cohort"])
     cells = cell_grid(panel, first_effect=int(first_effect))
     if cells.empty:
-        raise NoEstimateError("cohort", str(outcome),
-                              "an outcome both in the period before a cohort is first treated and in another "
-                              "period: no cohort can be compared")
+        raise NoEstimateError("cohort", str(outcome), NO_ESTIMATE["cohort"])
     arrays = unit_cell_arrays(panel, cells, control_group=control_group)
     inf = Replicates.fit(arrays, shape=(len(panel.strata), len(cells), 4), method=inference,
                          confidence_level=confidence_level, n_boot=n_boot, seed=seed)
     post = cells["post"].to_numpy()
     overall = inf.summarise(post)
     if math.isnan(overall["estimate"]):
-        raise NoEstimateError("post", str(outcome),
-                              f"an outcome from {first_effect} periods after a cohort is first treated, for the "
-                              f"cohort and for controls: no effect can be estimated yet")
+        treated_post = arrays["treated"][:, post].any()
+        reason = "no_controls" if treated_post else "post"
+        raise NoEstimateError(reason, str(cohort) if treated_post else str(outcome),
+                              NO_ESTIMATE[reason].format(first_effect=first_effect, control_group=control_group))
 
     bootstrap = inference == "bootstrap"
     return AttGtResult(
@@ -192,6 +213,7 @@ def att_gt(
         inference=inference,
         n_boot=n_boot if bootstrap else None,
         seed=seed if bootstrap else None,
+        no_interval_reason=overall["no_interval_reason"],
         group_time=group_time_table(cells, inf, arrays, panel),
         event_study=event_study(cells, inf, arrays),
         placebo=placebo(cells, inf),

@@ -21,15 +21,18 @@ __all__ = ["NoEstimateError", "Panel", "prepare_panel"]
 class NoEstimateError(DataError):
     """The panel is valid but holds no comparison that can be estimated.
 
-    ``reason`` says which: ``"cohort"`` (no cohort is observed both in the period before it
-    was first treated and in another period), ``"post"`` (no cohort has a treated period, from
-    ``first_effect`` on, with controls) or ``"contrast"`` (the regression's treatment indicator
-    does not vary).
+    ``reason`` says which: ``"no_cohort"`` (no unit is ever treated), ``"cohort"`` (no cohort
+    is observed both in the period before it was first treated and in another period),
+    ``"no_controls"`` (treated periods from ``first_effect`` on, but no control in any of them),
+    ``"post"`` (no cohort is observed from ``first_effect`` on) or ``"contrast"`` (the
+    regression's treatment indicator does not vary). The message (``expected``) is one sentence
+    naming the cause; ``file`` and ``value`` let a caller say it of its own table.
     """
 
-    def __init__(self, reason: str, column: str, expected: str):
+    def __init__(self, reason: str, column: str | None, expected: str, *, file: str = "data",
+                 value: str | None = None):
         self.reason = reason
-        super().__init__([Problem("data", None, column, None, expected)])
+        super().__init__([Problem(file, None, column, value, expected)])
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ Design in short
   truth far less often than it claims, the jackknife with t quantiles on the effective number of
   treated municipalities nearly as often. The jackknife is deterministic: the same inputs give
   identical numbers.
+- **No interval from one treated municipality**: an estimate resting on one (overall, a
+  group-time cell, an event-study year) is given without ``se``, interval and p-value, and
+  ``no_interval_reason`` says why; with 1 treated municipality the jackknife's intervals
+  excluded 0 in 17.5–19.5 % of data sets with no effect, with 2–10 in 0–1.5 % (few-treated
+  scenario of the simulation). A restricted wild cluster bootstrap (Webb weights) was measured
+  beside it and not adopted: 0 % with 1–3 treated, 4–5.5 % with 10.
 """
 
 from kompetanse.did import CONTROL_GROUPS, INFERENCE_METHODS, PlaceboResult
@@ -50,9 +56,10 @@ from kompetanse.outcomes.panel import (
     valid_indikator,
 )
 from kompetanse.outcomes.study import OutcomeResult, outcome_study, robustness
+from kompetanse.outcomes.text import NO_INTERVAL, NO_INTERVAL_SHORT
 from kompetanse.outcomes.text import p_text as _p_text  # noqa: F401
 from kompetanse.outcomes.twfe import TwfeResult, compare_with_twfe, naive_twfe
 
-__all__ = ["CONTROL_GROUPS", "DEFAULT_INDIKATOR", "FIRST_EFFECT_YEAR", "INFERENCE_METHODS", "STARTED",
-           "OutcomeResult", "PlaceboResult", "TwfeResult", "compare_with_twfe", "naive_twfe", "outcome_study",
-           "robustness", "valid_confidence_level", "valid_indikator"]
+__all__ = ["CONTROL_GROUPS", "DEFAULT_INDIKATOR", "FIRST_EFFECT_YEAR", "INFERENCE_METHODS", "NO_INTERVAL",
+           "NO_INTERVAL_SHORT", "STARTED", "OutcomeResult", "PlaceboResult", "TwfeResult", "compare_with_twfe",
+           "naive_twfe", "outcome_study", "robustness", "valid_confidence_level", "valid_indikator"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from kompetanse.did import NoEstimateError
-from kompetanse.errors import DataError, ParameterError, Problem, argument_error
+from kompetanse.errors import ParameterError, argument_error
 
 if TYPE_CHECKING:
     from kompetanse.data.dataset import Dataset
@@ -24,14 +24,22 @@ STARTED = ("aktiv", "fullfort", "avbrutt")
 #: type), clustered by municipality, school types kept apart.
 PANEL_COLUMNS = {"unit": ["kommunenummer", "skoleslag"], "time": "ar", "cohort": "startar", "outcome": "snitt",
                  "cluster": "kommunenummer"}
-#: Why no estimate, in the words of the survey table (a `NoEstimateError`'s ``reason``).
+#: Why no estimate, in the words of the survey table (a `NoEstimateError`'s ``reason``): one
+#: sentence each, naming the cause.
 NO_ESTIMATE = {
-    "cohort": "survey means both in the year before a cohort's programme start and in a later year: "
+    "no_cohort": "no municipality in the survey has started the programme (status aktiv, fullfort or avbrutt "
+                 "with a start date in program_deltakelse), so there is no cohort to study",
+    "cohort": "no cohort has survey means both in the year before its programme start and in another year, so "
               "no cohort can be compared",
-    "post": "survey means after a cohort's first full programme year, for the cohort and for controls: "
-            "no effect can be estimated yet",
+    "no_controls": "no comparison municipality is left: from each cohort's first full programme year on, every "
+                   "municipality in the survey has already started, as when every municipality started in the "
+                   "same year",
+    "post": "no cohort has survey means from its first full programme year on, so no effect can be estimated yet",
     "contrast": "survey means both before and after a programme start: the regression has no contrast",
 }
+#: The placebo test's note when no cohort has a survey year before its reference year.
+NO_PRE_PERIOD = ("no pre-period test: no cohort has survey means from two or more years before its start (only "
+                 "the year before the start, the reference), so there is nothing to test before the start")
 
 
 def valid_indikator(value: object, ds: Dataset, *, name: str = "indikator") -> str:
@@ -81,6 +89,14 @@ def _survey_panel(survey: pd.DataFrame, deltakelse: pd.DataFrame, *, indikator: 
     return f.assign(startar=f["kommunenummer"].map(start).astype("float64"))
 
 
-def _survey_error(exc: NoEstimateError, indikator: str) -> DataError:
-    """The estimator's "nothing to estimate", said of the survey table."""
-    return DataError([Problem("foreldreundersokelsen", None, "indikator", indikator, NO_ESTIMATE[exc.reason])])
+def _survey_error(exc: NoEstimateError, indikator: str) -> NoEstimateError:
+    """The estimator's "nothing to estimate", said of the survey table, with its ``reason`` kept."""
+    return NoEstimateError(exc.reason, "indikator", NO_ESTIMATE[exc.reason], file="foreldreundersokelsen",
+                           value=indikator)
+
+
+def _in_municipalities(text: str | None) -> str | None:
+    """The estimator's words for clusters, said of the study's clusters: municipalities."""
+    if not isinstance(text, str):
+        return None
+    return text.replace("clusters", "municipalities").replace("cluster", "municipality")

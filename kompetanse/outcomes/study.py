@@ -3,6 +3,7 @@ study's names, and the robustness variants."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -16,17 +17,21 @@ from kompetanse.did import (
     PlaceboResult,
     att_gt,
 )
+from kompetanse.did.summaries import NO_PRE_PERIOD as _NO_PRE_PERIOD_DID
 from kompetanse.did.summaries import json_number as _json_number
 from kompetanse.formatting import number
 from kompetanse.outcomes.panel import (
     DEFAULT_INDIKATOR,
     FIRST_EFFECT_YEAR,
+    NO_PRE_PERIOD,
     PANEL_COLUMNS,
+    _in_municipalities,
     _survey_error,
     _survey_panel,
     valid_confidence_level,
     valid_indikator,
 )
+from kompetanse.outcomes.text import NO_INTERVAL, NO_PRE_PERIOD_TEST
 from kompetanse.outcomes.text import method_text as _method_text
 from kompetanse.outcomes.text import p_text as _p_text
 
@@ -48,17 +53,22 @@ class OutcomeResult:
         scale, over the years from the first full year after the start), its standard error
         (clustered by municipality), confidence interval and two-sided p-value for "no effect".
     df : degrees of freedom of the t quantile: effective number of treated municipalities − 1.
+    no_interval_reason : None, or why ``se``, the interval, ``p_value`` and ``df`` are NaN (JSON
+        null) although there is an estimate: fewer than 2 treated municipalities contribute
+        (`kompetanse.did.inference.MIN_TREATED_CLUSTERS`).
     n_treated, n_control : municipalities that contribute to the overall estimate as treated
         and as controls (a not-yet-treated municipality can be both, in different years).
     event_study : one row per ``rel_year`` (survey year minus start year), with ``estimate``,
         ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n`` (treated municipalities) and
-        ``kohorter`` (cohorts); ``rel_year`` −1 is the reference, 0 by construction, with the
+        ``kohorter`` (cohorts) and ``no_interval_reason`` (a year resting on one treated
+        municipality has its estimate but no interval); ``rel_year`` −1 is the reference, 0 by construction, with the
         municipalities and cohorts of the whole study (it is the base year of each).
     group_time : one row per (``startar``, ``ar``) cell: ``rel_year``, ``post``, ``estimate``,
         ``se`` (from the replicates), ``se_wls`` (cluster-robust, statsmodels), ``ci_low``,
         ``ci_high``, ``p_value``, ``df``, ``n_treated``, ``n_control`` (municipalities) and
-        ``vekt`` (the cell's weight: respondents or units of the cohort).
-    placebo : the pre-period test, a :class:`PlaceboResult`.
+        ``vekt`` (the cell's weight: respondents or units of the cohort), and ``no_interval_reason``.
+    placebo : the pre-period test, a :class:`PlaceboResult`; its ``note`` says why a test is
+        missing (one survey year before the start, or too few treated municipalities).
     method : a short description in Norwegian bokmål for reports.
     """
 
@@ -78,6 +88,7 @@ class OutcomeResult:
     inference: str
     n_boot: int
     seed: int
+    no_interval_reason: str | None
     event_study: pd.DataFrame = field(repr=False)
     group_time: pd.DataFrame = field(repr=False)
     placebo: PlaceboResult = field(repr=False)
@@ -88,7 +99,7 @@ class OutcomeResult:
         the event study as a list of rows."""
         scalars = ("indikator", "estimate", "se", "ci_low", "ci_high", "p_value", "df", "n_treated", "n_control",
                    "confidence_level", "weighted", "exclude_withdrawn", "control_group", "inference", "n_boot",
-                   "seed")
+                   "seed", "no_interval_reason")
         out = {k: _json_number(getattr(self, k)) for k in scalars}
         out["placebo"] = self.placebo.to_dict()
         out["event_study"] = [{k: _json_number(v) for k, v in row.items()}
@@ -101,20 +112,29 @@ class OutcomeResult:
         and p-value, the municipalities, and the placebo test (joint, and the average pre-period
         "effect", which can be tested when the joint test cannot); numbers with a decimal comma."""
         level = f"{self.confidence_level * 100:g}".replace(".", ",")
+        refused = self.no_interval_reason is not None
+        p = self.placebo
+        if p.note == NO_PRE_PERIOD:
+            joint = average = NO_PRE_PERIOD_TEST
+        else:
+            joint = ("ikke oppgitt: bare én deltakerkommune" if math.isnan(p.se) and not math.isnan(p.estimate)
+                     else "for få deltakerkommuner til en samlet test" if p.df and math.isnan(p.wald_p_value)
+                     else _p_text(p.wald_p_value))
+            average = ("–" if math.isnan(p.estimate) else
+                       f"{number(p.estimate, 2)} (uten p-verdi: bare én deltakerkommune)" if math.isnan(p.se)
+                       else f"{number(p.estimate, 2)} (p-verdi {_p_text(p.p_value)})")
         return [
             ("Indikator", self.indikator),
             ("Estimert effekt (poeng på skalaen 1–5)", number(self.estimate, 2)),
-            (f"{level} % konfidensintervall", f"{number(self.ci_low, 2)} til {number(self.ci_high, 2)}"),
-            ("p-verdi (ingen effekt)", _p_text(self.p_value)),
+            (f"{level} % konfidensintervall",
+             NO_INTERVAL if refused else f"{number(self.ci_low, 2)} til {number(self.ci_high, 2)}"),
+            ("p-verdi (ingen effekt)", "ikke oppgitt" if refused else _p_text(self.p_value)),
             ("Deltakerkommuner i estimatet", self.n_treated),
             ("Sammenligningskommuner", self.n_control),
-            ("Placebotest før start (p-verdi)",
-             "for få deltakerkommuner til en samlet test"
-             if self.placebo.df and math.isnan(self.placebo.wald_p_value) else _p_text(self.placebo.wald_p_value)),
-            ("Snitt før start (placeboeffekt)",
-             "–" if math.isnan(self.placebo.estimate)
-             else f"{number(self.placebo.estimate, 2)} (p-verdi {_p_text(self.placebo.p_value)})"),
+            ("Placebotest før start (p-verdi)", joint),
+            ("Snitt før start (placeboeffekt)", average),
         ]
+
 
 def outcome_study(
     ds: Dataset,
@@ -155,7 +175,11 @@ def outcome_study(
     Raises
     ------
     ParameterError : an unknown indicator or control group, or a confidence level outside (0, 1).
-    DataError : no cohort has survey means both in the year before its start and after it.
+    NoEstimateError : (a `DataError`) nothing to estimate, its ``reason`` and one-sentence message
+        naming the cause: nobody started (``"no_cohort"``), no cohort with survey means in the
+        year before its start and another year (``"cohort"``), no comparison municipality left
+        (``"no_controls"``) or no survey year after a cohort's first full year (``"post"``). One
+        treated municipality is not an error: the estimate comes without an interval.
 
     Examples
     --------
@@ -192,13 +216,24 @@ def outcome_study(
         inference=inference,
         n_boot=n_boot if inference == "bootstrap" else 0,
         seed=seed if inference == "bootstrap" else 0,
-        event_study=res.event_study.rename(columns=_EVENT_STUDY_NAMES),
-        group_time=res.group_time.rename(columns=_GROUP_TIME_NAMES),
-        placebo=res.placebo,
+        no_interval_reason=_in_municipalities(res.no_interval_reason),
+        event_study=_reasons_in_municipalities(res.event_study.rename(columns=_EVENT_STUDY_NAMES)),
+        group_time=_reasons_in_municipalities(res.group_time.rename(columns=_GROUP_TIME_NAMES)),
+        placebo=_placebo_in_municipalities(res.placebo),
         method=_method_text(indikator=indikator, weighted=weighted, exclude_withdrawn=exclude_withdrawn,
                             control_group=control_group, confidence_level=confidence_level, inference=inference,
                             n_boot=n_boot),
     )
+
+
+def _reasons_in_municipalities(table: pd.DataFrame) -> pd.DataFrame:
+    reasons = table["no_interval_reason"].map(_in_municipalities, na_action="ignore")
+    return table.assign(no_interval_reason=reasons.astype("object").where(reasons.notna(), None))
+
+
+def _placebo_in_municipalities(p: PlaceboResult) -> PlaceboResult:
+    note = NO_PRE_PERIOD if p.note == _NO_PRE_PERIOD_DID else _in_municipalities(p.note)
+    return dataclasses.replace(p, note=note)
 
 
 def robustness(
@@ -217,7 +252,8 @@ def robustness(
 
     ``placebo_indikator`` defaults to the first other indicator in the data, preferring
     ``trivsel``. Returns one row per variant with ``variant`` (Norwegian label), ``indikator``,
-    ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n_treated``, ``n_control``.
+    ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n_treated``, ``n_control`` and
+    ``no_interval_reason`` (a variant resting on one treated municipality has no interval).
     """
     indikator = valid_indikator(indikator, ds)
     if placebo_indikator is None:
@@ -237,5 +273,6 @@ def robustness(
         res = outcome_study(ds, **options, **common)
         rows.append({"variant": label, "indikator": res.indikator, "estimate": res.estimate,
                      "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value,
-                     "n_treated": res.n_treated, "n_control": res.n_control})
+                     "n_treated": res.n_treated, "n_control": res.n_control,
+                     "no_interval_reason": res.no_interval_reason})
     return pd.DataFrame(rows)

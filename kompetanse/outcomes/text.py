@@ -6,6 +6,16 @@ import math
 
 from kompetanse.formatting import number
 
+__all__ = ["NO_INTERVAL", "NO_INTERVAL_SHORT", "NO_PRE_PERIOD_TEST", "method_text", "p_text"]
+
+#: Where an interval would be, when it rests on one treated municipality (the few-treated rule,
+#: `kompetanse.did.inference.MIN_TREATED_CLUSTERS`).
+NO_INTERVAL = "ikke oppgitt: bare én deltakerkommune bidrar, og et intervall krever minst to"
+#: The same in a table cell or a legend.
+NO_INTERVAL_SHORT = "uten intervall: bare én deltakerkommune"
+#: The placebo test when no cohort has a survey year before its reference year.
+NO_PRE_PERIOD_TEST = "kan ikke gjennomføres: ingen startkull har data fra mer enn ett år før start"
+
 
 def method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, control_group: str,
                  confidence_level: float, inference: str, n_boot: int) -> str:
@@ -25,6 +35,8 @@ def method_text(*, indikator: str, weighted: bool, exclude_withdrawn: bool, cont
         f"fra første hele år etter start; startåret vises, men inngår ikke i det samlede estimatet. {weights} "
         f"{withdrawn} Usikkerheten er beregnet med kommunen som klynge ({replicates}); {level} % "
         f"konfidensintervall og p-verdi bruker t-fordelingen med det effektive antallet deltakerkommuner. "
+        f"Intervall og p-verdi oppgis bare der minst to deltakerkommuner bidrar: med én kommune sier spredningen "
+        f"ingenting om hvor usikker den kommunen er, og da vises bare estimatet. "
         f"Placebotesten sjekker at forskjellene før start er null."
     )
 

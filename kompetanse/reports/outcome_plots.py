@@ -14,10 +14,14 @@ from kompetanse.formatting import number
 from kompetanse.reports.plots import _decimal_comma, _new, _styled
 from kompetanse.reports.style import COUNTRY_COLOUR, COUNTY_COLOUR, GUIDE_COLOUR, MUNICIPALITY_COLOUR
 
+__all__ = ["NO_INTERVAL_LABEL", "PHASE_COLOURS", "PHASE_LABELS", "event_study", "robustness_estimates"]
+
 #: Before the start (placebo), the start year (transition) and after it.
 PHASE_COLOURS = {"for": COUNTY_COLOUR, "start": "#D55E00", "etter": MUNICIPALITY_COLOUR}
 PHASE_LABELS = {"for": "Før start (skal ligge rundt 0)", "start": "Startåret (overgang)",
                 "etter": "Etter start (effekten)"}
+#: The legend of a year drawn without an interval.
+NO_INTERVAL_LABEL = "Uten intervall (bare én deltakerkommune)"
 
 
 @_styled
@@ -35,7 +39,9 @@ def event_study(
     ``data``: the event study of an :class:`~kompetanse.outcomes.OutcomeResult` (columns
     ``rel_year``, ``estimate``, ``ci_low``, ``ci_high``, ``n``). Year −1 (the year before the
     start) is the reference, 0 by construction; years before it are the placebo coefficients,
-    year 0 is the start year (a transition, not counted), later years are the effect. ``estimate``,
+    year 0 is the start year (a transition, not counted), later years are the effect. A year
+    without an interval (``ci_low`` missing: one treated municipality) is drawn as an open
+    circle without a bar, and the legend says why. ``estimate``,
     when given, draws the overall estimate as a dashed line over the years it covers.
     """
     d = data.sort_values("rel_year")
@@ -44,17 +50,30 @@ def event_study(
     fig, ax = _new(4.3, ax)
     ax.axhline(0, color=COUNTRY_COLOUR, linewidth=0.9, zorder=1)
     ax.axvline(-0.5, color=GUIDE_COLOUR, linewidth=0.9, linestyle=":", zorder=1)
+    refused = False
     for key in ("for", "start", "etter"):
         sel = phase == key
         if not sel.any():
             continue
         part = d[sel]
+        given = part["ci_low"].notna().to_numpy() | (part["rel_year"] == -1).to_numpy()
         est = part["estimate"].to_numpy(dtype="float64")
         low = (est - part["ci_low"].to_numpy(dtype="float64"))
         high = (part["ci_high"].to_numpy(dtype="float64") - est)
-        ax.errorbar(part["rel_year"], est, yerr=np.vstack([np.nan_to_num(low), np.nan_to_num(high)]),
-                    fmt="o", color=PHASE_COLOURS[key], ecolor=PHASE_COLOURS[key], elinewidth=1.6, capsize=3,
-                    markersize=5.5, label=PHASE_LABELS[key], zorder=3)
+        if given.any():
+            ax.errorbar(part["rel_year"][given], est[given],
+                        yerr=np.vstack([np.nan_to_num(low[given]), np.nan_to_num(high[given])]),
+                        fmt="o", color=PHASE_COLOURS[key], ecolor=PHASE_COLOURS[key], elinewidth=1.6, capsize=3,
+                        markersize=5.5, label=PHASE_LABELS[key], zorder=3)
+        if (~given).any():
+            # no interval drawn where none is given (one treated municipality), not a bar of length 0
+            ax.scatter(part["rel_year"][~given], est[~given], marker="o", s=34, facecolor="white",
+                       edgecolor=PHASE_COLOURS[key], linewidth=1.4, zorder=3,
+                       label=None if given.any() else PHASE_LABELS[key])
+            refused = True
+    if refused:
+        ax.scatter([], [], marker="o", s=34, facecolor="white", edgecolor=COUNTRY_COLOUR, linewidth=1.4,
+                   label=NO_INTERVAL_LABEL)
     reference = d[d["rel_year"] == -1]
     if len(reference):
         ax.scatter([-1], [0], marker="D", s=30, facecolor="white", edgecolor=COUNTRY_COLOUR, zorder=4,

@@ -100,47 +100,76 @@ def _points(x: float) -> str:
     return tables.number(x, 2)
 
 
+def _refused_years(s: Study) -> list[int]:
+    """Years from the start whose estimate rests on one treated municipality: no interval."""
+    es = s.result.event_study
+    return [int(e) for e in es.loc[es["no_interval_reason"].notna(), "rel_year"]]
+
+
+def _years_text(years: list[int]) -> str:
+    """"år 3", "år −4 og 3", "år −5, −4 og 3" (a minus sign, not a hyphen)."""
+    words = [tables.number(e) for e in years]
+    return "år " + (words[0] if len(words) == 1 else f"{', '.join(words[:-1])} og {words[-1]}")
+
+
 def event_alt(s: Study) -> str:
     """What the event-study figure shows, for screen readers: the overall effect with its
     interval, and the range of the yearly estimates before and from the start ("Effekt på
     samarbeid etter år fra start: samlet 0,12 poeng (95 % konfidensintervall 0,05 til 0,19);
-    årene før start mellom −0,03 og 0,02, årene fra start mellom 0,08 og 0,17")."""
+    årene før start mellom −0,03 og 0,02, årene fra start mellom 0,08 og 0,17"), and which years
+    are drawn without an interval because one treated municipality carries them."""
     r, es = s.result, s.result.event_study
     level = tables.number(s.confidence_level, percent=True)
+    interval = ("uten konfidensintervall: bare én deltakerkommune bidrar, og et intervall krever minst to"
+                if r.no_interval_reason
+                else f"{level} konfidensintervall {_points(r.ci_low)} til {_points(r.ci_high)}")
     text = (f"Effekt på {s.indikator} etter år fra start, i poeng på skalaen 1–5: samlet {_points(r.estimate)} "
-            f"({level} konfidensintervall {_points(r.ci_low)} til {_points(r.ci_high)})")
+            f"({interval})")
     for label, rows in (("årene før start", es[es["rel_year"] < 0]), ("årene fra start", es[es["rel_year"] >= 0])):
         if len(rows):
             text += f"; {label} mellom {_points(rows['estimate'].min())} og {_points(rows['estimate'].max())}"
+    refused = _refused_years(s)
+    if refused and not r.no_interval_reason:
+        text += (f"; {_years_text(refused)} er tegnet uten intervall, fordi bare én deltakerkommune bidrar "
+                 f"{'til hvert av dem' if len(refused) > 1 else 'til det'}")
     return text + "."
 
 
 def event_table(s: Study) -> tables.Table:
-    """The event study as a table: one row per year from the start."""
-    return tables.table(
-        s.result.event_study,
-        columns={"rel_year": "År fra start", **_INTERVAL, "n": "Deltakerkommuner", "kohorter": "Startkull"},
-        decimals={"rel_year": 0, **_DECIMALS},
-        p_values=["p_value"],
-        caption=f"Effekten på {s.indikator} per år fra start, med {tables.number(s.confidence_level, percent=True)} "
-                "konfidensintervall.",
-    )
+    """The event study as a table: one row per year from the start. A year that rests on one
+    treated municipality has its estimate but no interval or p-value, and a note in the column
+    ``Merknad`` (shown only when some year has one)."""
+    es = s.result.event_study
+    columns = {"rel_year": "År fra start", **_INTERVAL, "n": "Deltakerkommuner", "kohorter": "Startkull"}
+    caption = (f"Effekten på {s.indikator} per år fra start, med {tables.number(s.confidence_level, percent=True)} "
+               "konfidensintervall.")
+    if es["no_interval_reason"].notna().any():
+        es = es.assign(merknad=es["no_interval_reason"].notna().map({True: outcomes.NO_INTERVAL_SHORT, False: ""}))
+        columns["merknad"] = "Merknad"
+        caption += (" År som bare én deltakerkommune bidrar til, har verken intervall eller p-verdi: med én "
+                    "kommune kan usikkerheten ikke anslås.")
+    return tables.table(es.drop(columns="no_interval_reason"), columns=columns,
+                        decimals={"rel_year": 0, **_DECIMALS}, p_values=["p_value"], caption=caption)
 
 
 def robustness_chart(s: Study) -> plots.Chart:
     """Each robustness variant's estimate with its interval, the main analysis first."""
     r = s.robustness
+    given = int(r["ci_low"].notna().sum())
     alt = (f"Punktestimater med konfidensintervall for hovedanalysen og {tables.number(len(r) - 1)} "
            f"robusthetsvarianter: estimatene ligger mellom {_points(r['estimate'].min())} og "
            f"{_points(r['estimate'].max())} poeng, og {tables.number(int((r['ci_low'] > 0).sum()))} av "
-           f"{tables.number(len(r))} intervaller ligger over null.")
+           f"{tables.number(given)} intervaller ligger over null.")
+    if given < len(r):
+        alt += (f" {tables.number(len(r) - given)} av variantene har ikke intervall, fordi bare én "
+                "deltakerkommune bidrar.")
     return plots.Chart(outcome_plots.robustness_estimates(r), alt)
 
 
 def robustness_table(s: Study) -> tables.Table:
     """The robustness variants as a table."""
     return tables.table(
-        s.robustness,
+        s.robustness.drop(columns="no_interval_reason"),
         columns={"variant": "Variant", "indikator": "Indikator", **_INTERVAL, "n_treated": "Deltakerkommuner",
                  "n_control": "Sammenligningskommuner"},
         decimals=_DECIMALS,
