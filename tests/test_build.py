@@ -140,7 +140,7 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
     params = {"kommunenummer": "1151", "periode": int(site.folder.name), "data": "", "utgave": "offentlig"}
     fresh_path = tmp_path / "fresh.ipynb"
     pm.execute_notebook(str(resources.notebook("kommune_rapport.ipynb")), str(fresh_path), parameters=params,
-                        progress_bar=False)
+                        progress_bar=False, execution_timeout=600)
     fresh = nbformat.read(fresh_path, as_version=4)
     assert comparable(batch) == comparable(fresh)
     # and the comparison is not blind: another municipality's report differs

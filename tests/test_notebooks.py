@@ -107,7 +107,8 @@ def test_each_report_section_is_one_library_call(path):
 def _run(tmp_path, name, **parameters):
     out = tmp_path / name
     pm.execute_notebook(str(Path(__file__).parent.parent / "notebooks" / name), str(out),
-                        parameters=parameters, progress_bar=False, kernel_name="python3")
+                        parameters=parameters, progress_bar=False, kernel_name="python3",
+                        execution_timeout=600)  # a lost kernel message fails the test, not CI's clock
     return nbformat.read(out, as_version=4)
 
 

@@ -180,7 +180,7 @@ NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "utforsk.ipynb"
 def test_utforsk_prints_the_same_headline_for_oslo(tmp_path, counts):
     out = tmp_path / "utforsk.ipynb"
     pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"kommunenummer": "0301"}, progress_bar=False,
-                        kernel_name="python3")
+                        kernel_name="python3", execution_timeout=600)
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])
                    if o.get("output_type") == "stream")
     found = re.search(r"Oslo 31\.12\.2025: (\d+) personer med aktiv sertifisering \((\d+) sertifiseringer\)", text)

@@ -100,6 +100,19 @@ def test_a_pdf_not_printed_is_kept_when_current_and_removed_when_its_page_change
 
 
 @needs_browser
+def test_a_print_cancelled_while_the_browser_starts_leaves_a_printer_that_closes(tmp_path):
+    # an interrupted build cancels the prints not yet done; when the browser was still starting
+    # the cancel reached its start too, and closing raised CancelledError (seen in CI)
+    from kompetanse.build.pdf import PdfPrinter
+
+    (tmp_path / "a.html").write_text("<html><head><title>a</title></head><body>a</body></html>", encoding="utf-8")
+    printer = PdfPrinter()
+    printer.submit(tmp_path / "a.html", tmp_path / "a.pdf", "a").cancel()
+    printer.close()
+    assert not printer._ready.cancelled()
+
+
+@needs_browser
 def test_a_small_page_prints_tagged_in_its_language(tmp_path):
     page = tmp_path / "side.html"
     page.write_text(

@@ -131,8 +131,13 @@ class PdfPrinter:
         for _ in range(max(1, tabs)):
             self._tabs.put_nowait(await context.new_page())
 
+    async def _started(self) -> None:
+        # shielded: a print that is cancelled (an interrupted build) must not cancel the
+        # browser's start, which wrap_future would pass on to it, leaving nothing to close
+        await asyncio.shield(asyncio.wrap_future(self._ready))
+
     async def _print(self, html: Path, pdf: Path, title: str) -> float:
-        await asyncio.wrap_future(self._ready)
+        await self._started()
         tab = await self._tabs.get()
         try:
             start = time.perf_counter()
@@ -152,8 +157,8 @@ class PdfPrinter:
 
     async def _stop(self) -> None:
         try:
-            await asyncio.wrap_future(self._ready)
-        except Exception:  # the browser never started: nothing to end
+            await self._started()
+        except (Exception, asyncio.CancelledError):  # the browser never started: nothing to end
             return
         await self._browser.close()
         await self._pw.stop()
