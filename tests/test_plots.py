@@ -128,3 +128,22 @@ def test_a_chart_is_a_png_with_its_description_and_leaves_pyplot():
     data, meta = chart._repr_mimebundle_()
     assert data["text/plain"] == "Linjediagram: andel dekket" == meta["image/png"]["alt"]
     assert data["image/png"].startswith("iVBORw0KGgo")  # base64 of the PNG signature
+
+
+def test_text_from_the_data_is_never_parsed_as_mathtext():
+    # an indicator or a name such as "$\x{41}$" is drawn as written; parsed as mathtext it
+    # fails the figure (and with it the notebook)
+    import io
+
+    with plots.house_style():
+        fig, ax = plt.subplots()
+        ax.set_title("«$\\x{41}$» før og etter start")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+    with pytest.raises(ValueError):  # the check can fail: outside the house style it is mathtext
+        fig, ax = plt.subplots()
+        ax.set_title("«$\\x{41}$» før og etter start")
+        try:
+            fig.savefig(io.BytesIO(), format="png")
+        finally:
+            plt.close(fig)

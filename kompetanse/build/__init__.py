@@ -11,5 +11,5 @@ national overview, printed by one warm Chromium).
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("batch", "kernel", "manifest", "params", "pdf", "plan", "workers")
+SUBMODULES = ("batch", "guard", "kernel", "manifest", "params", "pdf", "plan", "workers")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
