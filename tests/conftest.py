@@ -63,3 +63,19 @@ def built_site(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     return build.build_reports(None, out=out, kommuner=SITE_KOMMUNER, progress=False)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    """The embedded sample, loaded once per module."""
+    import kompetanse
+
+    return kompetanse.load()
+
+
+@pytest.fixture(scope="module")
+def on(ds):
+    """The sample's reference date (the end of its latest period)."""
+    from kompetanse.analysis import periods
+
+    return periods.reference_date(ds)

@@ -16,8 +16,6 @@ import re
 import pandas as pd
 import pytest
 
-import kompetanse
-from kompetanse.analysis import periods
 from kompetanse.build import batch as build
 from kompetanse.build import params
 from kompetanse.build.plan import Job, job_fingerprint, plan
@@ -30,16 +28,6 @@ from tests.staff_cells import person_revealing_cells
 SMALL = ["5620", "1120", "4211", "5538"]  # Nordkapp, Klepp, Gjerstad, Storfjord
 BUILT = ["5620", "1120"]
 _BANNER = re.compile(r'<p class="intern-utgave">')
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return kompetanse.load()
-
-
-@pytest.fixture(scope="module")
-def on(ds):
-    return periods.reference_date(ds)
 
 
 def section_html(p: rapport.Profile) -> str:

@@ -6,22 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import kompetanse
 from kompetanse import UsageError
-from kompetanse.analysis import periods, programme
+from kompetanse.analysis import programme
 from kompetanse.analysis.coverage import coverage_by_level
 from kompetanse.reports import nasjonal, plots, program, tables
 from kompetanse.settings import MIN_COUNT, SUPPRESSED_MARKER
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return kompetanse.load()
-
-
-@pytest.fixture(scope="module")
-def on(ds):
-    return periods.reference_date(ds)
 
 
 def shown(table) -> list[list[str]]:
