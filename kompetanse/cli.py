@@ -118,7 +118,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         with stop_signals() as came:
             result = build_reports(args.data, out=args.out, periode=args.periode, kommuner=args.kommune or (),
                                    alle=args.alle, jobs=args.jobs, force=args.force, progress=not args.quiet,
-                                   pdf=not args.uten_pdf, utgave=args.utgave)
+                                   pdf=not args.uten_pdf, utgave=args.utgave, kommunegrupper=args.kommunegrupper)
     except DataError as exc:
         for problem in exc.problems:
             print(problem)
@@ -271,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(docs/staff-policy.md); intern: for the municipalities' own leaders, every count of staff "
                    "leaving or expiring, every page marked internal, written to OUT-intern/ and never into OUT "
                    "(default: offentlig)")
+    p.add_argument("--kommunegrupper", type=Path, default=None, metavar="CSV",
+                   help="compare each municipality with the peers of this grouping (one group per municipality, "
+                   "e.g. SSB's KOSTRA groups: columns kommunenummer, gruppe, gruppenavn) instead of size bands; "
+                   "a change to the file rebuilds the municipal reports")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("outcomes", help="does the programme improve the parent survey? (difference in differences)")

@@ -25,11 +25,15 @@ index and manifest); this module puts them together.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+import pandas as pd
+
+from kompetanse.analysis.peers import read_grouping
 from kompetanse.build import params
 from kompetanse.build.guard import BuildLock, BuildWriteError, InputWatch, write_error
 from kompetanse.build.manifest import BuildResult, ReportStatus, write_index, write_manifest
@@ -49,7 +53,7 @@ from kompetanse.build.plan import (
 )
 from kompetanse.build.workers import run_all
 from kompetanse.data.dataset import default_data_path, load
-from kompetanse.errors import UsageError, check_argument
+from kompetanse.errors import ParameterError, UsageError, argument_error, check_argument
 from kompetanse.settings import EDITIONS
 from kompetanse.site.pages import Site, write_atomic
 from kompetanse.site.statement import accessibility_page
@@ -95,6 +99,7 @@ def build_reports(
     kernel_name: str = "python3",
     pdf: bool = True,
     utgave: str = "offentlig",
+    kommunegrupper: str | Path | None = None,
 ) -> BuildResult:
     """Build the reports of a period.
 
@@ -115,6 +120,10 @@ def build_reports(
     utgave : ``"offentlig"`` (the default: the public edition, following the staff policy,
         ``docs/staff-policy.md``) or ``"intern"`` (for the municipalities' own leaders: every
         retention count, every page marked internal, written beside ``out``, never into it).
+    kommunegrupper : a grouping file (one group per municipality, e.g. SSB's KOSTRA groups:
+        `kompetanse.analysis.peers.read_grouping`) the municipal reports compare with instead of
+        the size bands; checked before anything is built. Its content is part of every municipal
+        report's fingerprint, and the build watches it like the data files.
 
     Returns
     -------
@@ -132,19 +141,37 @@ def build_reports(
     periode = params.periode(periode, ds)
     numbers = sorted(ds.kommuner["kommunenummer"]) if alle else sorted({params.kommunenummer(k) for k in kommuner})
     data_param = str(data_path.resolve()) if data_path else ""
-    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param, utgave=utgave)
+    grouping, grouping_file = _grouping(kommunegrupper, ds)
+    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param, utgave=utgave,
+                     kommunegrupper=str(grouping_file[0]) if grouping_file else "")
 
     folder = edition_folder(out, utgave) / str(periode)
     _check_edition(folder, utgave)
     _make_folder(folder)
-    watch = InputWatch(data_path or default_data_path(), ds.sources)
+    watch = InputWatch(data_path or default_data_path(), ds.sources, dict([grouping_file]) if grouping_file else None)
     with BuildLock(folder) as lock:
         try:
             return _build(ds, folder, jobs_list, watch=watch, lock=lock, start=start, utgave=utgave,
                           periode=periode, numbers=numbers, data_param=data_param, alle=alle, force=force,
-                          pdf=pdf, jobs=jobs, progress=progress, kernel_name=kernel_name)
+                          pdf=pdf, jobs=jobs, progress=progress, kernel_name=kernel_name, grouping=grouping,
+                          grouping_file=grouping_file)
         except OSError as exc:  # a write the workers did not catch: the disk, the file system
             raise write_error(exc, folder) from exc
+
+
+def _grouping(source: str | Path | None, ds) -> tuple[pd.DataFrame | None, tuple[Path, str] | None]:
+    """The checked grouping of ``--kommunegrupper`` and (its absolute path, its sha256), or
+    (None, None) without one. Raises `DataError` naming the file's bad rows, `UsageError` for a
+    file that is not there."""
+    if source is None or not str(source).strip():
+        return None, None
+    path = Path(source).expanduser().resolve()
+    if not path.is_file():
+        raise argument_error("kommunegrupper", "a CSV file of municipality groups that exists", str(source),
+                             cls=ParameterError)
+    data = path.read_bytes()
+    grouping = read_grouping(path, known=list(ds.kommuner["kommunenummer"]))
+    return grouping, (path, hashlib.sha256(data).hexdigest())
 
 
 def _make_folder(folder: Path) -> None:
@@ -159,14 +186,16 @@ def _make_folder(folder: Path) -> None:
 
 def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: BuildLock, start: float, utgave: str,
            periode: int, numbers: list[str], data_param: str, alle: bool, force: bool, pdf: bool, jobs: int | None,
-           progress: bool, kernel_name: str) -> BuildResult:
+           progress: bool, kernel_name: str, grouping=None, grouping_file=None) -> BuildResult:
     """The build itself, in a folder this process holds the lock of."""
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
+    if grouping_file:
+        inputs["kommunegrupper"] = {"file": str(grouping_file[0]), "sha256": grouping_file[1]}
     notebooks = notebook_hashes(jobs_list)
     package = package_fingerprint()
     from kompetanse.analysis.periods import reference_date
 
-    digests = data_digests(ds, jobs_list, on=reference_date(ds, periode=periode))
+    digests = data_digests(ds, jobs_list, on=reference_date(ds, periode=periode), grouping=grouping)
     jobs_list = [Job(**{**asdict(j), "data_digest": digests[j.key],
                         "fingerprint": job_fingerprint(j, data=digests[j.key], notebooks=notebooks, package=package)})
                  for j in jobs_list]

@@ -128,9 +128,11 @@ class InputWatch:
     """The input files of a build with the sha256 they had when the data were loaded;
     `changed` names those that differ now (or are gone)."""
 
-    def __init__(self, data: Path, sources: dict[str, tuple[str, str]]):
-        # a folder's tables are its files; a workbook's sheets (``book.xlsx[sheet]``) are the workbook
+    def __init__(self, data: Path, sources: dict[str, tuple[str, str]], extra: dict[Path, str] | None = None):
+        # a folder's tables are its files; a workbook's sheets (``book.xlsx[sheet]``) are the workbook;
+        # ``extra``: further input files (the grouping of ``--kommunegrupper``) with their sha256
         self.files = {(data / label if data.is_dir() else data): digest for label, digest in sources.values()}
+        self.files.update(extra or {})
 
     def changed(self) -> list[str]:
         return [str(f) for f, digest in self.files.items() if _sha256(f) != digest]

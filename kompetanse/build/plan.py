@@ -110,15 +110,19 @@ def _row_digests(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return pd.DataFrame({f"{name}:sum": grouped.sum(), f"{name}:xor": grouped.agg(np.bitwise_xor.reduce)})
 
 
-def municipal_digests(ds: Dataset, *, on) -> pd.Series:
+def municipal_digests(ds: Dataset, *, on, grouping: pd.DataFrame | None = None) -> pd.Series:
     """For each municipality, a digest of everything its report is made from: its own rows in
     every input table, and its rows in every national analysis the report draws on (which
     include the county and national figures it is compared with, and its rank). A change to
     one municipality's rows changes its own digest, and another municipality's only where
-    what that municipality's report shows changes with it (a median, a rank)."""
+    what that municipality's report shows changes with it (a median, a rank). With a
+    ``grouping`` (``--kommunegrupper``, `kompetanse.analysis.peers.read_grouping`) the peer
+    comparisons are those of its groups, and a municipality's row of the grouping counts too."""
     from kompetanse.reports.kommune import national
 
-    frames = dict(ds.tables()) | {f"national:{k}": v for k, v in national(ds, on=on).items()}
+    frames = dict(ds.tables()) | {f"national:{k}": v for k, v in national(ds, on=on, grouping=grouping).items()}
+    if grouping is not None:
+        frames["kommunegrupper"] = grouping
     parts = [_row_digests(f, name) for name, f in frames.items() if "kommunenummer" in f.columns]
     table = pd.concat(parts, axis=1).reindex(ds.kommuner["kommunenummer"].astype("str")).fillna(0)
     combined = pd.util.hash_pandas_object(table.astype("uint64"), index=True)
@@ -130,10 +134,12 @@ AGGREGATE_INPUTS = {"nasjonal": None, "program": ("program_deltakelse", "program
                     "utfall": ("foreldreundersokelsen", "program_deltakelse")}
 
 
-def data_digests(ds: Dataset, jobs: list[Job], *, on) -> dict[str, str]:
-    """The data digest each job's fingerprint rests on."""
+def data_digests(ds: Dataset, jobs: list[Job], *, on, grouping: pd.DataFrame | None = None) -> dict[str, str]:
+    """The data digest each job's fingerprint rests on (``grouping``: the municipal reports' peer
+    groups, `municipal_digests`)."""
     files = {name: sha for name, (_file, sha) in ds.sources.items()}
-    per_kommune = municipal_digests(ds, on=on) if any(j.kind == "kommune" for j in jobs) else None
+    per_kommune = (municipal_digests(ds, on=on, grouping=grouping) if any(j.kind == "kommune" for j in jobs)
+                   else None)
     digests = {}
     for job in jobs:
         if job.kind == "kommune":
@@ -164,7 +170,7 @@ def municipal_forms() -> tuple[str, ...]:
 
 
 def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple[str, ...],
-                    utgave: str = "offentlig") -> list[Job]:
+                    utgave: str = "offentlig", kommunegrupper: str = "") -> list[Job]:
     """A municipality's reports: in its own form (`report_language`, bokmål when that form's
     notebook is not there) at ``kommuner/<nr>.html``, and in each other form at
     ``kommuner/<nr>.<form>.html``, each linking the other; the executed notebooks alike under
@@ -173,6 +179,9 @@ def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple
     order = [own, *(f for f in forms if f != own)]
     stem = {f: nr if f == own else f"{nr}.{f}" for f in order}
     parameters = {"kommunenummer": nr, "periode": periode, "data": data, "utgave": utgave}
+    if kommunegrupper:
+        # only when given, so that the pages of a build without a grouping keep their fingerprints
+        parameters["kommunegrupper"] = kommunegrupper
     # the municipal notebook's first output is the <h1> with the municipality's name; the title
     # (index, <title>) reads the same in both forms
     return [Job(f"kommune/{stem[f]}", "kommune", MUNICIPAL_NOTEBOOKS[f], parameters, f"kommuner/{stem[f]}.html",
@@ -181,11 +190,14 @@ def _municipal_jobs(nr: str, name: str, *, periode: int, data: str, forms: tuple
             for f in order]
 
 
-def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: str = "offentlig") -> list[Job]:
+def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: str = "offentlig",
+         kommunegrupper: str = "") -> list[Job]:
     """The reports of one build: the national overview, one programme report per cohort, the
     outcome study (all in bokmål), and the reports of each municipality asked for: in its own
     language form and in the other (`municipal_forms`; in bokmål only when the nynorsk notebook
-    is not there); all of them in the edition ``utgave`` (``offentlig`` or ``intern``).
+    is not there); all of them in the edition ``utgave`` (``offentlig`` or ``intern``). The
+    municipal reports compare with the peer groups of the grouping file ``kommunegrupper`` (an
+    absolute path; empty: size bands).
 
     Raises
     ------
@@ -207,7 +219,8 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: s
     forms = municipal_forms() if kommuner else ("nb",)
     jobs = [replace(j, utgave=utgave) for j in jobs]
     for nr in kommuner:
-        jobs.extend(_municipal_jobs(nr, names[nr], periode=periode, data=data, forms=forms, utgave=utgave))
+        jobs.extend(_municipal_jobs(nr, names[nr], periode=periode, data=data, forms=forms, utgave=utgave,
+                                    kommunegrupper=kommunegrupper))
     for job in jobs:
         notebook(job.notebook)  # raises, naming it, when a notebook is missing
     return jobs
