@@ -9,6 +9,10 @@ section calls), ``site`` (pages) and ``build`` (the batch)::
     from kompetanse.analysis import coverage, periods
     coverage.coverage_by_level(ds, on=periods.reference_date(ds))
     kompetanse.outcomes.outcome_study(ds)
+
+``kompetanse.schema`` is ``kompetanse.data.schema``: ``kompetanse.schema.describe()`` returns the
+data contract as a table. ``dir(kompetanse)`` lists the public API: ``__all__``, the subpackages and
+that alias.
 """
 
 from kompetanse._lazy import submodule_getattr
@@ -31,5 +35,8 @@ __all__ = [
 ]
 
 #: Subpackages reachable as attributes of the package without importing them first.
-SUBMODULES = ("analysis", "build", "data", "did", "formatting", "outcomes", "reports", "resources", "settings", "site")
-__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
+SUBMODULES = ("analysis", "build", "data", "did", "errors", "formatting", "outcomes", "reports", "resources",
+              "settings", "site")
+#: Short public names for modules deeper in the package: ``kompetanse.schema.describe()``.
+ALIASES = {"schema": "kompetanse.data.schema"}
+__getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES, aliases=ALIASES)

@@ -4,16 +4,18 @@ and return the DOM as the browser left it and every message written to the conso
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from kompetanse.build.pdf import find_browser
 
 CONSOLE = re.compile(r":CONSOLE[^\]]*\] (.*)")
 
 
 def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    # the browser the PDFs are printed with (Chromium, Chrome or Edge, or KOMPETANSE_CHROMIUM)
+    return find_browser()
 
 
 def open_page(path: Path, *, timeout: float = 60) -> tuple[str, list[str]]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+
+from kompetanse.build.pdf import find_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -23,7 +24,8 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    # the browser the PDFs are printed with (Chromium, Chrome or Edge, or KOMPETANSE_CHROMIUM)
+    return find_browser()
 
 
 def site_pages(folder: Path) -> list[Path]:

@@ -100,6 +100,39 @@ def test_the_refusal_names_the_holder_and_a_stale_lock_is_taken_over(tmp_path, c
     assert not (folder / guard.LOCK_NAME).exists()
 
 
+class _FakeMsvcrt:
+    """`msvcrt.locking` as Windows does it, for the lock's Windows branch on this machine: a byte
+    range locked through one descriptor cannot be locked through another until it is unlocked."""
+
+    LK_UNLCK, LK_NBLCK = 0, 2
+
+    def __init__(self):
+        self.held: dict[tuple[int, int], int] = {}
+
+    def locking(self, fd, mode, nbytes):
+        key = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR))
+        if mode == self.LK_UNLCK:
+            self.held.pop(key, None)
+        elif self.held.setdefault(key, fd) != fd:
+            raise PermissionError(13, "Permission denied")
+
+
+def test_the_lock_works_without_flock_as_on_windows(tmp_path, monkeypatch):
+    fake = _FakeMsvcrt()
+    monkeypatch.setattr(guard, "_msvcrt", lambda: fake)
+    folder = tmp_path / "2025"
+    folder.mkdir()
+    with guard.BuildLock(folder), pytest.raises(UsageError, match=f"is being built by process {os.getpid()} on "):
+        guard.BuildLock(folder).__enter__()
+    # the byte locked lies past the holder's text, which a second build must be able to read
+    assert [offset for _, offset in fake.held] == []
+    (folder / guard.LOCK_NAME).write_text('{"pid": 999999, "host": "maskin", "started": "2026-12-01T10:00:00+01:00"}')
+    with guard.BuildLock(folder) as lock:
+        assert lock.stale == "process 999999 on maskin (started 2026-12-01T10:00:00+01:00)"
+        assert [offset for _, offset in fake.held] == [guard._WINDOWS_LOCK_OFFSET]
+    assert not fake.held and not (folder / guard.LOCK_NAME).exists()
+
+
 def test_an_input_replaced_during_the_build_fails_the_run_by_name(tmp_path):
     data, out = tmp_path / "data", tmp_path / "reports"
     shutil.copytree(SAMPLE, data)

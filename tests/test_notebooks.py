@@ -190,3 +190,78 @@ def test_the_warm_kernel_frees_what_a_report_left_in_reference_cycles(kernel, tm
     assert result.ok, result.error
     text = "".join(o.get("text", "") for c in result.notebook.cells for o in c.get("outputs", []))
     assert text.strip() == "freed"
+
+
+# --- utforsk.ipynb shows what the published pages show, and nothing smaller ------------------------
+
+#: Headers of displayed counts of parents or participants (disclosure: hidden below MIN_COUNT) and of
+#: persons leaving or losing a certification (staff policy: hidden below MIN_STAFF_EVENTS), as the
+#: report tables label them and as a raw frame would name them.
+_PARENT_HEADERS = ("foreldre", "antall_foreldre", "ansatte nådd", "ansatte_naadd", "foreldre nådd", "foreldre_naadd",
+                   "deltakere")
+_EVENT_HEADERS = ("utløper innen", "utloper_neste_12_mnd", "sluttet i", "sluttet_i_perioden")
+
+
+def _small_counts_shown(html: str) -> list[tuple[str, str]]:
+    """(header, cell) of every count of parents, participants or staff events shown below its
+    threshold in the HTML tables of ``html``; rates and shares (per, andel, %) are not counts."""
+    from kompetanse.settings import MIN_COUNT, MIN_STAFF_EVENTS
+    from tests.staff_cells import person_revealing_cells, tables_of
+
+    found = []
+    for rows in tables_of(html)[0]:
+        header = [h.lower() for h in rows[0]]
+        for i, h in enumerate(header):
+            if " per " in f" {h} " or "andel" in h or "%" in h:
+                continue
+            limit = (MIN_COUNT if h.startswith(_PARENT_HEADERS) else MIN_STAFF_EVENTS if h.startswith(_EVENT_HEADERS)
+                     else None)
+            if limit is not None:
+                found += [(rows[0][i], r[i]) for r in rows[1:] if i < len(r) and r[i].isdigit()
+                          and 0 < int(r[i]) < limit]
+    return found + [("staff policy", str(c)) for c in person_revealing_cells(html)]
+
+
+#: A small municipality of the sample with parents in offers of 1 to 4 on a level and one or two
+#: persons leaving or whose certification expires on a level in 2025.
+SMALL = "1135"
+
+
+def test_the_small_count_check_finds_a_raw_table_of_offers(ds):
+    from kompetanse.analysis import coverage
+
+    # the check below is only worth something if it catches what utforsk used to show
+    raw = ds.tilbud.query("kommunenummer == @SMALL and ar == 2025")
+    assert _small_counts_shown(raw.to_html(index=False))
+    retention = coverage.retention_by_level(ds).query("kommunenummer == @SMALL")
+    assert _small_counts_shown(retention.to_html(index=False))
+
+
+def test_utforsk_shows_no_unsuppressed_small_count_and_exports_the_table_as_shown(ds, tmp_path):
+    import pandas as pd
+
+    from kompetanse.analysis import coverage
+    from kompetanse.reports import kommune
+
+    # the municipality has what must not be shown: small parent counts and staff events of 1-2
+    per_level = ds.tilbud.query("kommunenummer == @SMALL and ar == 2025").groupby("niva", observed=True)[
+        "antall_foreldre"].sum()
+    assert per_level.between(1, 4).any()
+    retention = coverage.retention_by_level(ds).query("kommunenummer == @SMALL")
+    assert (retention["utloper_neste_12_mnd"].between(1, 2) | retention["sluttet_i_perioden"].between(1, 2)).any()
+
+    nb = _run(tmp_path, "utforsk.ipynb", kommunenummer=SMALL, eksport=str(tmp_path / "eksport"))
+    html = "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    assert html.count("<table") >= 8, "utforsk displays its tables as HTML"
+    assert "Foreldre" in html  # the offers table is among them, with its parents suppressed
+    assert _small_counts_shown(html) == []
+
+    # the export is the comparison table of the page, cell by cell, in the Norwegian CSV dialect
+    expected = kommune.comparison_table(kommune.profile(ds, SMALL)).to_spreadsheet()
+    csv = tmp_path / "eksport" / f"sammenligning-{SMALL}-2025.csv"
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    got = pd.read_csv(csv, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert got.to_numpy().tolist() == expected.astype(str).to_numpy().tolist()
+    assert list(got.columns) == list(expected.columns)
+    sheet = pd.read_excel(csv.with_suffix(".xlsx"), dtype=str, keep_default_na=False, engine="openpyxl")
+    assert sheet.to_numpy().tolist() == expected.astype(str).to_numpy().tolist()

@@ -63,6 +63,7 @@ def test_options_are_a4_tagged_with_the_title_escaped_in_the_header():
 
 def test_without_chromium_there_is_a_reason_and_no_printer(monkeypatch, tmp_path):
     monkeypatch.setattr(pdfmod.shutil, "which", lambda name: None)
+    monkeypatch.delenv("KOMPETANSE_CHROMIUM", raising=False)
     assert "Chromium is not installed" in unavailable()
 
     class Job:
@@ -195,6 +196,59 @@ def test_pdfs_are_listed_in_the_manifest_and_linked(site):
 
 
 # ------------------------------------------------------------------ fingerprints, no Chromium
+
+
+# ------------------------------------------------------------------------------- browser lookup
+
+
+def _program(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+def test_browser_lookup_takes_the_variable_first_and_only_the_variable(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdfmod.shutil, "which", lambda name: f"/usr/bin/{name}")
+    exe = _program(tmp_path / "min chrome" / "chrome.exe")
+    assert pdfmod.find_browser(environ={"KOMPETANSE_CHROMIUM": str(exe)}, platform="linux") == str(exe)
+    # a variable that names no file is a mistake to report, not a reason to print with another browser
+    assert pdfmod.find_browser(environ={"KOMPETANSE_CHROMIUM": str(tmp_path / "nei.exe")}, platform="linux") is None
+    monkeypatch.setenv("KOMPETANSE_CHROMIUM", str(tmp_path / "nei.exe"))
+    assert unavailable().startswith(f"KOMPETANSE_CHROMIUM is {str(tmp_path / 'nei.exe')!r}, which is not a file")
+
+
+def test_browser_lookup_on_the_path_prefers_chromium_then_chrome_then_edge(monkeypatch):
+    on_path = {"google-chrome": "/opt/google/chrome/google-chrome", "msedge": "/usr/bin/msedge"}
+    monkeypatch.setattr(pdfmod.shutil, "which", on_path.get)
+    assert pdfmod.find_browser(environ={}, platform="linux") == "/opt/google/chrome/google-chrome"
+    on_path.pop("google-chrome")
+    assert pdfmod.find_browser(environ={}, platform="linux") == "/usr/bin/msedge"
+    on_path["chromium"] = "/usr/bin/chromium"
+    assert pdfmod.find_browser(environ={}, platform="linux") == "/usr/bin/chromium"
+
+
+def test_browser_lookup_finds_chrome_and_edge_where_the_windows_installers_put_them(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdfmod.shutil, "which", lambda name: None)
+    environ = {"ProgramFiles": str(tmp_path / "pf"), "ProgramFiles(x86)": str(tmp_path / "pf86"),
+               "LOCALAPPDATA": str(tmp_path / "local")}
+    assert pdfmod.find_browser(environ=environ, platform="win32") is None
+    edge = _program(tmp_path / "pf86" / "Microsoft" / "Edge" / "Application" / "msedge.exe")
+    assert pdfmod.find_browser(environ=environ, platform="win32") == str(edge)
+    chrome = _program(tmp_path / "local" / "Google" / "Chrome" / "Application" / "chrome.exe")
+    assert pdfmod.find_browser(environ=environ, platform="win32") == str(chrome)
+    # the same folders mean nothing on Linux, where a browser is on the path or not at all
+    assert pdfmod.find_browser(environ=environ, platform="linux") is None
+
+
+def test_browser_lookup_finds_an_app_in_the_users_applications_on_macos(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdfmod.shutil, "which", lambda name: None)
+    # /Applications is looked at first; this test's own folder stands in for it
+    monkeypatch.setattr(pdfmod, "_macos_roots", lambda environ: [tmp_path / "Applications", tmp_path / "home"])
+    assert pdfmod.find_browser(environ={}, platform="darwin") is None
+    edge = _program(tmp_path / "home" / "Microsoft Edge.app" / "Contents" / "MacOS" / "Microsoft Edge")
+    assert pdfmod.find_browser(environ={}, platform="darwin") == str(edge)
+    chrome = _program(tmp_path / "Applications" / "Google Chrome.app" / "Contents" / "MacOS" / "Google Chrome")
+    assert pdfmod.find_browser(environ={}, platform="darwin") == str(chrome)
 
 
 @needs_browser

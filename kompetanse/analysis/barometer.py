@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from kompetanse.analysis.compare import _rate_interval
+from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.data.reference import LEVELS
 from kompetanse.errors import argument_error
 from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, MIN_COUNT, RATE_PER
@@ -87,8 +88,9 @@ INDICATORS: tuple[Indicator, ...] = (
 _BY_KEY = {i.key: i for i in INDICATORS}
 
 
-def indicator_counts(ds, *, on, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The numerator and denominator of every indicator for every municipality on ``on``.
+def indicator_counts(ds, *, on: DateLike | None = None, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The numerator and denominator of every indicator for every municipality on ``on`` (None:
+    the last day of the latest period, `kompetanse.analysis.periods.reference_date`).
 
     Returns one row per (kommunenummer, indikator) in `INDICATORS` order, for every municipality
     of ``ds.kommuner``, with ``fylkesnummer``, ``teller`` and ``nevner`` (float; for the survey
@@ -97,7 +99,7 @@ def indicator_counts(ds, *, on, coverage: pd.DataFrame | None = None) -> pd.Data
     """
     from kompetanse.analysis import coverage as cov
 
-    at = pd.Timestamp(on)
+    at = reference_date(ds, on=on)
     places = ds.kommuner[["kommunenummer", "fylkesnummer"]].drop_duplicates("kommunenummer")
     nr = places["kommunenummer"]
     coverage = cov.coverage_by_level(ds, on=at) if coverage is None else coverage
@@ -247,9 +249,10 @@ def _intervals(kind: np.ndarray, k: np.ndarray, n: np.ndarray, ok: np.ndarray,
     return low, high
 
 
-def barometer(ds, *, on, groups: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
-              level: float = CONFIDENCE_LEVEL) -> pd.DataFrame:
-    """The barometer of every municipality on ``on``: `judge` of `indicator_counts`.
+def barometer(ds, *, on: DateLike | None = None, groups: pd.DataFrame | None = None,
+              coverage: pd.DataFrame | None = None, level: float = CONFIDENCE_LEVEL) -> pd.DataFrame:
+    """The barometer of every municipality on ``on`` (None: the last day of the latest period):
+    `judge` of `indicator_counts`.
 
     ``groups`` defaults to the size bands of `kompetanse.analysis.peers.peer_groups`; ``coverage``
     is `coverage.coverage_by_level` on ``on`` when the caller has it already.

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetanse.analysis.periods import period_bounds, reference_date
+from kompetanse.analysis.periods import DateLike, period_bounds, reference_date
 from kompetanse.data.reference import LEVELS
 from kompetanse.settings import COVERAGE_STATUSES, EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
 
@@ -62,7 +62,7 @@ def _not_left(staff: pd.DataFrame, at) -> pd.Series:
     return staff["sluttet_dato"].isna() | (staff["sluttet_dato"] >= at)
 
 
-def active_certified(ds, *, on=None) -> pd.DataFrame:
+def active_certified(ds, *, on: DateLike | None = None) -> pd.DataFrame:
     """The staff rows that count as capacity on ``on`` (see the module docstring).
 
     Individual rows: a building block for the other analyses, never to be shown in a report.
@@ -141,7 +141,7 @@ def _check(min_certified: int, expiry_months: int) -> None:
         raise argument_error("expiry_months", "a whole number of 0 or more", expiry_months)
 
 
-def coverage_by_level(ds, *, on=None, min_certified: int = MIN_CERTIFIED,
+def coverage_by_level(ds, *, on: DateLike | None = None, min_certified: int = MIN_CERTIFIED,
                       expiry_months: int = EXPIRY_MONTHS) -> pd.DataFrame:
     """Coverage status per municipality and prevention level on a date.
 
@@ -188,7 +188,7 @@ def coverage_by_level(ds, *, on=None, min_certified: int = MIN_CERTIFIED,
     return out[columns].sort_values(["kommunenummer", "niva"], ignore_index=True)
 
 
-def breadth(ds, *, on=None, **thresholds) -> pd.DataFrame:
+def breadth(ds, *, on: DateLike | None = None, **thresholds) -> pd.DataFrame:
     """How many of the three levels each municipality covers.
 
     Returns one row per municipality with place names, ``niva_dekket`` (levels ``dekket``, 0–3),
@@ -204,7 +204,7 @@ def breadth(ds, *, on=None, **thresholds) -> pd.DataFrame:
     return out.sort_values("kommunenummer", ignore_index=True)
 
 
-def gaps(ds, *, on=None, coverage: pd.DataFrame | None = None, **thresholds) -> pd.DataFrame:
+def gaps(ds, *, on: DateLike | None = None, coverage: pd.DataFrame | None = None, **thresholds) -> pd.DataFrame:
     """For each level a municipality does not cover, the catalogue's methods that would close it,
     in the order a leader would act on them.
 
@@ -271,7 +271,7 @@ def _left_certified(staff: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp
     return _active_rows(left, at=left["sluttet_dato"])
 
 
-def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
+def in_training(ds, *, on: DateLike | None = None, by_level: bool = True) -> pd.DataFrame:
     """Staff in training on ``on`` (status ``i_opplaering``, started, not left): capacity to come.
 
     Returns one row per (kommunenummer, niva, metode) — or per (kommunenummer, metode) with
@@ -287,8 +287,9 @@ def in_training(ds, *, on=None, by_level: bool = True) -> pd.DataFrame:
     return out.sort_values(keys, ignore_index=True)
 
 
-def projected_coverage(ds, *, on=None, months: int = HORIZON_MONTHS, min_certified: int = MIN_CERTIFIED,
-                       expiry_months: int = EXPIRY_MONTHS, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
+def projected_coverage(ds, *, on: DateLike | None = None, months: int = HORIZON_MONTHS,
+                       min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS,
+                       coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """The status of every municipality × level ``months`` ahead if nothing is done.
 
     Only people certified by ``on`` count; certifications that expire by then and people whose
@@ -332,7 +333,7 @@ def _retention_rows(ds, at: pd.Timestamp, months: int) -> dict[str, pd.DataFrame
     }
 
 
-def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS,
+def retention_by_level(ds, *, on: DateLike | None = None, months: int = HORIZON_MONTHS,
                        coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per municipality and level: what may be lost and what is coming.
 
@@ -357,7 +358,7 @@ def retention_by_level(ds, *, on=None, months: int = HORIZON_MONTHS,
     return out
 
 
-def staff_counts(ds, *, on=None) -> pd.DataFrame:
+def staff_counts(ds, *, on: DateLike | None = None) -> pd.DataFrame:
     """How many staff are trained: the headline count of every municipality on a date.
 
     Definitions (the module docstring has the rule for an active certification):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kompetanse.analysis.coverage import _PLACES, _active_rows, _check, _date, _level_status
+from kompetanse.analysis.periods import DateLike
 from kompetanse.data.reference import LEVELS
 from kompetanse.errors import argument_error
 from kompetanse.settings import EXPIRY_MONTHS, HORIZON_MONTHS, MIN_CERTIFIED
@@ -184,8 +185,8 @@ def _changes(now: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(keys, ignore_index=True)
 
 
-def expiry_schedule(ds, *, on=None, months: int = HORIZON_MONTHS, min_certified: int = MIN_CERTIFIED,
-                    expiry_months: int = EXPIRY_MONTHS) -> ExpirySchedule:
+def expiry_schedule(ds, *, on: DateLike | None = None, months: int = HORIZON_MONTHS,
+                    min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS) -> ExpirySchedule:
     """When certifications run out per method, and when each level's status would first change
     if nothing is done, per quarter of the next ``months`` months.
 

@@ -8,6 +8,12 @@ import pandas as pd
 
 from kompetanse.errors import UsageError, argument_error
 
+__all__ = ["DateLike", "latest_period", "period_bounds", "reference_date"]
+
+#: What ``on`` accepts: a date, a Timestamp or an ISO string. An analysis given ``on=None`` looks at
+#: `reference_date` of its dataset, the last day of the latest period.
+DateLike = dt.date | pd.Timestamp | str
+
 
 def latest_period(ds) -> int:
     """The latest calendar year with data in ``tilbud`` or ``befolkning``."""

@@ -4,22 +4,18 @@ staff and parents reached; and the summary per cohort that FUB/FUG reports upwar
 
 from __future__ import annotations
 
-import datetime as dt
 import numbers
 
 import numpy as np
 import pandas as pd
 
-from kompetanse.analysis.periods import reference_date
+from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.data.dataset import Dataset
 from kompetanse.data.schema import AKTIVITET_TYPER, DELTAKELSE_STATUS, FORMATER
 from kompetanse.errors import argument_error
 from kompetanse.settings import PROGRESS_STATUSES, PROGRESS_TOLERANCE
 
 __all__ = ["activities_by_type", "cohort_summary", "programme_progress"]
-
-#: What ``on`` accepts (see `kompetanse.analysis.periods.reference_date`).
-DateLike = dt.date | pd.Timestamp | str
 
 _KEY = ["kommunenummer", "kull"]
 _PLACES = ["kommunenavn", "fylkesnummer", "fylkesnavn"]

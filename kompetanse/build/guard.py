@@ -18,6 +18,7 @@ import errno
 import hashlib
 import json
 import os
+import platform
 import signal
 import threading
 from collections.abc import Iterator
@@ -37,7 +38,8 @@ class BuildWriteError(KompetanseError):
 
 _REASONS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
             errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-            errno.EDQUOT: "the disk quota is used up", errno.ENOTDIR: "a part of the path is a file, not a folder",
+            getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+            errno.ENOTDIR: "a part of the path is a file, not a folder",
             errno.EEXIST: "a file is in the way"}
 
 
@@ -74,10 +76,11 @@ def stop_signals() -> Iterator[dict]:
 class BuildLock:
     """An exclusive lock on a period folder, held by this process while it builds there.
 
-    The lock is `fcntl.flock` on ``folder/.kompetanse-bygg.lock``, which records the holder's
-    process id, host and start time. The kernel releases a flock when its holder dies, however
-    it dies, so a lock file that can be locked again is stale: it is taken over, and ``stale``
-    says whose it was."""
+    The lock is `fcntl.flock` on ``folder/.kompetanse-bygg.lock`` (on Windows, which has no
+    flock, `msvcrt.locking` of one byte past the file's text), which records the holder's
+    process id, host and start time. The operating system releases the lock when its holder
+    dies, however it dies, so a lock file that can be locked again is stale: it is taken over,
+    and ``stale`` says whose it was."""
 
     def __init__(self, folder: Path):
         self.path = folder / LOCK_NAME
@@ -85,15 +88,12 @@ class BuildLock:
         self._fd: int | None = None
 
     def __enter__(self) -> BuildLock:
-        import fcntl
-
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = os.open(self.path, flags, 0o644)
         except OSError as exc:
             raise write_error(exc, self.path.parent) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(fd):
             holder = _describe(os.read(fd, 4096))
             os.close(fd)
             raise UsageError(f"{self.path.parent} is being built by {holder}: wait until that build is done, "
@@ -103,17 +103,69 @@ class BuildLock:
             self.stale = _describe(left)
         os.lseek(fd, 0, os.SEEK_SET)
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": os.uname().nodename,
+        os.write(fd, json.dumps({"pid": os.getpid(), "host": platform.node(),
                                  "started": dt.datetime.now().astimezone().isoformat(timespec="seconds")}).encode())
         self._fd = fd
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._fd is not None:
+        if self._fd is None:
+            return
+        if _msvcrt() is None:
+            # removed while still locked, so that no other build can lock the file and lose it
             with contextlib.suppress(OSError):
                 self.path.unlink()
             os.close(self._fd)
-            self._fd = None
+        else:
+            # Windows removes no open file: unlock and close first
+            _unlock_windows(self._fd)
+            os.close(self._fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        self._fd = None
+
+
+#: Where the Windows lock byte is: past any holder text, so that reading the holder is not blocked.
+_WINDOWS_LOCK_OFFSET = 1 << 20
+
+
+def _msvcrt():
+    """The `msvcrt` module where flock is missing (Windows), else None."""
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        import msvcrt
+
+        return msvcrt
+    return None
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock ``fd`` exclusively without waiting; False when another process holds it."""
+    msvcrt = _msvcrt()
+    if msvcrt is None:
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    finally:
+        os.lseek(fd, 0, os.SEEK_SET)
+    return True
+
+
+def _unlock_windows(fd: int) -> None:
+    msvcrt = _msvcrt()
+    os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+    with contextlib.suppress(OSError):
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 def _describe(raw: bytes) -> str:

@@ -1,7 +1,9 @@
 """A tagged A4 PDF of the municipal pages and of the national overview, printed from the same
 HTML by one warm Chromium per build.
 
-Chromium is Debian's (``shutil.which("chromium")``), driven by Playwright; Playwright does not
+The browser is a Chromium-based one already on the machine (`find_browser`: the program
+``KOMPETANSE_CHROMIUM`` names, else Chromium, Chrome or Edge on the path, else, on Windows and
+macOS, Chrome or Edge where their installers put them), driven by Playwright; Playwright does not
 download a browser of its own here. The browser is started once, in a thread of its own, when the
 build starts; the build hands it each page as the page lands (`PdfBuild.page_done`), so the PDFs
 are printed while the workers are still running notebooks, a few tabs at a time.
@@ -23,8 +25,10 @@ import asyncio
 import hashlib
 import html as _html
 import json
+import os
 import posixpath
 import shutil
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -33,7 +37,8 @@ from pathlib import Path
 
 from kompetanse.site.pages import write_atomic
 
-__all__ = ["PDF_KINDS", "PdfBuild", "PdfPrinter", "PdfStatus", "pdf_options", "pdf_target", "unavailable"]
+__all__ = ["BROWSER_VARIABLE", "PDF_KINDS", "PdfBuild", "PdfPrinter", "PdfStatus", "find_browser", "pdf_options",
+           "pdf_target", "unavailable"]
 
 #: The kinds of report that get a PDF: the municipal pages and the national overview.
 PDF_KINDS = ("kommune", "nasjonal")
@@ -43,6 +48,23 @@ TABS = 2
 
 #: Seconds one page may take to load and print.
 TIMEOUT = 120
+
+#: The environment variable naming the browser's program file, for a browser the search misses.
+BROWSER_VARIABLE = "KOMPETANSE_CHROMIUM"
+
+#: Chromium-based browsers looked up on the path, in order.
+_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge",
+                  "microsoft-edge")
+
+#: Where the Chrome and Edge installers put the program on Windows (under the folders these
+#: environment variables name) and on macOS (under /Applications and ~/Applications).
+_WINDOWS_PATHS = (("ProgramFiles", "Google/Chrome/Application/chrome.exe"),
+                  ("ProgramFiles(x86)", "Google/Chrome/Application/chrome.exe"),
+                  ("LOCALAPPDATA", "Google/Chrome/Application/chrome.exe"),
+                  ("ProgramFiles(x86)", "Microsoft/Edge/Application/msedge.exe"),
+                  ("ProgramFiles", "Microsoft/Edge/Application/msedge.exe"))
+_MACOS_APPS = ("Google Chrome.app/Contents/MacOS/Google Chrome", "Chromium.app/Contents/MacOS/Chromium",
+               "Microsoft Edge.app/Contents/MacOS/Microsoft Edge")
 
 
 @dataclass
@@ -73,22 +95,56 @@ def pdf_target(kind: str, html: str) -> str | None:
     return stem + ".pdf"
 
 
+def find_browser(*, environ: dict | None = None, platform: str | None = None) -> str | None:
+    """The program file of the Chromium-based browser that prints the PDFs, or None.
+
+    In order: the file ``KOMPETANSE_CHROMIUM`` names (when set, and only it: a variable that names
+    no file gives None, and `unavailable` says so); Chromium, Chrome or Edge on the path
+    (`_BROWSER_NAMES`); on Windows, ``chrome.exe`` or ``msedge.exe`` under ``%ProgramFiles%``,
+    ``%ProgramFiles(x86)%`` or ``%LOCALAPPDATA%``; on macOS, Google Chrome, Chromium or Microsoft
+    Edge in ``/Applications`` or ``~/Applications``. ``environ`` and ``platform`` default to
+    ``os.environ`` and ``sys.platform`` (tests give their own).
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    named = environ.get(BROWSER_VARIABLE, "").strip()
+    if named:
+        return named if Path(named).is_file() else None
+    for name in _BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    if platform == "win32":
+        candidates = [Path(environ[var], *rel.split("/")) for var, rel in _WINDOWS_PATHS if environ.get(var)]
+    elif platform == "darwin":
+        candidates = [root / app for root in _macos_roots(environ) for app in _MACOS_APPS]
+    else:
+        candidates = []
+    return next((str(c) for c in candidates if c.is_file()), None)
+
+
+def _macos_roots(environ) -> list[Path]:
+    home = environ.get("HOME", "")
+    return [Path("/Applications"), *([Path(home) / "Applications"] if home else [])]
+
+
 def unavailable() -> str | None:
     """Why PDFs cannot be printed on this machine, or None when they can (Playwright is
-    installed and Debian's Chromium is on the path)."""
+    installed and `find_browser` finds a browser)."""
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
         return ("Playwright is not installed (pip install playwright): the pages are built, "
                 "the PDFs are not")
-    if _chromium() is None:
-        return ("Chromium is not installed (`make browser`, or apt-get install chromium): the pages are built, "
-                "the PDFs are not")
+    named = os.environ.get(BROWSER_VARIABLE, "").strip()
+    if named and find_browser() is None:
+        return (f"{BROWSER_VARIABLE} is {named!r}, which is not a file: set it to the program file of Chromium, "
+                "Chrome or Edge, or unset it; the pages are built, the PDFs are not")
+    if find_browser() is None:
+        return (f"Chromium is not installed, nor Chrome or Edge (Linux: `make browser`, or apt-get install chromium; "
+                f"elsewhere install Chrome or Edge, or set {BROWSER_VARIABLE} to the browser's program file): "
+                "the pages are built, the PDFs are not")
     return None
-
-
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 _BAND = "font-family: Arial, sans-serif; font-size: 8pt; color: #5b5b5b; width: 100%; margin: 0 14mm;"
@@ -119,7 +175,7 @@ class PdfPrinter:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="kompetanse-pdf", daemon=True)
         self._thread.start()
-        self._ready = asyncio.run_coroutine_threadsafe(self._start(tabs, executable or _chromium()), self._loop)
+        self._ready = asyncio.run_coroutine_threadsafe(self._start(tabs, executable or find_browser()), self._loop)
 
     async def _start(self, tabs: int, executable: str | None) -> None:
         from playwright.async_api import async_playwright

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kompetanse.data.reference import LEVELS
+from kompetanse.errors import check_argument
 
 # Column kinds understood by kompetanse.data.parse
 KOMMUNENUMMER = "kommunenummer"  # four digits; three-digit and 2020–2023 numbers are normalised
@@ -330,9 +331,30 @@ METODE_ALIASES: dict[str, str] = {
 }
 
 
-def describe() -> pd.DataFrame:
-    """The contract as a table: one row per (table, column) with kind, required and allowed
-    values, for documentation and notebooks."""
+def describe(table: str | None = None) -> pd.DataFrame:
+    """The contract as a table, for documentation and notebooks: it returns a DataFrame (JupyterLab
+    shows it, ``print()`` prints it); it prints nothing itself.
+
+    Parameters
+    ----------
+    table
+        The name of one input table (``"ansatte_kompetanse"``); None gives every table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (table, column) in the contract's order, with columns ``tabell``,
+        ``kolonne``, ``type`` (the column kind), ``paakrevd`` (required), ``tillatte_verdier``
+        (the allowed values, comma-separated; empty when any value of the type is allowed),
+        ``min``, ``maks`` and ``nokkel`` (part of the table's key).
+
+    Examples
+    --------
+    >>> import kompetanse
+    >>> kompetanse.schema.describe("tilbud")  # doctest: +SKIP
+    """
+    if table is not None:
+        check_argument("table", TABLES, table)
     rows = [
         {
             "tabell": t.name,
@@ -345,6 +367,7 @@ def describe() -> pd.DataFrame:
             "nokkel": c.name in t.key,
         }
         for t in TABLES.values()
+        if table is None or t.name == table
         for c in t.columns
     ]
     return pd.DataFrame(rows)

@@ -24,6 +24,7 @@ from kompetanse.analysis.barometer import barometer
 from kompetanse.analysis.compare import compare
 from kompetanse.analysis.expiry import ExpirySchedule, expiry_schedule
 from kompetanse.analysis.peers import compare_with_peers, peer_groups, read_grouping
+from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
 from kompetanse.errors import check_argument
@@ -69,9 +70,10 @@ def _national_key(ds, on, grouping: pd.DataFrame | None) -> tuple:
     return content_digest(ds, _NATIONAL_INPUTS), pd.Timestamp(on), groups_key
 
 
-def national(ds, *, on: pd.Timestamp, grouping: pd.DataFrame | None = None,
+def national(ds, *, on: DateLike | None = None, grouping: pd.DataFrame | None = None,
              _key: tuple | None = None) -> dict[str, pd.DataFrame]:
-    """The analyses of every municipality on ``on``, computed once per data set and date.
+    """The analyses of every municipality on ``on`` (None: the last day of the latest period,
+    `kompetanse.analysis.periods.reference_date`), computed once per data set and date.
 
     Returns a dict of frames: ``coverage`` (`coverage_by_level`), ``comparison`` (capacity per
     1,000 children compared with county and country, per level), ``retention``
@@ -90,6 +92,7 @@ def national(ds, *, on: pd.Timestamp, grouping: pd.DataFrame | None = None,
     object: an edited copy of a Dataset is computed afresh); each call returns its own shallow
     copies, so changing a returned frame cannot change what a later call returns.
     """
+    on = reference_date(ds, on=on)
     key = _national_key(ds, on, grouping) if _key is None else _key
     if key in _NATIONAL:
         _NATIONAL.move_to_end(key)
@@ -182,9 +185,10 @@ class Profile:
         return self.utgave == "offentlig"
 
 
-def profile(ds, kommunenummer: str, *, on: pd.Timestamp, lang: str = "nb",
+def profile(ds, kommunenummer: str, *, on: DateLike | None = None, lang: str = "nb",
             grouping: str | Path | pd.DataFrame | None = None, utgave: str = "offentlig") -> Profile:
-    """Everything the municipal report shows about ``kommunenummer`` on ``on``, for a page in
+    """Everything the municipal report shows about ``kommunenummer`` on ``on`` (None: the last day
+    of the latest period, `kompetanse.analysis.periods.reference_date`), for a page in
     ``lang`` (``"nb"`` bokmål, ``"nn"`` nynorsk), compared with the peers of ``grouping`` when
     given: a grouping file or frame (one KOSTRA group per municipality, checked by
     `kompetanse.analysis.peers.read_grouping`; an empty string or None means size bands), in the
@@ -193,6 +197,7 @@ def profile(ds, kommunenummer: str, *, on: pd.Timestamp, lang: str = "nb",
     municipality's own leaders)."""
     check_lang(lang)
     check_argument("utgave", EDITIONS, utgave)
+    on = reference_date(ds, on=on)
     if isinstance(grouping, str | Path) and str(grouping).strip():
         grouping = read_grouping(grouping, known=list(ds.kommuner["kommunenummer"]))
     elif isinstance(grouping, str | Path):

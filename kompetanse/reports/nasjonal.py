@@ -13,6 +13,7 @@ import pandas as pd
 
 from kompetanse.analysis import overview as analysis
 from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.data.reference import LEVELS
 from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS
@@ -62,9 +63,11 @@ class Overview:
     coverage: pd.DataFrame  # `coverage_by_level` of the area's municipalities
 
 
-def overview(ds, *, on: pd.Timestamp, fylkesnummer: str = "") -> Overview:
-    """The coverage on ``on`` of every municipality, or of those in county ``fylkesnummer``
-    (two digits, already checked; empty for the whole country)."""
+def overview(ds, *, on: DateLike | None = None, fylkesnummer: str = "") -> Overview:
+    """The coverage on ``on`` (None: the last day of the latest period,
+    `kompetanse.analysis.periods.reference_date`) of every municipality, or of those in county
+    ``fylkesnummer`` (two digits, already checked; empty for the whole country)."""
+    on = reference_date(ds, on=on)
     coverage = coverage_by_level(ds, on=on)
     if fylkesnummer:
         coverage = coverage[coverage["fylkesnummer"] == fylkesnummer]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from kompetanse.analysis import programme
 from kompetanse.analysis.disclosure import suppress_with_totals
+from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.reports import plots, tables
 from kompetanse.reports.nasjonal import Prose
 from kompetanse.reports.style import PROGRESS_LABELS
@@ -45,8 +46,10 @@ class Cohort:
     progress: pd.DataFrame  # `programme_progress` of the cohort's municipalities
 
 
-def cohort(ds, *, kull: str, on: pd.Timestamp) -> Cohort:
-    """Cohort ``kull`` (already checked to be in the data) on ``on``."""
+def cohort(ds, *, kull: str, on: DateLike | None = None) -> Cohort:
+    """Cohort ``kull`` (already checked to be in the data) on ``on`` (None: the last day of the
+    latest period, `kompetanse.analysis.periods.reference_date`)."""
+    on = reference_date(ds, on=on)
     progress = programme.programme_progress(ds, on=on)
     return Cohort(ds, kull, pd.Timestamp(on), progress[progress["kull"] == kull])
 
