@@ -75,7 +75,8 @@ TABLE_NOTES: dict[str, tuple[str, str]] = {
         "Antall barn 0–17 år i kommunen per år: nevneren når dekningen regnes ut.",
         "Den som sender inn; tallene finnes hos SSB (statistikkbanken, tabell 07459)."),
     "program_deltakelse": (
-        "Én rad per kull kommunen har søkt om eller deltar i i FUB/FUG-programmet.",
+        "Én rad per kull i FUB/FUGs program «Bedre foreldresamarbeid til det beste for barnet» som "
+        "kommunen har søkt om eller deltar i.",
         "Kommunens kontaktperson for programmet."),
     "program_aktiviteter": (
         "Én rad per planlagt eller gjennomført aktivitet i programmet.",
