@@ -241,6 +241,20 @@ def test_prefilled_template_round_trips_the_samples_rows_of_a_municipality(tmp_p
     assert isinstance(ws["F2"].value, dt.datetime) and ws["F2"].number_format == "dd.mm.yyyy"
 
 
+def test_rows_that_do_not_validate_are_named_not_prefilled(minimal, tmp_path, capsys):
+    lines = (minimal / "tilbud.csv").read_text(encoding="utf-8").splitlines()
+    knr = lines[1].split(",")[0]
+    lines[1] = lines[1].replace(",universell,", ",universal,")
+    (minimal / "tilbud.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "mal.xlsx"
+    assert main(["mal", "--kommune", knr, "--data", str(minimal), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"1 row of tilbud for {knr} in {minimal} did not pass validation and is not prefilled" in err
+    ds = kompetanse.load(minimal, on_error="skip")
+    accepted = ds.tilbud[ds.tilbud["kommunenummer"] == knr]
+    assert _records(kompetanse.load(out, cache=False).tilbud, "tilbud") == _records(accepted, "tilbud")
+
+
 def test_cli_default_name_refuses_to_overwrite_and_needs_kommune_for_data(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["mal"]) == 0

@@ -207,6 +207,7 @@ def _list_formula(values: tuple[str, ...], title: str, lists: _Lists) -> str:
 def _validation(table: Table, column: Column, *, kommune: str | None, lists: _Lists, last_row: int,
                 today: dt.date):
     """The data validation of one column, or None."""
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     note = column_note(table.name, column.name)[:_EXCEL_PROMPT_LIMIT]
@@ -220,7 +221,8 @@ def _validation(table: Table, column: Column, *, kommune: str | None, lists: _Li
                                   error="Kullet er ikke i lista. Velg Ja for å bruke det likevel.", **common)
         return DataValidation(type="list", formula1=formula, error="Velg en verdi fra lista.", **common)
     if column.kind == COHORT:  # program_aktiviteter: a cohort of program_deltakelse
-        return DataValidation(type="list", formula1=f"'program_deltakelse'!$B$2:$B${last_row}",
+        letter = get_column_letter(TABLES["program_deltakelse"].column_names.index(column.name) + 1)
+        return DataValidation(type="list", formula1=f"'program_deltakelse'!${letter}$2:${letter}${last_row}",
                               errorStyle="warning",
                               error="Kullet står ikke på arket program_deltakelse.", **common)
     if column.kind == DATE:
@@ -281,7 +283,8 @@ def _current_rows(data: Path | str, kommune: str) -> tuple[dict[str, pd.DataFram
         mine = rejected[rejected["kommunenummer"].astype("str").str.strip().isin({kommune, kommune.lstrip("0")})]
         for name, n in mine.groupby("table").size().items():
             notes.append(f"{n} row{'s' if n != 1 else ''} of {name} for {kommune} in {data} did not pass "
-                         f"validation and are not prefilled; see kompetanse validate {data} --rejected FILE.csv")
+                         f"validation and {'are' if n != 1 else 'is'} not prefilled; see kompetanse validate "
+                         f"{data} --rejected FILE.csv")
     return rows, notes
 
 
