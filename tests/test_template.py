@@ -19,7 +19,8 @@ from kompetanse.cli import main
 from kompetanse.data import reference
 from kompetanse.data.dataset import check
 from kompetanse.data.schema import CATEGORY, TABLES
-from kompetanse.data.template import INSTRUCTION_SHEET, LISTS_SHEET, column_note, write_template
+from kompetanse.data.template import INSTRUCTION_SHEET, LISTS_SHEET, write_template
+from kompetanse.data.template_text import COLUMN_NOTES, LANGUAGES, column_note
 from kompetanse.resources import sample_dir
 
 TODAY = dt.date(2026, 1, 15)
@@ -101,6 +102,28 @@ def test_instruction_sheet_says_who_fills_what_pseudonyms_formats_and_how_to_sen
     for phrase in ("pseudonym", "fødselsnummer", "dd.mm.åååå", "kompetanse validate", kompetanse.__version__,
                    "0301 Oslo"):
         assert phrase in text
+
+
+def test_every_column_has_a_note_in_bokmal_and_nynorsk_short_enough_for_an_input_message():
+    assert set(COLUMN_NOTES["nb"]) == set(COLUMN_NOTES["nn"])
+    for language in LANGUAGES:
+        for name, table in TABLES.items():
+            for column in table.columns:
+                assert 0 < len(column_note(name, column.name, language)) <= 255
+
+
+def test_a_nynorsk_municipality_gets_its_template_in_nynorsk(tmp_path):
+    assert reference.report_language("4621") == "nn"
+    path = tmp_path / "mal-4621.xlsx"
+    write_template(path, kommune="4621", today=TODAY)
+    wb = openpyxl.load_workbook(path)
+    text = "\n".join(str(c.value) for row in wb[INSTRUCTION_SHEET].iter_rows() for c in row if c.value)
+    assert text.count("Blir fylt ut av:") == len(TABLES) and "Fylles ut av" not in text
+    assert "4621 Voss" in text
+    ws = wb["ansatte_kompetanse"]
+    assert ws["B1"].comment.text == column_note("ansatte_kompetanse", "ansatt_id", "nn")
+    assert _validations(ws)["C"].error == "Vel ein verdi frå lista."
+    assert check(path)[0].problems == []
 
 
 def test_every_categorical_column_has_a_dropdown_of_the_contracts_categories(blank):

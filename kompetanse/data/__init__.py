@@ -6,5 +6,5 @@ from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
 SUBMODULES = ("csvfile", "dataset", "docs", "io", "names", "parse", "records", "reference", "sample", "schema",
-              "template", "validate", "workbook")
+              "template", "template_text", "validate", "workbook")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

@@ -1,13 +1,14 @@
 """The submission template: an Excel workbook a municipality fills in and sends back.
 
 One sheet per table of the contract (`kompetanse.data.schema.TABLES`), its canonical headers in
-row 1, frozen, each with a Norwegian note as a cell comment (a comment is not a cell value, so
+row 1, frozen, each with a Norwegian note as a cell comment (bokmål, or nynorsk for a municipality
+that writes nynorsk: `kompetanse.data.template_text`) (a comment is not a cell value, so
 the reader never takes it for data). Every column with allowed values has a dropdown (Excel
 data validation); lists longer than Excel's 255 characters, and every list whose entries would
 need quoting, are ranges on the hidden sheet ``lister``. Dates are real dates shown
 ``dd.mm.yyyy``, counts and years whole numbers within the contract's bounds, ids and
 municipality numbers text (``@``), so that ``0301`` keeps its zero. The first sheet,
-``Veiledning``, says in bokmål what each table is for, who fills it, and how to send it.
+``Veiledning``, says what each table is for, who fills it, and how to send it.
 
 Choices:
 
@@ -48,10 +49,11 @@ from kompetanse.data.schema import (
     Column,
     Table,
 )
-from kompetanse.errors import UsageError, argument_error
+from kompetanse.data.template_text import INSTRUCTIONS, LANGUAGES, MESSAGES, TABLE_NOTES, column_note
+from kompetanse.errors import UsageError, argument_error, check_argument
 
-__all__ = ["COLUMN_NOTES", "INSTRUCTION_SHEET", "LISTS_SHEET", "TABLE_NOTES", "TEMPLATE_ROWS",
-           "default_template_name", "dropdown_values", "write_template"]
+__all__ = ["INSTRUCTION_SHEET", "LISTS_SHEET", "TEMPLATE_ROWS", "default_template_name", "dropdown_values",
+           "template_language", "write_template"]
 
 INSTRUCTION_SHEET = "Veiledning"
 LISTS_SHEET = "lister"
@@ -61,81 +63,6 @@ _EXCEL_LIST_LIMIT = 255  # characters of an inline list of a data validation
 _EXCEL_PROMPT_LIMIT = 255
 _DATE_FORMAT = "dd.mm.yyyy"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-#: Per table: what it is for and who in the municipality fills it (bokmål).
-TABLE_NOTES: dict[str, tuple[str, str]] = {
-    "ansatte_kompetanse": (
-        "Én rad per ansatt og metode: opplæring og sertifisering i foreldrestøttende metoder.",
-        "Den som har oversikt over kompetansen i tjenestene, for eksempel koordinatoren for "
-        "foreldrestøtte eller personalavdelingen, med lederne i tjenestene."),
-    "tilbud": (
-        "Foreldrestøttende tilbud kommunen ga, per år, metode og tjeneste: antall grupper og foreldre.",
-        "Lederne i tjenestene som gir tilbudene, eller koordinatoren for foreldrestøtte."),
-    "befolkning": (
-        "Antall barn 0–17 år i kommunen per år: nevneren når dekningen regnes ut.",
-        "Den som sender inn; tallene finnes hos SSB (statistikkbanken, tabell 07459)."),
-    "program_deltakelse": (
-        "Én rad per kull i FUB/FUGs program «Bedre foreldresamarbeid til det beste for barnet» som "
-        "kommunen har søkt om eller deltar i.",
-        "Kommunens kontaktperson for programmet."),
-    "program_aktiviteter": (
-        "Én rad per planlagt eller gjennomført aktivitet i programmet.",
-        "Kommunens kontaktperson for programmet."),
-    "foreldreundersokelsen": (
-        "Kommunens gjennomsnitt i Foreldreundersøkelsen per år, skoleslag og indikator.",
-        "Den som sender inn; tallene finnes i Utdanningsdirektoratets statistikkportal."),
-}
-
-_DATE_NOTE = "Dato, skrives dd.mm.åååå (for eksempel 31.12.2025)."
-#: A short note per column, keyed by column name, or by (table, column) where the tables differ.
-COLUMN_NOTES: dict[str | tuple[str, str], str] = {
-    "kommunenummer": "Kommunenummeret etter inndelingen fra 2024, fire siffer (for eksempel 0301). "
-                     "Cellen er tekst, så nullen foran blir stående.",
-    "ansatt_id": "Kommunens eget pseudonym for den ansatte, for eksempel A0000123: aldri navn, "
-                 "fødselsnummer, D-nummer eller e-postadresse. Samme person har samme id på alle rader.",
-    "tjeneste": "Tjenesten raden gjelder. Velg fra lista.",
-    "metode": "Metoden fra metodekatalogen. Velg fra lista: koden står først, så navnet.",
-    ("ansatte_kompetanse", "status"): "i_opplaering, sertifisert eller utgatt (sertifiseringen har gått ut). "
-                                      "Velg fra lista.",
-    "opplaering_start": "Første dag av opplæringen. " + _DATE_NOTE,
-    "sertifisert_dato": "Datoen den ansatte ble sertifisert; må fylles ut når status er sertifisert. " + _DATE_NOTE,
-    "sertifisering_utloper": "Datoen sertifiseringen går ut, om tilbyderen har satt en; etter "
-                             "sertifisert_dato. Kan stå tom. " + _DATE_NOTE,
-    "sluttet_dato": "Datoen den ansatte sluttet i tjenesten; tom så lenge hun eller han arbeider der. "
-                    + _DATE_NOTE,
-    "ar": "Året, fire siffer (for eksempel 2025).",
-    "niva": "Forebyggingsnivået: universell, selektiv eller indikativ, og et nivå metoden dekker. "
-            "Velg fra lista.",
-    "antall_grupper": "Antall grupper dette året, et helt tall (0 eller mer).",
-    "antall_foreldre": "Antall foreldre som deltok dette året, et helt tall (0 eller mer).",
-    "barn_0_17": "Antall barn 0–17 år i kommunen, et helt tall.",
-    ("program_deltakelse", "kull"): "Kullet i programmet, oftest året det starter (for eksempel 2025). "
-                                    "Bokstaver, siffer, - og _ går også (2025-host).",
-    "soknad_dato": "Datoen kommunen søkte om å delta. " + _DATE_NOTE,
-    ("program_deltakelse", "status"): "sokt, innvilget, aktiv, fullfort eller avbrutt. Velg fra lista.",
-    "startdato": "Datoen programmet startet; kan bare stå tom mens status er sokt. " + _DATE_NOTE,
-    "planlagt_slutt": "Planlagt slutt, 1 til 2 år etter startdato; kan bare stå tom mens status er sokt. "
-                      + _DATE_NOTE,
-    "antall_barnehager": "Antall barnehager som deltar i kullet, et helt tall.",
-    "antall_skoler": "Antall skoler som deltar i kullet, et helt tall.",
-    ("program_aktiviteter", "kull"): "Kullet aktiviteten hører til; det må stå på arket program_deltakelse.",
-    "aktivitet_id": "Kommunens egen id for aktiviteten, én per aktivitet (for eksempel AKT-0001).",
-    "type": "opplaeringsdag, personalmote, foreldremote eller veiledning. Velg fra lista.",
-    "format": "digital eller fysisk. Velg fra lista.",
-    "dato": "Datoen aktiviteten holdes eller ble holdt. " + _DATE_NOTE,
-    ("program_aktiviteter", "status"): "planlagt, gjennomfort eller avlyst. Velg fra lista.",
-    "antall_deltakere": "Antall deltakere, et helt tall; tom så lenge status er planlagt.",
-    "skoleslag": "barnehage eller grunnskole. Velg fra lista.",
-    "indikator": "Indikatoren slik Udir kaller den, med små bokstaver (for eksempel samarbeid).",
-    "snitt": "Gjennomsnittet på skalaen 1 til 5, med desimalkomma. Tom der Udir har skjermet tallet.",
-    "antall_svar": "Antall svar bak gjennomsnittet, et helt tall.",
-}
-
-
-def column_note(table: str, column: str) -> str:
-    """The Norwegian note of a column of a table (`COLUMN_NOTES`)."""
-    return COLUMN_NOTES.get((table, column)) or COLUMN_NOTES[column]
-
 
 def default_template_name(kommune: str | None = None) -> str:
     """``mal.xlsx``, or ``mal-<NR>.xlsx`` for one municipality."""
@@ -205,43 +132,44 @@ def _list_formula(values: tuple[str, ...], title: str, lists: _Lists) -> str:
 
 
 def _validation(table: Table, column: Column, *, kommune: str | None, lists: _Lists, last_row: int,
-                today: dt.date):
+                today: dt.date, language: str):
     """The data validation of one column, or None."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    note = column_note(table.name, column.name)[:_EXCEL_PROMPT_LIMIT]
+    note = column_note(table.name, column.name, language)[:_EXCEL_PROMPT_LIMIT]
+    say = MESSAGES[language]
     common = {"allow_blank": True, "showInputMessage": True, "showErrorMessage": True,
-              "promptTitle": column.name[:32], "prompt": note, "errorTitle": "Ugyldig verdi"[:32]}
+              "promptTitle": column.name[:32], "prompt": note, "errorTitle": say["title"][:32]}
     values = dropdown_values(table, column, kommune=kommune, today=today)
     if values is not None:
         formula = _list_formula(values, column.name, lists)
         if column.kind == COHORT:  # suggestions: 2025-host is a cohort too
             return DataValidation(type="list", formula1=formula, errorStyle="warning",
-                                  error="Kullet er ikke i lista. Velg Ja for å bruke det likevel.", **common)
-        return DataValidation(type="list", formula1=formula, error="Velg en verdi fra lista.", **common)
+                                  error=say["cohort"], **common)
+        return DataValidation(type="list", formula1=formula, error=say["list"], **common)
     if column.kind == COHORT:  # program_aktiviteter: a cohort of program_deltakelse
         letter = get_column_letter(TABLES["program_deltakelse"].column_names.index(column.name) + 1)
         return DataValidation(type="list", formula1=f"'program_deltakelse'!${letter}$2:${letter}${last_row}",
                               errorStyle="warning",
-                              error="Kullet står ikke på arket program_deltakelse.", **common)
+                              error=say["cohort_ref"], **common)
     if column.kind == DATE:
         lo, hi = dt.date(YEAR_RANGE[0], 1, 1), dt.date(YEAR_RANGE[1], 12, 31)
         return DataValidation(type="date", operator="between", formula1=str(_serial(lo)),
                               formula2=str(_serial(hi)),
-                              error=f"Skriv en dato mellom {lo:%d.%m.%Y} og {hi:%d.%m.%Y}, som dd.mm.åååå.",
+                              error=say["date"].format(lo=f"{lo:%d.%m.%Y}", hi=f"{hi:%d.%m.%Y}"),
                               **common)
     if column.kind in (INT, YEAR):
         lo, hi = int(column.min), int(column.max)
         return DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi),
-                              error=f"Skriv et helt tall fra {lo} til {hi}.", **common)
+                              error=say["whole"].format(lo=lo, hi=hi), **common)
     if column.kind == FLOAT:
         return DataValidation(type="decimal", operator="between", formula1=f"{column.min:g}",
                               formula2=f"{column.max:g}",
-                              error=f"Skriv et tall fra {column.min:g} til {column.max:g}.", **common)
+                              error=say["decimal"].format(lo=f"{column.min:g}", hi=f"{column.max:g}"), **common)
     if column.kind in (TEXT, SLUG):
         return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(column.max_length),
-                              error=f"Høyst {column.max_length} tegn.", **common)
+                              error=say["length"].format(n=column.max_length), **common)
     return None
 
 
@@ -288,44 +216,26 @@ def _current_rows(data: Path | str, kommune: str) -> tuple[dict[str, pd.DataFram
     return rows, notes
 
 
-def _instructions(ws, *, kommune: str | None, prefilled: bool, today: dt.date) -> None:
+def _instructions(ws, *, kommune: str | None, prefilled: bool, today: dt.date, language: str) -> None:
     from openpyxl.styles import Alignment, Font
 
-    names = dict(zip(reference.kommuner()["kommunenummer"], reference.kommuner()["kommunenavn"], strict=True))
+    words = INSTRUCTIONS[language]
     lines: list[tuple[str, str]] = [
-        ("title", "Innsending av data om foreldrestøtte og FUB/FUG-programmet"),
-        ("", f"Mal laget {today:%d.%m.%Y} etter datakontrakten i kompetanse {__version__} "
-             "(docs/data-contract.md)."),
+        ("title", words["title"]),
+        ("", words["made"].format(day=f"{today:%d.%m.%Y}", version=__version__)),
     ]
     if kommune:
-        lines.append(("", f"Kommune: {kommune} {names[kommune]}."
-                          + (" Radene kommunen sendte sist står allerede i arkene: rett dem, legg til nye "
-                             "og slett rader som ikke lenger gjelder." if prefilled else "")))
-    lines += [
-        ("head", "Slik fyller du ut"),
-        ("", "Hvert ark er én tabell. Navnene på arkene og overskriftene i rad 1 må stå som de står. "
-             "Hold musepekeren over en overskrift for å se hva kolonnen skal inneholde."),
-        ("", "Der cellen har en nedtrekksliste, velger du fra den. Lim ikke inn formler: skriv verdiene."),
-        ("", "Datoer skrives dd.mm.åååå (31.12.2025) og lagres som datoer. Tall skrives som tall, "
-             "desimaler med komma (4,25). Kommunenummer og id-er er tekst, så nuller foran blir stående."),
-        ("", "Tomme rader hoppes over. En rad med bare noen av cellene fylt ut blir avvist med en melding "
-             "om hva som mangler."),
-        ("head", "Personvern"),
-        ("", "Id-ene for ansatte skal være pseudonymer kommunen selv lager, for eksempel A0000123. Skriv aldri "
-             "navn, fødselsnummer, D-nummer eller e-postadresse: slike verdier blir avvist. Kommunen har "
-             "nøkkelen mellom pseudonym og person; den sendes ikke."),
-        ("head", "Tabellene"),
-    ]
-    for name, (purpose, who) in TABLE_NOTES.items():
-        lines.append(("table", name))
-        lines.append(("", purpose))
-        lines.append(("", f"Fylles ut av: {who}"))
-    lines += [
-        ("head", "Sende inn"),
-        ("", "Lagre filen som .xlsx. Kontroller den med kompetanse validate FILNAVN.xlsx: kommandoen lister "
-             "hver feil med ark, rad, kolonne og hva som ventes. Rett feilene og send filen til den som "
-             "samler inn dataene."),
-    ]
+        names = reference.kommuner().set_index("kommunenummer")["kommunenavn"]
+        lines.append(("", words["kommune"].format(nr=kommune, name=names[kommune])
+                      + (" " + words["prefilled"] if prefilled else "")))
+    for part in ("how", "privacy"):
+        head, paragraphs = words[part]
+        lines += [("head", head)] + [("", text) for text in paragraphs]
+    lines.append(("head", words["tables"]))
+    for name, (purpose, who) in TABLE_NOTES[language].items():
+        lines += [("table", name), ("", purpose), ("", f"{words['who']} {who}")]
+    head, paragraphs = words["send"]
+    lines += [("head", head)] + [("", text) for text in paragraphs]
     fonts = {"title": Font(bold=True, size=14), "head": Font(bold=True, size=12), "table": Font(bold=True)}
     for i, (kind, text) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text)
@@ -335,8 +245,16 @@ def _instructions(ws, *, kommune: str | None, prefilled: bool, today: dt.date) -
     ws.column_dimensions["A"].width = 110
 
 
+def template_language(kommune: str | None) -> str:
+    """The language of a template: nynorsk (``nn``) for a municipality whose administration writes
+    nynorsk, bokmål (``nb``) otherwise and without a municipality
+    (`kompetanse.data.reference.report_language`)."""
+    return reference.report_language(kommune) if kommune else "nb"
+
+
 def write_template(out: Path | str, *, kommune: str | None = None, data: Path | str | None = None,
-                   overwrite: bool = False, today: dt.date | None = None) -> list[str]:
+                   language: str | None = None, overwrite: bool = False,
+                   today: dt.date | None = None) -> list[str]:
     """Write the submission template (see the module docstring) to ``out``.
 
     Parameters
@@ -346,6 +264,8 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
         kommunenummer dropdowns, and its name is on the instruction sheet.
     data : with ``kommune``, a data set (folder or workbook) whose rows for that municipality are
         prefilled, so that next year's submission is an update of this one.
+    language : ``"nb"`` (bokmål) or ``"nn"`` (nynorsk) for the instruction sheet, the notes and
+        the messages; default: the municipality's målform (`template_language`).
     overwrite : replace an existing file; without it an existing ``out`` is refused.
     today : the date printed on the instruction sheet (default: today).
 
@@ -367,6 +287,8 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
     today = today or dt.date.today()
     if kommune is not None and kommune not in set(reference.kommuner()["kommunenummer"]):
         raise argument_error("--kommune", "the four-digit number of a municipality of 2024 (e.g. 0301)", kommune)
+    language = language or template_language(kommune)
+    check_argument("language", LANGUAGES, language)
     if data is not None and kommune is None:
         raise UsageError("--data prefills one municipality's rows: give --kommune NR as well")
     if out.exists() and not overwrite:
@@ -378,7 +300,7 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
     m = reference.metoder()
     choices = {c: metode_choice(c, n) for c, n in zip(m["metode"], m["navn"], strict=True)}
     wb = Workbook()
-    _instructions(wb.active, kommune=kommune, prefilled=bool(current), today=today)
+    _instructions(wb.active, kommune=kommune, prefilled=bool(current), today=today, language=language)
     wb.active.title = INSTRUCTION_SHEET
     sheets = {name: wb.create_sheet(name) for name in TABLES}
     lists_ws = wb.create_sheet(LISTS_SHEET)
@@ -395,7 +317,7 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
             head = ws.cell(row=1, column=j, value=column.name)
             head.font = Font(bold=True)
             head.number_format = "@"
-            comment = Comment(column_note(name, column.name), "kompetanse")
+            comment = Comment(column_note(name, column.name, language), "kompetanse")
             comment.width, comment.height = 300, 110
             head.comment = comment
             ws.column_dimensions[letter].width = max(12, len(column.name) + 4)
@@ -408,7 +330,7 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
                     value = choices[value]
                 ws.cell(row=i, column=j, value=value).number_format = fmt
             dv = _validation(table, column, kommune=kommune, lists=lists,
-                             last_row=last_rows["program_deltakelse"], today=today)
+                             last_row=last_rows["program_deltakelse"], today=today, language=language)
             if dv is not None:
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
