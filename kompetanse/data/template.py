@@ -218,6 +218,7 @@ def _current_rows(data: Path | str, kommune: str) -> tuple[dict[str, pd.DataFram
 
 def _instructions(ws, *, kommune: str | None, prefilled: bool, today: dt.date, language: str) -> None:
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     words = INSTRUCTIONS[language]
     lines: list[tuple[str, str]] = [
@@ -242,7 +243,11 @@ def _instructions(ws, *, kommune: str | None, prefilled: bool, today: dt.date, l
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if kind in fonts:
             cell.font = fonts[kind]
-    ws.column_dimensions["A"].width = 110
+        # wrapped text gets no taller row by itself in every program: about 75 characters a line
+        ws.row_dimensions[i].height = 15 * -(-len(text) // 75) + (6 if kind in fonts else 2)
+    ws.column_dimensions["A"].width = 85  # within a portrait A4 page
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # printed: one page wide
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def template_language(kommune: str | None) -> str:
