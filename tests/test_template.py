@@ -22,6 +22,7 @@ from kompetanse.data.schema import CATEGORY, TABLES
 from kompetanse.data.template import INSTRUCTION_SHEET, LISTS_SHEET, write_template
 from kompetanse.data.template_text import COLUMN_NOTES, LANGUAGES, column_note
 from kompetanse.resources import sample_dir
+from tests.conftest import MINIMAL
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -294,6 +295,14 @@ def test_cli_default_name_refuses_to_overwrite_and_needs_kommune_for_data(tmp_pa
     assert "--kommune" in capsys.readouterr().err
     assert main(["mal", "--kommune", "9999", "--out", "y.xlsx"]) == 2
     assert not (tmp_path / "y.xlsx").exists()
+    capsys.readouterr()
+    assert main(["mal", "--out", str(tmp_path / "no" / "such" / "z.xlsx")]) == 2
+    assert "cannot be written" in capsys.readouterr().err
+    assert main(["mal", "--kommune", "1151", "--data", str(MINIMAL), "--out", "utsira.xlsx"]) == 0
+    assert "no accepted row for 1151" not in capsys.readouterr().err
+    assert main(["mal", "--kommune", "1804", "--data", str(MINIMAL), "--out", "bodo.xlsx"]) == 0
+    assert f"{MINIMAL} has no accepted row for 1804" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bodo.xlsx", "mal-1804.xlsx", "mal.xlsx", "utsira.xlsx"]
 
 
 def _soffice(src: Path, fmt: str, outdir: Path, profile: Path) -> Path:

@@ -1,9 +1,9 @@
 """The submission template: an Excel workbook a municipality fills in and sends back.
 
 One sheet per table of the contract (`kompetanse.data.schema.TABLES`), its canonical headers in
-row 1, frozen, each with a Norwegian note as a cell comment (bokmål, or nynorsk for a municipality
-that writes nynorsk: `kompetanse.data.template_text`) (a comment is not a cell value, so
-the reader never takes it for data). Every column with allowed values has a dropdown (Excel
+row 1, frozen, each with a Norwegian note as a cell comment: a comment is not a cell value, so
+the reader never takes it for data. The words are bokmål, or nynorsk for a municipality that
+writes nynorsk (`kompetanse.data.template_text`). Every column with allowed values has a dropdown (Excel
 data validation); lists longer than Excel's 255 characters, and every list whose entries would
 need quoting, are ranges on the hidden sheet ``lister``. Dates are real dates shown
 ``dd.mm.yyyy``, counts and years whole numbers within the contract's bounds, ids and
@@ -63,6 +63,7 @@ _EXCEL_LIST_LIMIT = 255  # characters of an inline list of a data validation
 _EXCEL_PROMPT_LIMIT = 255
 _DATE_FORMAT = "dd.mm.yyyy"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+
 
 def default_template_name(kommune: str | None = None) -> str:
     """``mal.xlsx``, or ``mal-<NR>.xlsx`` for one municipality."""
@@ -305,7 +306,10 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
     m = reference.metoder()
     choices = {c: metode_choice(c, n) for c, n in zip(m["metode"], m["navn"], strict=True)}
     wb = Workbook()
-    _instructions(wb.active, kommune=kommune, prefilled=bool(current), today=today, language=language)
+    prefilled = any(len(frame) for frame in current.values())
+    if data is not None and not prefilled:
+        notes.append(f"{data} has no accepted row for {kommune}: the template is written without rows")
+    _instructions(wb.active, kommune=kommune, prefilled=prefilled, today=today, language=language)
     wb.active.title = INSTRUCTION_SHEET
     sheets = {name: wb.create_sheet(name) for name in TABLES}
     lists_ws = wb.create_sheet(LISTS_SHEET)
@@ -339,6 +343,13 @@ def write_template(out: Path | str, *, kommune: str | None = None, data: Path | 
             if dv is not None:
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
-    wb.save(out)
+    # written beside it and moved into place: an interrupted run leaves no half a workbook under the name
+    part = out.with_name(f".{out.name}.part")
+    try:
+        wb.save(part)
+        part.replace(out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise UsageError(f"{out}: cannot be written ({exc.strerror or exc})") from exc
     return notes
 
