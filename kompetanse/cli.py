@@ -105,6 +105,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if validation.problems else 0
 
 
+def _cmd_mal(args: argparse.Namespace) -> int:
+    from kompetanse.data.template import default_template_name, write_template
+
+    out = args.out or Path(default_template_name(args.kommune))
+    notes = write_template(out, kommune=args.kommune, data=args.data, overwrite=args.force)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {out}" + (f" for {args.kommune}" if args.kommune else "")
+          + (f" with its rows from {args.data}" if args.data else ""))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from kompetanse.build.batch import build_reports
     from kompetanse.errors import DataError
@@ -253,6 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text: the counts, "
                    "the problems and, for valid data, the active certified staff")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("mal", help="write the submission template: an Excel workbook to fill in",
+                       description="Write the submission template: a sheet per table of the data contract with "
+                       "its headers, a note per column, dropdown lists of the allowed values, dates and numbers "
+                       "that Excel keeps as such, and an instruction sheet in Norwegian. A filled template "
+                       "passes kompetanse validate. An existing file is not overwritten without --force.")
+    p.add_argument("--kommune", metavar="NR", default=None,
+                   help="one municipality (four digits, 2024 numbering): its number is the only entry of the "
+                   "kommunenummer dropdowns and its name is on the instruction sheet")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE.xlsx",
+                   help="the workbook to write (default: mal.xlsx, or mal-NR.xlsx with --kommune)")
+    p.add_argument("--data", type=Path, default=None, metavar="PATH",
+                   help="with --kommune: a folder of CSV files or an .xlsx workbook whose rows for the "
+                   "municipality are prefilled, so that next year's submission is an update")
+    p.add_argument("--force", action="store_true", help="overwrite FILE.xlsx if it exists")
+    p.set_defaults(func=_cmd_mal)
 
     p = sub.add_parser("report", help="build the HTML reports of a period")
     p.add_argument("--data", type=Path, default=None, help="a folder of CSV files or an .xlsx workbook "

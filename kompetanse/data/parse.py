@@ -240,19 +240,58 @@ def _metode_lookup() -> dict[str, str]:
     return keys | METODE_ALIASES
 
 
+#: Between a method's code and its name in the submission template's dropdown:
+#: ``icdp – ICDP – Program for foreldreveiledning`` (`metode_choice`).
+METODE_CHOICE_SEPARATOR = " – "
+_CHOICE_SPLIT = re.compile(r"\s+[–—-]\s+")
+
+
+def metode_choice(code: str, name: str) -> str:
+    """A method as the template's dropdown lists it: its code, an en dash, its catalogue name."""
+    return f"{code}{METODE_CHOICE_SEPARATOR}{name}"
+
+
+def _parse_metode(col: Column, res: TableResult, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A method's code, a name or alias of the catalogue, or the template's ``code – name``
+    (`metode_choice`), whose two parts must name the same method. Returns the values read and
+    where code and name disagree (those have their problem already)."""
+    lookup = _metode_lookup()
+    catalogue = reference.metoder()
+    names = dict(zip(catalogue["metode"], catalogue["navn"], strict=True))
+
+    def read(v: str) -> str | None:
+        if normalise_name(v) in lookup:
+            return lookup[normalise_name(v)]
+        parts = _CHOICE_SPLIT.split(v, maxsplit=1)
+        code = lookup.get(normalise_name(parts[0])) if len(parts) == 2 else None
+        if code is None:
+            return v.lower()
+        return code if lookup.get(normalise_name(parts[1])) == code else None  # None: they disagree
+
+    mapped = _map_unique(s, read)
+    disagree = (mapped.isna() & (s != "")).to_numpy(dtype=bool)
+    if disagree.any():
+        codes = s[disagree].map(lambda v: lookup[normalise_name(_CHOICE_SPLIT.split(v, maxsplit=1)[0])])
+        res.add(disagree, col.name, codes.map(
+            lambda c: f"a method of the catalogue as the template lists it, code – name, with the code's own "
+                      f"name: '{metode_choice(c, names[c])}'").reindex(s.index).to_numpy(dtype=object))
+    return mapped, disagree
+
+
 def _parse_slug(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
     s = _strip(s)
     empty = _required(col, res, s, "a value")
+    reported = np.zeros(len(s), dtype=bool)
     if col.name == "metode":
-        lookup = _metode_lookup()
-        mapped = _map_unique(s, lambda v: lookup.get(normalise_name(v), v.lower()))
+        mapped, reported = _parse_metode(col, res, s)
     else:
         mapped = _map_unique(s, normalise_name)
-    too_long = (mapped.str.len() > col.max_length).to_numpy(dtype=bool) & ~empty
+    too_long = (mapped.str.len() > col.max_length).to_numpy(dtype=bool) & ~empty & ~reported
     res.add(too_long, col.name, f"at most {col.max_length} characters")
     # An identifier ends up in headings, file names and figure labels: only letters a–z, digits,
     # '_' and '-' (after æøå are spelled out), so that no markup or mathtext can ride in on it.
-    odd = ~mapped.str.fullmatch(r"[0-9a-z_-]+").fillna(True).to_numpy(dtype=bool) & ~empty & ~too_long
+    odd = (~mapped.str.fullmatch(r"[0-9a-z_-]+").fillna(True).to_numpy(dtype=bool) & ~empty & ~too_long
+           & ~reported)
     res.add(odd, col.name, "an identifier of the letters a–z, digits, '_' and '-' only, e.g. samarbeid")
     _note_normalised(res, col, s, mapped)
     return mapped.where(~pd.Series(empty, index=s.index)).astype("str")
