@@ -37,6 +37,8 @@ from kompetanse.reports.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
+from kompetanse.site.downloads import WORDS as DOWNLOAD_WORDS
+from kompetanse.site.downloads import PageDownloads, output_tables
 from kompetanse.site.words import CHROME, FORM_NAMES, OTHER_FORM
 
 __all__ = ["STATEMENT", "Site", "index_page", "notebook_body", "notebook_html",
@@ -233,11 +235,12 @@ class _Part:
     """One part of a notebook page (templates/parts.html): an attribute look-up in a template
     is fast on an object, slow on a dict (Jinja tries the attribute first)."""
 
-    kind: str  # title, markdown, html, figure, svg or pre
+    kind: str  # title, markdown, html, figure, svg, pre, downloads or downloads_top
     html: Markup = Markup()
     text: str = ""
     src: str = ""
     alt: str = ""
+    links: tuple = ()  # downloads: (link text, href) per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +289,10 @@ def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> _Part | None
     return None
 
 
-def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None) -> list[_Part]:
+def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None,
+                    downloads: PageDownloads | None = None) -> list[_Part]:
     parts = []
+    tables = iter(downloads.tables if downloads is not None else ())
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             source = _text(cell.source)
@@ -302,8 +307,39 @@ def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None) -> list
         elif cell.cell_type == "code":
             # a figure's description for screen readers: the cell's "alt" metadata, if it has one
             alt = cell.get("metadata", {}).get("alt", "Figur")
-            parts.extend(p for p in (_output_part(out, alt) for out in cell.get("outputs", [])) if p)
-    return parts
+            for out in cell.get("outputs", []):
+                part = _output_part(out, alt)
+                if part:
+                    parts.append(part)
+                if downloads is not None and downloads.files:
+                    shown = [next(tables) for _ in output_tables(out)[0]]
+                    if shown:
+                        parts.append(_download_links(downloads, shown))
+    return _with_top_links(parts, downloads)
+
+
+def _download_links(downloads: PageDownloads, shown: list) -> _Part:
+    """The links after a table (or after the tables of one output): each table's CSV, then the
+    page's workbook."""
+    w = DOWNLOAD_WORDS[downloads.lang]
+    links = [(w["csv"].format(n=t.n), _href(downloads.csv(t.n), downloads.page)) for t in shown]
+    links.append((w["xlsx"], _href(downloads.xlsx, downloads.page)))
+    return _Part("downloads", links=tuple(links))
+
+
+def _with_top_links(parts: list[_Part], downloads: PageDownloads | None) -> list[_Part]:
+    """The page's workbook linked at the top: after the page's <h1> (its title, or the first
+    output that holds one), or first when the page has none."""
+    if downloads is None or not downloads.files:
+        return parts
+    w = DOWNLOAD_WORDS[downloads.lang]
+    top = _Part("downloads_top", text=w["top"], alt=w["top_after"],
+                links=((w["top_link"], _href(downloads.xlsx, downloads.page)),))
+    at = next((i + 1 for i, p in enumerate(parts) if p.kind == "title" or (p.kind == "html" and "<h1" in p.html)), 0)
+    # the line under the title (an ingress) stays with it
+    if at and at < len(parts) and parts[at].kind == "markdown" and not parts[at].html.lstrip().startswith("<h"):
+        at += 1
+    return [*parts[:at], top, *parts[at:]]
 
 
 def notebook_body(nb: nbformat.NotebookNode) -> str:
@@ -320,13 +356,14 @@ STATEMENT = "tilgjengelighet.html"
 _UNLINKED_SLOT = "<!-- kompetanse-unlinked -->"
 
 
-def _finish(page_html: str, page: str | None, site: Site | None) -> str:
+def _finish(page_html: str, page: str | None, site: Site | None, own: frozenset[str] = frozenset()) -> str:
     """The page with `site_links` applied to all of it (body, header and footer alike) and the
-    targets that lost their link recorded in its head."""
+    targets that lost their link recorded in its head; ``own`` are files written with the page
+    (its downloads)."""
     dropped: tuple[str, ...] = ()
     if page is not None and site is not None:
         # the accessibility statement is written by every build before any page (build.batch)
-        page_html, dropped = site_links(page_html, page=page, pages=site.pages | {STATEMENT})
+        page_html, dropped = site_links(page_html, page=page, pages=site.pages | {STATEMENT} | own)
     meta = (f'<meta name="kompetanse-unlinked" content="{_html.escape(" ".join(dropped))}">\n'
             if dropped else "")
     return page_html.replace(_UNLINKED_SLOT + "\n", meta, 1)
@@ -356,7 +393,7 @@ def _language(nb: nbformat.NotebookNode) -> str:
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
                   fingerprint: str | None = None, page: str | None = None, site: Site | None = None,
                   sources: Sequence[tuple[str, str, str]] = (), heading: bool = False,
-                  pdf: str | None = None) -> str:
+                  pdf: str | None = None, downloads: PageDownloads | None = None) -> str:
     """An executed notebook as a page of the report site, without code.
 
     Parameters
@@ -381,17 +418,27 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     page in the other form (`Site.alternates`), link to it («Les på nynorsk», «Les på bokmål»).
     pdf : the page's PDF relative to the period folder, linked as «Last ned PDF» (through
         `site_links`, so only once it exists); None for none.
+    downloads : the page's download files (`kompetanse.site.downloads.page_downloads`): each
+        table is followed by links to its CSV and to the page's workbook, the workbook is linked
+        at the top, and the files' sha256 go in ``<meta name="kompetanse-downloads">`` so that a
+        later build can tell they are the page's (`kompetanse.build.plan.is_current`).
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
     links = [(lead, text, _href(target, page) if page is not None else target) for lead, text, target in sources]
     lang = _language(nb)
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
-                       parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
+                       parts=_notebook_parts(nb, title if heading else None, downloads),
+                       nav=_nav(page, site, lang), downloads=_downloads_meta(downloads),
                        sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
                        pdf=_href(pdf, page) if pdf and page is not None else pdf, site=site,
                        **({"statement": _href(STATEMENT, page)} if page is not None else {}))
-    return _finish(rendered, page, site)
+    return _finish(rendered, page, site, frozenset(downloads.files) if downloads is not None else frozenset())
+
+
+def _downloads_meta(downloads: PageDownloads | None) -> str:
+    """``path=sha256`` of each download file, space-separated, for the page's head."""
+    return " ".join(f"{name}={sha}" for name, sha in sorted(downloads.sha256().items())) if downloads else ""
 
 
 # ---------------------------------------------------------------------------------- the index
