@@ -35,8 +35,8 @@ from kompetanse.formatting import MINUS, NBSP
 from kompetanse.reports.tables import TABLE_MIME
 from kompetanse.settings import SUPPRESSED_MARKER
 
-__all__ = ["CSV_DIALECT", "DownloadTable", "PageDownloads", "csv_bytes", "output_tables", "page_downloads",
-           "remove_stale", "safe_text", "xlsx_bytes"]
+__all__ = ["CSV_DIALECT", "WORDS", "DownloadTable", "PageDownloads", "csv_bytes", "head_meta", "links_after",
+           "output_tables", "page_downloads", "remove_stale", "safe_text", "top_links", "xlsx_bytes"]
 
 #: The CSV files' dialect, as the docs and the page state it.
 CSV_DIALECT = "UTF-8 med BOM, semikolon som skilletegn, desimalkomma, CRLF"
@@ -53,7 +53,7 @@ WORDS = {
            "rule_text": f"«{SUPPRESSED_MARKER}» betyr at tallet er skjult for å verne enkeltpersoner: små tall, og "
                         "tall som ville avsløre dem, vises ikke (samme regler som på siden).",
            "missing": "«–» betyr at tallet mangler eller ikke kan beregnes.",
-           "dialect": "CSV-filene", "page": "Side", "table": "Tabell", "caption": "Innhold"},
+           "page": "Side", "table": "Tabell", "caption": "Innhold"},
     "nn": {"csv": "Last ned tabell {n} (CSV for norsk Excel)", "xlsx": "alle tabellane på sida (Excel, XLSX)",
            "top": "Tala i tabellane på denne sida kan lastast ned:",
            "top_link": "Last ned alle tabellane (Excel, XLSX)",
@@ -64,7 +64,7 @@ WORDS = {
            "rule_text": f"«{SUPPRESSED_MARKER}» tyder at talet er skjult for å verne enkeltpersonar: små tal, og "
                         "tal som ville avsløre dei, blir ikkje viste (same reglar som på sida).",
            "missing": "«–» tyder at talet manglar eller ikkje kan reknast ut.",
-           "dialect": "CSV-filene", "page": "Side", "table": "Tabell", "caption": "Innhald"},
+           "page": "Side", "table": "Tabell", "caption": "Innhald"},
 }
 
 _NUMBER = re.compile(r"-?\d+(?:,(\d+))?")
@@ -221,6 +221,30 @@ def xlsx_bytes(tables: list[DownloadTable], *, title: str, lang: str = "nb") -> 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _href(target: str, page: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def links_after(downloads: PageDownloads, shown: list[DownloadTable]) -> tuple[tuple[str, str], ...]:
+    """The links after a table (or the tables of one output), as (text, href from the page):
+    each table's CSV, then the page's workbook."""
+    w = WORDS[downloads.lang]
+    links = [(w["csv"].format(n=t.n), _href(downloads.csv(t.n), downloads.page)) for t in shown]
+    return (*links, (w["xlsx"], _href(downloads.xlsx, downloads.page)))
+
+
+def top_links(downloads: PageDownloads) -> tuple[str, tuple[tuple[str, str], ...], str]:
+    """The block at the top of the page: the text before the link, the link to the workbook as
+    (text, href), and the sentence after it."""
+    w = WORDS[downloads.lang]
+    return w["top"], ((w["top_link"], _href(downloads.xlsx, downloads.page)),), w["top_after"]
+
+
+def head_meta(downloads: PageDownloads | None) -> str:
+    """``path=sha256`` of each download file, space-separated, for the page's head."""
+    return " ".join(f"{name}={sha}" for name, sha in sorted(downloads.sha256().items())) if downloads else ""
 
 
 def _download_names(stem: str) -> re.Pattern:

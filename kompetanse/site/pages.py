@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import functools
 import html as _html
-import os
 import posixpath
 import re
-import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import jinja2
 import nbformat
@@ -37,8 +34,8 @@ from kompetanse.reports.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
-from kompetanse.site.downloads import WORDS as DOWNLOAD_WORDS
-from kompetanse.site.downloads import PageDownloads, output_tables
+from kompetanse.site.downloads import PageDownloads, head_meta, links_after, output_tables, top_links
+from kompetanse.site.files import write_atomic
 from kompetanse.site.words import CHROME, FORM_NAMES, OTHER_FORM
 
 __all__ = ["STATEMENT", "Site", "index_page", "notebook_body", "notebook_html",
@@ -135,41 +132,6 @@ def unlinked_targets(head: str) -> tuple[str, ...]:
     in its head); a later build rewrites the page once one of them exists."""
     m = _UNLINKED_META.search(head)
     return tuple(_html.unescape(m.group(1)).split()) if m else ()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file whole or not at all: a temporary file in the same folder, flushed to disk,
-    then renamed over the target (a rename is atomic on one file system).
-
-    The file gets the mode the process's umask gives a new file (0644 under umask 022), as
-    ``open()`` would; `tempfile.mkstemp` would leave it readable by its owner only.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _create_temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _create_temporary(path: Path) -> tuple[int, Path]:
-    # ``.<name>.<random>.tmp`` beside the target (the build sweeps these up after a crash),
-    # created exclusively, with 0666 less the umask: the kernel applies the umask, so no call
-    # changes the process-wide umask, which another thread could see
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 # ------------------------------------------------------------------------------------ templates
@@ -314,32 +276,19 @@ def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None,
                 if downloads is not None and downloads.files:
                     shown = [next(tables) for _ in output_tables(out)[0]]
                     if shown:
-                        parts.append(_download_links(downloads, shown))
+                        parts.append(_Part("downloads", links=links_after(downloads, shown)))
     return _with_top_links(parts, downloads)
 
 
-def _download_links(downloads: PageDownloads, shown: list) -> _Part:
-    """The links after a table (or after the tables of one output): each table's CSV, then the
-    page's workbook."""
-    w = DOWNLOAD_WORDS[downloads.lang]
-    links = [(w["csv"].format(n=t.n), _href(downloads.csv(t.n), downloads.page)) for t in shown]
-    links.append((w["xlsx"], _href(downloads.xlsx, downloads.page)))
-    return _Part("downloads", links=tuple(links))
-
-
 def _with_top_links(parts: list[_Part], downloads: PageDownloads | None) -> list[_Part]:
-    """The page's workbook linked at the top: after the page's <h1> (its title, or the first
-    output that holds one), or first when the page has none."""
+    """The page's workbook linked under the page's <h1> (and the line under it), or first."""
     if downloads is None or not downloads.files:
         return parts
-    w = DOWNLOAD_WORDS[downloads.lang]
-    top = _Part("downloads_top", text=w["top"], alt=w["top_after"],
-                links=((w["top_link"], _href(downloads.xlsx, downloads.page)),))
+    lead, links, after = top_links(downloads)
     at = next((i + 1 for i, p in enumerate(parts) if p.kind == "title" or (p.kind == "html" and "<h1" in p.html)), 0)
-    # the line under the title (an ingress) stays with it
     if at and at < len(parts) and parts[at].kind == "markdown" and not parts[at].html.lstrip().startswith("<h"):
         at += 1
-    return [*parts[:at], top, *parts[at:]]
+    return [*parts[:at], _Part("downloads_top", text=lead, alt=after, links=links), *parts[at:]]
 
 
 def notebook_body(nb: nbformat.NotebookNode) -> str:
@@ -418,10 +367,8 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     page in the other form (`Site.alternates`), link to it («Les på nynorsk», «Les på bokmål»).
     pdf : the page's PDF relative to the period folder, linked as «Last ned PDF» (through
         `site_links`, so only once it exists); None for none.
-    downloads : the page's download files (`kompetanse.site.downloads.page_downloads`): each
-        table is followed by links to its CSV and to the page's workbook, the workbook is linked
-        at the top, and the files' sha256 go in ``<meta name="kompetanse-downloads">`` so that a
-        later build can tell they are the page's (`kompetanse.build.plan.is_current`).
+    downloads : the page's files (`kompetanse.site.downloads`): linked after each table and at
+        the top, their sha256 in ``<meta name="kompetanse-downloads">`` (`build.plan.is_current`).
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
@@ -429,16 +376,11 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     lang = _language(nb)
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
                        parts=_notebook_parts(nb, title if heading else None, downloads),
-                       nav=_nav(page, site, lang), downloads=_downloads_meta(downloads),
+                       nav=_nav(page, site, lang), downloads=head_meta(downloads),
                        sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
                        pdf=_href(pdf, page) if pdf and page is not None else pdf, site=site,
                        **({"statement": _href(STATEMENT, page)} if page is not None else {}))
     return _finish(rendered, page, site, frozenset(downloads.files) if downloads is not None else frozenset())
-
-
-def _downloads_meta(downloads: PageDownloads | None) -> str:
-    """``path=sha256`` of each download file, space-separated, for the page's head."""
-    return " ".join(f"{name}={sha}" for name, sha in sorted(downloads.sha256().items())) if downloads else ""
 
 
 # ---------------------------------------------------------------------------------- the index
