@@ -313,3 +313,14 @@ def test_remove_stale_keeps_other_pages_files(tmp_path):
     downloads.remove_stale(tmp_path, "kommuner/0301.html", keep={"kommuner/0301.1.csv", "kommuner/0301.xlsx"})
     assert sorted(p.name for p in (tmp_path / "kommuner").iterdir()) == [
         "0301.1.csv", "0301.html", "0301.nn.1.csv", "0301.nn.xlsx", "0301.xlsx"]
+
+
+def test_link_texts_are_in_the_pages_language_form_and_say_what_file_it_is(site):
+    nb = (site.folder / "kommuner" / "1151.html").read_text(encoding="utf-8")
+    nn = (site.folder / "kommuner" / "1151.nn.html").read_text(encoding="utf-8")
+    assert "Last ned alle tabellene (Excel, XLSX)" in nb and "Last ned alle tabellane (Excel, XLSX)" in nn
+    assert "tabellane" not in nb and "tabellene" not in nn
+    for text in (nb, nn):
+        assert re.search(r'<a href="1151(?:\.nn)?\.1\.csv">Last ned tabell 1 \(CSV for norsk Excel\)</a>', text)
+    nn_book = openpyxl.load_workbook(site.folder / "kommuner" / "1151.nn.xlsx")
+    assert nn_book.sheetnames[0] == "Om tabellane"
