@@ -116,9 +116,14 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
                              downloads=downloads)
         # the downloads first: a page on disk never names files that are not there (its head
         # holds their sha256, so files from a write cut short make it not current)
-        for name, data in downloads.files.items():
-            write_atomic(folder / name, data)
-        write_atomic(html_path, page)
+        try:
+            for name, data in downloads.files.items():
+                write_atomic(folder / name, data)
+            write_atomic(html_path, page)
+        except BaseException:
+            # no files left behind that no page lists (an older page naming them is not current)
+            remove_stale(folder, job.html)
+            raise
         remove_stale(folder, job.html, keep=set(downloads.files))
         return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
