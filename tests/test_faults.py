@@ -22,7 +22,7 @@ import pytest
 
 from kompetanse import resources
 from kompetanse.build import batch as build
-from kompetanse.site import pages as site
+from kompetanse.site import files
 
 KOMMUNER = ["1151", "1804", "4601", "5001"]
 VICTIM = "1804"
@@ -113,7 +113,7 @@ def test_a_write_that_fails_disk_full(out, monkeypatch):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_fsync(fd)
 
-    monkeypatch.setattr(site.os, "fsync", fsync)  # the workers are forked from this process
+    monkeypatch.setattr(files.os, "fsync", fsync)  # the workers are forked from this process
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
     assert "No space left on device" in _only_the_victim_failed(result)
     monkeypatch.undo()

@@ -10,6 +10,7 @@ import pytest
 from kompetanse.build.plan import _FINGERPRINT_META
 from kompetanse.errors import UsageError
 from kompetanse.formatting import number
+from kompetanse.site import files
 from kompetanse.site import pages as site
 
 
@@ -20,7 +21,7 @@ def test_atomic_write_leaves_no_partial_file_when_writing_fails(tmp_path, monkey
     def boom(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(site.os, "fsync", boom)
+    monkeypatch.setattr(files.os, "fsync", boom)  # write_atomic lives in site/files.py
     with pytest.raises(OSError, match="No space left"):
         site.write_atomic(target, "new content")
     assert target.read_text() == "old"

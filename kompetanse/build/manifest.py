@@ -4,13 +4,14 @@ the index page and ``manifest.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kompetanse import __version__
-from kompetanse.build.plan import Job
+from kompetanse.build.plan import Job, page_downloads
 from kompetanse.data.dataset import Dataset
 from kompetanse.site.pages import Site, index_page, write_atomic
 
@@ -120,6 +121,22 @@ def _pdf_entries(pdfs: list) -> list[dict]:
              "html_sha256": p.html_sha256, **({"error": p.error} if p.error else {})} for p in pdfs]
 
 
+def _download_entries(folder: Path, statuses: list[ReportStatus]) -> list[dict]:
+    """The manifest's record of each page's download files on disk (`kompetanse.site.downloads`):
+    the report, its page, the file and its sha256 and size as they are on disk."""
+    out = []
+    for o in statuses:
+        if o.status not in ("built", "unchanged"):
+            continue
+        for name in sorted(page_downloads(folder, o.html)):
+            path = folder / name
+            if path.is_file():
+                data = path.read_bytes()
+                out.append({"key": o.key, "html": o.html, "file": name,
+                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    return out
+
+
 def write_manifest(folder: Path, result: BuildResult, **info) -> None:
     """``manifest.json``: inputs and hashes, version, parameters, and each report's status."""
     manifest = {
@@ -156,6 +173,10 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
         "pdf_summary": {s: sum(p.status == s for p in result.pdfs) for s in ("built", "unchanged", "failed")},
         **({"pdf_warning": result.pdf_warning} if result.pdf_warning else {}),
         "pdfs": _pdf_entries(result.pdfs),
+        "downloads_note": ("each page's tables as CSV for Norwegian Excel (UTF-8 with BOM, semicolon, decimal "
+                           "comma, CRLF) at <page>.<n>.csv and all of them in <page>.xlsx, written from the same "
+                           "cells as the page (docs/downloads.md)"),
+        "downloads": _download_entries(folder, result.statuses),
         "reports": [
             {"key": o.key, "html": o.html, "notebook": o.executed, "form": info["form"][o.key],
              "utgave": info["utgave"], "status": o.status,

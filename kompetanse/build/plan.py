@@ -40,11 +40,12 @@ from kompetanse.site.pages import unlinked_targets
 
 __all__ = ["AGGREGATE_INPUTS", "MUNICIPAL_NOTEBOOKS", "Job", "alternates", "data_digests", "is_current",
            "job_fingerprint", "municipal_digests", "municipal_forms", "navigation", "notebook_hashes",
-           "package_fingerprint", "plan", "site_pages"]
+           "package_fingerprint", "page_downloads", "plan", "site_pages"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 _FINGERPRINT_META = re.compile(rb'<meta name="kompetanse-fingerprint" content="([0-9a-f]{64})">')
+_DOWNLOADS_META = re.compile(rb'<meta name="kompetanse-downloads" content="([^"]*)">')
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,27 @@ def is_current(folder: Path, job: Job, pages: frozenset[str] | None = None) -> b
     m = _FINGERPRINT_META.search(head)
     if not m or m.group(1).decode() != job.fingerprint:
         return False
+    # the page's downloads are there, each with the bytes the page was written with
+    for name, sha in _downloads(head).items():
+        path = folder / name
+        if not path.is_file() or _sha256(path) != sha:
+            return False
     return pages is None or not set(unlinked_targets(head.decode("utf-8", "replace"))) & pages
+
+
+def _downloads(head: bytes) -> dict[str, str]:
+    m = _DOWNLOADS_META.search(head)
+    if not m:
+        return {}
+    return dict(item.split("=", 1) for item in m.group(1).decode("utf-8", "replace").split())
+
+
+def page_downloads(folder: Path, html: str) -> dict[str, str]:
+    """The download files the page ``html`` (relative to the period folder) was written with,
+    as path relative to the period folder → sha256 (``<meta name="kompetanse-downloads">``);
+    empty for a page without tables or not on disk."""
+    head = _head(folder / html)
+    return {} if head is None else _downloads(head)
 
 
 #: How much of a page's head is read for its fingerprint and its unlinked targets: the two

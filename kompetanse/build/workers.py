@@ -19,6 +19,7 @@ from kompetanse.build.manifest import ReportStatus
 from kompetanse.build.pdf import pdf_target
 from kompetanse.build.plan import Job
 from kompetanse.resources import notebook
+from kompetanse.site.downloads import page_downloads, remove_stale
 from kompetanse.site.pages import Site, notebook_html, write_atomic
 
 __all__ = ["CELL_TIMEOUT", "run_all", "run_job"]
@@ -102,15 +103,28 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
         if not result.ok:
             # a stale page from an earlier build must not pass for this one
             html_path.unlink(missing_ok=True)
+            remove_stale(folder, job.html)
             return ReportStatus(job.key, job.html, job.executed, "failed", result.seconds,
                            result.error_cell, result.error, job.fingerprint)
         home = os.path.relpath(folder / "index.html", html_path.parent)
         # the municipal notebook opens with its own <h1> (the municipality's name); the other
         # pages' <h1> is the page's title
+        downloads = page_downloads(result.notebook, page=job.html, title=job.title, lang=job.form)
         page = notebook_html(result.notebook, title=job.title, home=home, footer=_footer(job, built),
                              fingerprint=job.fingerprint, page=job.html, site=site, sources=_sources(job),
-                             heading=job.kind != "kommune", pdf=pdf_target(job.kind, job.html))
-        write_atomic(html_path, page)
+                             heading=job.kind != "kommune", pdf=pdf_target(job.kind, job.html),
+                             downloads=downloads)
+        # the downloads first: a page on disk never names files that are not there (its head
+        # holds their sha256, so files from a write cut short make it not current)
+        try:
+            for name, data in downloads.files.items():
+                write_atomic(folder / name, data)
+            write_atomic(html_path, page)
+        except BaseException:
+            # no files left behind that no page lists (an older page naming them is not current)
+            remove_stale(folder, job.html)
+            raise
+        remove_stale(folder, job.html, keep=set(downloads.files))
         return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
         tmp.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kompetanse.analysis.barometer import INDICATORS
 from kompetanse.formatting import MISSING, NBSP, number
+from kompetanse.reports.tables import table_bundle
 from kompetanse.reports.words import analysis_text, check_lang, pick
 from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, SUPPRESSED_MARKER
 
@@ -141,14 +142,22 @@ class Barometer:
                     tds.append(f'<td class="num">{esc(shown)}{badge}</td>')
             tds.append(f"<td>{esc(cells[5])}</td>")
             body.append(f"<tr>{''.join(tds)}</tr>")
+        return (f'<table class="kompetanse barometer"><caption>{esc(self._caption())}</caption><thead><tr>{head}</tr>'
+                f"</thead><tbody>{''.join(body)}</tbody></table>")
+
+    def _caption(self) -> str:
         level = number(CONFIDENCE_LEVEL * 100)
         group = analysis_text(self.peer_group_navn, self.lang)
-        caption = self._t["caption"].format(county=self.fylkesnavn, group=group, name=self.kommunenavn, level=level)
-        return (f'<table class="kompetanse barometer"><caption>{esc(caption)}</caption><thead><tr>{head}</tr>'
-                f"</thead><tbody>{''.join(body)}</tbody></table>")
+        return self._t["caption"].format(county=self.fylkesnavn, group=group, name=self.kommunenavn, level=level)
 
     def __repr__(self) -> str:
         return self.to_frame().to_string(index=False)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # the cells as the page shows them: a comparator's value, then its verdict's badge text
+        rows = [[c if isinstance(c, str) else f"{c[0]} {self._t[c[1]]}" if c[1] in _TESTED else c[0]
+                 for c in self._cells(r)] for r in self.rows.itertuples(index=False)]
+        return table_bundle([(self._caption(), self.columns, self.columns[1:5], rows)])
 
 
 def barometer_table(rows: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str, lang: str = "nb") -> Barometer:

@@ -19,7 +19,7 @@ from kompetanse.reports import plots, tables
 from kompetanse.reports.style import LEVEL_LABELS
 
 __all__ = ["Overview", "Prose", "overview", "page_title", "heading", "status_line", "coverage_chart", "status_table",
-           "county_chart", "coverage_alt", "lacking_table", "trend_chart"]
+           "county_chart", "coverage_alt", "lacking_table", "trend_chart", "extract_table", "extract_download"]
 
 #: How a level is named in the figures' descriptions ("med universelt nivå dekket").
 _LEVEL_ADJECTIVES = {"universell": "universelt", "selektiv": "selektivt", "indikativ": "indikativt"}
@@ -167,3 +167,26 @@ def trend_chart(o: Overview) -> plots.Chart:
     alt = (f"Andel kommuner der nivået var dekket ved utgangen av hvert år fra {first} til {last}: "
            + ", ".join(parts) + ".")
     return plots.Chart(plots.share_covered_over_years(trend), alt)
+
+
+def extract_table(o: Overview) -> tables.Table:
+    """The statistics-bank extract of the area's municipalities
+    (`kompetanse.analysis.extract.key_figures_by_municipality`) as a table: one row per
+    municipality and level, the columns named as in the data, numbers formatted as on every page."""
+    from kompetanse.analysis.extract import EXTRACT_COLUMNS, key_figures_by_municipality
+
+    data = key_figures_by_municipality(o.ds, on=o.on, coverage=o.coverage)
+    area = o.omrade if o.fylkesnummer else o.omrade.lower()
+    return tables.table(data, columns={c: c for c in EXTRACT_COLUMNS}, decimals={"sertifiserte_per_1000_barn": 2},
+                        caption=f"Nøkkeltall per kommune og nivå, {area}, status per {o.on:%d.%m.%Y}.")
+
+
+def extract_download(o: Overview) -> tables.Download:
+    """The statistics-bank extract as a download only: a sentence on the page, and the table as
+    CSV and in the page's workbook (`kompetanse.site.downloads`)."""
+    t = extract_table(o)
+    municipalities = o.coverage["kommunenummer"].nunique()
+    return tables.Download(
+        f"Nøkkeltallene for alle {tables.number(municipalities)} kommuner, én rad per kommune og nivå "
+        f"({tables.number(len(t.frame))} rader), med fylke, kommunegruppe, målform og periode: status, aktive "
+        "sertifiserte, metoder i bruk, sertifiserte per 1 000 barn og tilbudsgrupper.", t)

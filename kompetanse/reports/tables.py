@@ -17,8 +17,23 @@ from kompetanse.formatting import MINUS, MISSING, NBSP, number
 from kompetanse.reports.style import STATUS_LABELS
 from kompetanse.settings import SUPPRESSED_MARKER
 
-__all__ = ["MINUS", "MISSING", "NBSP", "Paragraph", "ShortAndFull", "Stack", "Table", "Title", "neutralise_formula",
-           "number", "table"]
+__all__ = ["MINUS", "MISSING", "NBSP", "TABLE_MIME", "Download", "Paragraph", "ShortAndFull", "Stack", "Table", "Title",
+           "neutralise_formula", "number", "table", "table_bundle"]
+
+#: The MIME type under which a table's cells travel in the executed notebook, beside the HTML
+#: made from the same object: the page's downloads (`kompetanse.site.downloads`) are written from
+#: it, so a download shows exactly the cells the page shows, suppression markers included.
+TABLE_MIME = "application/vnd.kompetanse.table+json"
+
+
+def table_bundle(tables: Sequence[tuple[str, Sequence[str], Sequence[str], Sequence[Sequence[str]]]], *,
+                 inline: bool = True) -> dict:
+    """The `TABLE_MIME` part of a display bundle: per table its caption, its columns, which of
+    them are numeric, and its rows as the text each cell shows on the page. ``inline`` False:
+    the table is a download only (the page shows a sentence and its links)."""
+    return {TABLE_MIME: {"inline": inline, "tables": [
+        {"caption": caption or "", "columns": [str(c) for c in columns], "numeric": [str(c) for c in numeric],
+         "rows": [[str(v) for v in row] for row in rows]} for caption, columns, numeric, rows in tables]}}
 
 def _p_value(value) -> str:
     text = number(value, 3)
@@ -68,6 +83,15 @@ class Table:
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
+
+    def _download_tables(self) -> list[tuple]:
+        columns = list(self.frame.columns)
+        return [(self.caption, columns, [c for c in columns if c in self.numeric],
+                 list(self.frame.itertuples(index=False)))]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # IPython adds text/html and text/plain from the other _repr_ methods
+        return table_bundle(self._download_tables())
 
     def to_spreadsheet(self) -> pd.DataFrame:
         """The table for CSV/Excel export: a cell that begins with ``=``, ``+``, ``-`` or ``@``
@@ -232,6 +256,15 @@ class ShortAndFull:
         parts = [self.first, *([] if self.rest is None else [self.rest])]
         return pd.concat([t.to_spreadsheet() for t in parts], ignore_index=True)
 
+    def _download_tables(self) -> list[tuple]:
+        # the first rows and the rest as one table
+        return [(self.first.caption, list(self.first.frame.columns),
+                 [c for c in self.first.frame.columns if c in self.first.numeric],
+                 list(self.all_rows().itertuples(index=False)))]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return table_bundle(self._download_tables())
+
 
 @dataclass
 class Stack:
@@ -244,6 +277,31 @@ class Stack:
 
     def __repr__(self) -> str:
         return "\n\n".join(repr(part) for part in self.parts)
+
+    def _download_tables(self) -> list[tuple]:
+        return [t for part in self.parts if hasattr(part, "_download_tables") for t in part._download_tables()]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        tables = self._download_tables()
+        return table_bundle(tables) if tables else {}
+
+
+@dataclass
+class Download:
+    """A table offered as a download only (too long for the page): the page shows ``text`` and
+    the links to the table's files, which the site writes from the same cells (`TABLE_MIME`)."""
+
+    text: str
+    table: Table
+
+    def _repr_html_(self) -> str:
+        return f'<p class="nedlasting-tekst">{html.escape(self.text)}</p>'
+
+    def __repr__(self) -> str:
+        return f"{self.text} ({len(self.table.frame)} rader)"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return table_bundle(self.table._download_tables(), inline=False)
 
 
 @dataclass

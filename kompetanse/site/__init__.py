@@ -1,7 +1,7 @@
-"""The static site: pages rendered from the executed notebooks, and the index."""
+"""The static site: pages rendered from the executed notebooks, the downloads behind their tables, and the index."""
 
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("pages", "statement", "words")
+SUBMODULES = ("downloads", "files", "pages", "statement", "words")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)

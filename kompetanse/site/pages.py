@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import functools
 import html as _html
-import os
 import posixpath
 import re
-import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import jinja2
 import nbformat
@@ -37,6 +34,8 @@ from kompetanse.reports.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
 )
+from kompetanse.site.downloads import PageDownloads, head_meta, links_after, output_tables, top_links
+from kompetanse.site.files import write_atomic
 from kompetanse.site.words import CHROME, FORM_NAMES, OTHER_FORM
 
 __all__ = ["STATEMENT", "Site", "index_page", "notebook_body", "notebook_html",
@@ -135,41 +134,6 @@ def unlinked_targets(head: str) -> tuple[str, ...]:
     return tuple(_html.unescape(m.group(1)).split()) if m else ()
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file whole or not at all: a temporary file in the same folder, flushed to disk,
-    then renamed over the target (a rename is atomic on one file system).
-
-    The file gets the mode the process's umask gives a new file (0644 under umask 022), as
-    ``open()`` would; `tempfile.mkstemp` would leave it readable by its owner only.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _create_temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _create_temporary(path: Path) -> tuple[int, Path]:
-    # ``.<name>.<random>.tmp`` beside the target (the build sweeps these up after a crash),
-    # created exclusively, with 0666 less the umask: the kernel applies the umask, so no call
-    # changes the process-wide umask, which another thread could see
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {path}")
-
-
 # ------------------------------------------------------------------------------------ templates
 
 
@@ -233,11 +197,12 @@ class _Part:
     """One part of a notebook page (templates/parts.html): an attribute look-up in a template
     is fast on an object, slow on a dict (Jinja tries the attribute first)."""
 
-    kind: str  # title, markdown, html, figure, svg or pre
+    kind: str  # title, markdown, html, figure, svg, pre, downloads or downloads_top
     html: Markup = Markup()
     text: str = ""
     src: str = ""
     alt: str = ""
+    links: tuple = ()  # downloads: (link text, href) per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +251,10 @@ def _output_part(out: nbformat.NotebookNode, alt: str = "Figur") -> _Part | None
     return None
 
 
-def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None) -> list[_Part]:
+def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None,
+                    downloads: PageDownloads | None = None) -> list[_Part]:
     parts = []
+    tables = iter(downloads.tables if downloads is not None else ())
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             source = _text(cell.source)
@@ -302,8 +269,26 @@ def _notebook_parts(nb: nbformat.NotebookNode, title: str | None = None) -> list
         elif cell.cell_type == "code":
             # a figure's description for screen readers: the cell's "alt" metadata, if it has one
             alt = cell.get("metadata", {}).get("alt", "Figur")
-            parts.extend(p for p in (_output_part(out, alt) for out in cell.get("outputs", [])) if p)
-    return parts
+            for out in cell.get("outputs", []):
+                part = _output_part(out, alt)
+                if part:
+                    parts.append(part)
+                if downloads is not None and downloads.files:
+                    shown = [next(tables) for _ in output_tables(out)[0]]
+                    if shown:
+                        parts.append(_Part("downloads", links=links_after(downloads, shown)))
+    return _with_top_links(parts, downloads)
+
+
+def _with_top_links(parts: list[_Part], downloads: PageDownloads | None) -> list[_Part]:
+    """The page's workbook linked under the page's <h1> (and the line under it), or first."""
+    if downloads is None or not downloads.files:
+        return parts
+    lead, links, after = top_links(downloads)
+    at = next((i + 1 for i, p in enumerate(parts) if p.kind == "title" or (p.kind == "html" and "<h1" in p.html)), 0)
+    if at and at < len(parts) and parts[at].kind == "markdown" and not parts[at].html.lstrip().startswith("<h"):
+        at += 1
+    return [*parts[:at], _Part("downloads_top", text=lead, alt=after, links=links), *parts[at:]]
 
 
 def notebook_body(nb: nbformat.NotebookNode) -> str:
@@ -320,13 +305,14 @@ STATEMENT = "tilgjengelighet.html"
 _UNLINKED_SLOT = "<!-- kompetanse-unlinked -->"
 
 
-def _finish(page_html: str, page: str | None, site: Site | None) -> str:
+def _finish(page_html: str, page: str | None, site: Site | None, own: frozenset[str] = frozenset()) -> str:
     """The page with `site_links` applied to all of it (body, header and footer alike) and the
-    targets that lost their link recorded in its head."""
+    targets that lost their link recorded in its head; ``own`` are files written with the page
+    (its downloads)."""
     dropped: tuple[str, ...] = ()
     if page is not None and site is not None:
         # the accessibility statement is written by every build before any page (build.batch)
-        page_html, dropped = site_links(page_html, page=page, pages=site.pages | {STATEMENT})
+        page_html, dropped = site_links(page_html, page=page, pages=site.pages | {STATEMENT} | own)
     meta = (f'<meta name="kompetanse-unlinked" content="{_html.escape(" ".join(dropped))}">\n'
             if dropped else "")
     return page_html.replace(_UNLINKED_SLOT + "\n", meta, 1)
@@ -356,7 +342,7 @@ def _language(nb: nbformat.NotebookNode) -> str:
 def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, footer: str = "",
                   fingerprint: str | None = None, page: str | None = None, site: Site | None = None,
                   sources: Sequence[tuple[str, str, str]] = (), heading: bool = False,
-                  pdf: str | None = None) -> str:
+                  pdf: str | None = None, downloads: PageDownloads | None = None) -> str:
     """An executed notebook as a page of the report site, without code.
 
     Parameters
@@ -381,17 +367,20 @@ def notebook_html(nb: nbformat.NotebookNode, *, title: str, home: str | None, fo
     page in the other form (`Site.alternates`), link to it («Les på nynorsk», «Les på bokmål»).
     pdf : the page's PDF relative to the period folder, linked as «Last ned PDF» (through
         `site_links`, so only once it exists); None for none.
+    downloads : the page's files (`kompetanse.site.downloads`): linked after each table and at
+        the top, their sha256 in ``<meta name="kompetanse-downloads">`` (`build.plan.is_current`).
     """
     if fingerprint is not None and not (isinstance(fingerprint, str) and _FINGERPRINT.fullmatch(fingerprint)):
         raise argument_error("fingerprint", "a sha256 digest as 64 lowercase hexadecimal characters", fingerprint)
     links = [(lead, text, _href(target, page) if page is not None else target) for lead, text, target in sources]
     lang = _language(nb)
     rendered = _render("notebook.html", title=title, home=home, footer=footer, fingerprint=fingerprint,
-                       parts=_notebook_parts(nb, title if heading else None), nav=_nav(page, site, lang),
+                       parts=_notebook_parts(nb, title if heading else None, downloads),
+                       nav=_nav(page, site, lang), downloads=head_meta(downloads),
                        sources=links, unlinked_slot=_UNLINKED_SLOT, lang=lang, alternate=_alternate(page, site),
                        pdf=_href(pdf, page) if pdf and page is not None else pdf, site=site,
                        **({"statement": _href(STATEMENT, page)} if page is not None else {}))
-    return _finish(rendered, page, site)
+    return _finish(rendered, page, site, frozenset(downloads.files) if downloads is not None else frozenset())
 
 
 # ---------------------------------------------------------------------------------- the index
