@@ -7,10 +7,20 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pandas as pd
+
 from kompetanse.build import batch as build
 from kompetanse.cli import main
 
 GROUPS = "kommunenummer,gruppe,gruppenavn\n0301,K13,KOSTRA-gruppe 13\n3101,K13,KOSTRA-gruppe 13\n"
+
+
+def _extract(folder) -> pd.DataFrame:
+    """The national page's statistics-bank extract, read back from its CSV download."""
+    files = [f for f in folder.glob("nasjonal.*.csv")
+             if f.read_text(encoding="utf-8-sig").startswith("kommunenummer;")]
+    assert len(files) == 1, files
+    return pd.read_csv(files[0], sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
 
 
 def _statuses(result) -> dict[str, str]:
@@ -35,15 +45,23 @@ def test_a_grouping_file_sets_the_peers_of_the_build_and_its_fingerprints(tmp_pa
                                 kommunegrupper=groups)
     assert set(_statuses(again).values()) == {"unchanged"}
 
-    # the group renamed: Oslo's reports (both forms) are rebuilt, the national overview is not
+    # the national extract names the group of every municipality the grouping lists
+    extract = _extract(first.folder)
+    assert set(extract.loc[extract["kommunenummer"].isin(["0301", "3101"]), "kommunegruppe"]) == {"KOSTRA-gruppe 13"}
+    assert "KOSTRA-gruppe 13" not in set(extract.loc[~extract["kommunenummer"].isin(["0301", "3101"]),
+                                                     "kommunegruppe"])
+
+    # the group renamed: Oslo's reports (both forms) and the national overview with its extract
+    # are rebuilt, the programme and outcome pages are not
     groups.write_text(GROUPS.replace("KOSTRA-gruppe 13", "Storbyene"), encoding="utf-8")
     renamed = build.build_reports(None, out=out, kommuner=["0301"], progress=False, pdf=False, jobs=1,
                                   kommunegrupper=groups)
     statuses = _statuses(renamed)
-    assert {k for k, s in statuses.items() if s == "built"} == {k for k in statuses if k.startswith("kommune/")}
-    assert statuses["nasjonal"] == "unchanged"
+    assert {k for k, s in statuses.items() if s == "built"} == {
+        k for k in statuses if k.startswith("kommune/") or k == "nasjonal"}
     page = (renamed.folder / "kommuner" / "0301.html").read_text(encoding="utf-8")
     assert "Storbyene" in page and "KOSTRA-gruppe 13" not in page
+    assert set(_extract(renamed.folder).query("kommunenummer == '0301'")["kommunegruppe"]) == {"Storbyene"}
 
     # without the file the size bands come back, and the reports are rebuilt for it
     bands = build.build_reports(None, out=out, kommuner=["0301"], progress=False, pdf=False, jobs=1)

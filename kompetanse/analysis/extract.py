@@ -27,7 +27,8 @@ EXTRACT_COLUMNS = ["kommunenummer", "kommunenavn", "fylkesnummer", "fylkesnavn",
                    "tilbud_grupper"]
 
 
-def key_figures_by_municipality(ds, *, on=None, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
+def key_figures_by_municipality(ds, *, on=None, coverage: pd.DataFrame | None = None,
+                                grouping: pd.DataFrame | None = None) -> pd.DataFrame:
     """The key figures of every municipality and level on a date.
 
     Parameters
@@ -36,12 +37,14 @@ def key_figures_by_municipality(ds, *, on=None, coverage: pd.DataFrame | None = 
     on : the reference date (default: the last day of the latest period, as the reports).
     coverage : `coverage_by_level` on ``on`` when the caller has it (a subset of municipalities,
         one county, gives the extract of those); default computed here for all municipalities.
+    grouping : a grouping (`kompetanse.analysis.peers.read_grouping`, e.g. the KOSTRA groups) whose
+        group names ``kommunegruppe`` gives for the municipalities it lists; default size bands.
 
     Returns
     -------
     One row per (kommunenummer, niva), sorted, with the columns `EXTRACT_COLUMNS`:
     kommunenummer, kommunenavn, fylkesnummer, fylkesnavn; ``kommunegruppe`` (the peer group's
-    Norwegian name, `peer_groups`: size band by inhabitants); ``malform`` (``nynorsk``,
+    Norwegian name, `peer_groups`: the supplied grouping's, or the size band by inhabitants); ``malform`` (``nynorsk``,
     ``bokmal`` or ``noytral``, the reference table ``malform_2024``); ``periode`` (the year of
     ``on``, as text) and ``statusdato`` (``on``, ISO text); ``niva``, ``status`` (dekket, sarbar, mangler)
     and ``sarbar_grunn``; ``aktive_sertifiserte`` (active certified persons at the level, the
@@ -51,7 +54,7 @@ def key_figures_by_municipality(ds, *, on=None, coverage: pd.DataFrame | None = 
     """
     at = reference_date(ds, on=on)
     cov = coverage_by_level(ds, on=at) if coverage is None else coverage
-    groups = peer_groups(ds.kommuner)[["kommunenummer", "peer_group_navn"]]
+    groups = peer_groups(ds.kommuner, grouping=grouping)[["kommunenummer", "peer_group_navn"]]
     forms = malform()[["kommunenummer", "malform"]]
     out = (cov.merge(groups, on="kommunenummer", how="left", validate="many_to_one")
               .merge(forms, on="kommunenummer", how="left", validate="many_to_one"))

@@ -147,8 +147,11 @@ def data_digests(ds: Dataset, jobs: list[Job], *, on, grouping: pd.DataFrame | N
             digests[job.key] = per_kommune[job.parameters["kommunenummer"]]
         else:
             wanted = AGGREGATE_INPUTS.get(job.kind) or sorted(files)
-            digests[job.key] = hashlib.sha256(json.dumps({t: files.get(t) for t in wanted},
-                                                         sort_keys=True).encode()).hexdigest()
+            payload = {t: files.get(t) for t in wanted}
+            if grouping is not None and "kommunegrupper" in job.parameters:
+                # the national extract names each municipality's group: the grouping's content counts
+                payload["kommunegrupper"] = grouping.astype("str").to_numpy().tolist()
+            digests[job.key] = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     return digests
 
 
@@ -198,7 +201,7 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: s
     language form and in the other (`municipal_forms`; in bokmål only when the nynorsk notebook
     is not there); all of them in the edition ``utgave`` (``offentlig`` or ``intern``). The
     municipal reports compare with the peer groups of the grouping file ``kommunegrupper`` (an
-    absolute path; empty: size bands).
+    absolute path; empty: size bands), and the national overview's extract names them.
 
     Raises
     ------
@@ -209,7 +212,9 @@ def plan(ds: Dataset, *, periode: int, kommuner: list[str], data: str, utgave: s
     check_argument("utgave", EDITIONS, utgave)
     # a page's title is the one text on the index, in <title> and in its <h1> (the report modules
     # say it, so the notebook's own heading and the build agree)
-    jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data},
+    # the grouping only when given, so that the pages of a build without one keep their fingerprints
+    grouped = {"kommunegrupper": kommunegrupper} if kommunegrupper else {}
+    jobs = [Job("nasjonal", "nasjonal", "nasjonal_oversikt.ipynb", {"periode": periode, "data": data, **grouped},
                 "nasjonal.html", "notebooks/nasjonal.ipynb", nasjonal.page_title(periode))]
     for kull in sorted(ds.program_deltakelse["kull"].unique()):
         jobs.append(Job(f"program/{kull}", "program", "program_fremdrift.ipynb", {"kull": kull, "data": data},

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from kompetanse.analysis import overview as analysis
 from kompetanse.analysis.coverage import coverage_by_level
+from kompetanse.analysis.peers import read_grouping
 from kompetanse.analysis.periods import DateLike, reference_date
 from kompetanse.data.reference import LEVELS
 from kompetanse.reports import plots, tables
@@ -61,18 +63,27 @@ class Overview:
     fylkesnummer: str  # "" for the whole country
     omrade: str  # the county's name, or "Hele landet"
     coverage: pd.DataFrame  # `coverage_by_level` of the area's municipalities
+    #: the checked grouping the peer groups come from (`kompetanse.analysis.peers.read_grouping`),
+    #: or None for size bands
+    grouping: pd.DataFrame | None = None
 
 
-def overview(ds, *, on: DateLike | None = None, fylkesnummer: str = "") -> Overview:
+def overview(ds, *, on: DateLike | None = None, fylkesnummer: str = "",
+             grouping: str | Path | pd.DataFrame | None = None) -> Overview:
     """The coverage on ``on`` (None: the last day of the latest period,
     `kompetanse.analysis.periods.reference_date`) of every municipality, or of those in county
-    ``fylkesnummer`` (two digits, already checked; empty for the whole country)."""
+    ``fylkesnummer`` (two digits, already checked; empty for the whole country). ``grouping``: a
+    grouping file or frame whose groups the extract names as each municipality's peer group
+    (`kompetanse.analysis.peers.read_grouping`; checked here, every problem named); an empty string
+    or None means size bands."""
+    if isinstance(grouping, str | Path):
+        grouping = read_grouping(grouping, known=list(ds.kommuner["kommunenummer"])) if str(grouping).strip() else None
     on = reference_date(ds, on=on)
     coverage = coverage_by_level(ds, on=on)
     if fylkesnummer:
         coverage = coverage[coverage["fylkesnummer"] == fylkesnummer]
     omrade = coverage["fylkesnavn"].iloc[0] if fylkesnummer else "Hele landet"
-    return Overview(ds, pd.Timestamp(on), fylkesnummer, omrade, coverage)
+    return Overview(ds, pd.Timestamp(on), fylkesnummer, omrade, coverage, grouping)
 
 
 def heading(o: Overview) -> tables.Heading:
@@ -175,7 +186,7 @@ def extract_table(o: Overview) -> tables.Table:
     municipality and level, the columns named as in the data, numbers formatted as on every page."""
     from kompetanse.analysis.extract import EXTRACT_COLUMNS, key_figures_by_municipality
 
-    data = key_figures_by_municipality(o.ds, on=o.on, coverage=o.coverage)
+    data = key_figures_by_municipality(o.ds, on=o.on, coverage=o.coverage, grouping=o.grouping)
     area = o.omrade if o.fylkesnummer else o.omrade.lower()
     return tables.table(data, columns={c: c for c in EXTRACT_COLUMNS}, decimals={"sertifiserte_per_1000_barn": 2},
                         caption=f"Nøkkeltall per kommune og nivå, {area}, status per {o.on:%d.%m.%Y}.")
