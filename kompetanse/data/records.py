@@ -100,9 +100,9 @@ def frame_from_records(records: list[list[str]], table: Table, source: str, firs
     ``first_row`` is the spreadsheet row of ``records[0]``; ``cell_problems`` maps (row, column
     index) of cells that look empty but are not (an Excel error, a formula without its result)
     to (what the cell holds, what to do): each one in a data row of a column of the table is a
-    problem of that row. Returns ``(frame, rows, notes,
-    problems, missing)``; ``ignored`` holds the keys (`normalise_name`) of headers to pass over
-    without a note (the feedback workbook's own column). Returns the text frame (blank rows left out), each row's spreadsheet number,
+    problem of that row; ``ignored`` holds the keys (`normalise_name`) of headers to pass over
+    without a note (the feedback workbook's own column). Returns ``(frame, rows, notes,
+    problems, missing)``: the text frame (blank rows left out), each row's spreadsheet number,
     notes, problems (a row's problem carries its row number) and the columns missing."""
     at = find_header(records, table)
     notes = [n for n in [_above_header_note(records, at, source, first_row)] if n]

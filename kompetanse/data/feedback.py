@@ -1,0 +1,388 @@
+"""The feedback workbook (``kompetanse validate --tilbakemelding OUT.xlsx``): the submission
+written back with every problem cell highlighted and commented, a «Feil» column per row and a
+first sheet summarising the problems, so that a municipality can fix the cells and send the
+same file again.
+
+Every record of a file or sheet stands at the row it has in the original (the header where it
+was, title rows above it kept), so "row 17" in a message is row 17 of the sheet; values are
+written as the user wrote them (text as text, in cells formatted as text, so that ``0301``
+stays ``0301`` when it is typed again). The reader passes over the summary sheet and the «Feil»
+column when the workbook is sent back (`kompetanse.data.workbook`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kompetanse.data.csvfile import csv_records
+from kompetanse.data.names import FEEDBACK_COLUMN, FEEDBACK_SHEET, header_key, normalise_name
+from kompetanse.data.records import RawInput, RawTable, find_header
+from kompetanse.data.schema import TABLES
+from kompetanse.data.validate import Validation
+from kompetanse.errors import Problem, UsageError
+
+__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "Feedback", "problem_places", "write_feedback"]
+
+#: The most characters an Excel cell holds; a longer value is cut, and the summary says so.
+EXCEL_CELL_MAX = 32_767
+_FILL = "FFC7CE"  # Excel's own "Bad" fill: light red
+_ROW_LABEL = "(hele raden)"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What `write_feedback` wrote: the workbook's path, the cells and rows marked in the table
+    sheets, and the problems listed on the summary sheet only (no row, or a column the sheet does
+    not have)."""
+
+    path: Path
+    cells: int
+    rows: int
+    summary_only: int
+
+
+@dataclass
+class _Sheet:
+    """One table sheet to write: its name, the records as the file holds them, the spreadsheet
+    row of the first record, the header's row and the column index of each canonical column."""
+
+    raw: RawTable
+    name: str
+    records: list[list]
+    first_row: int
+    header_row: int | None
+    positions: dict[str, int]
+    feil_col: int
+
+
+def _message(p: Problem) -> str:
+    """The problem in its own words, without the file and row the cell already stands for."""
+    text = str(p)
+    prefix = f"{p.file}:{p.row}: " if p.row is not None else f"{p.file}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def _records(raw: RawTable) -> tuple[list[list], int]:
+    """The file's or sheet's records again, as the user wrote them, and the row of the first."""
+    if raw.sheet is not None:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(raw.path))
+        return book.get_sheet_by_name(raw.sheet).to_python(skip_empty_area=False), 1
+    data = raw.path.read_bytes()
+    if not data.strip():
+        return [], 1
+    records, first_row, _, _ = csv_records(data, raw.source)
+    return records or [], first_row
+
+
+def _sheet(raw: RawTable, name: str) -> _Sheet:
+    records, first_row = _records(raw)
+    table = TABLES[raw.name]
+    text = [[str(v) if v is not None else "" for v in r] for r in records[:40]]
+    at = find_header(text, table) if text else None
+    positions: dict[str, int] = {}
+    feil_col = max((len(r) for r in records), default=0)
+    if at is not None:
+        canonical = {normalise_name(c): c for c in table.column_names}
+        for i, h in enumerate(text[at]):
+            column = canonical.get(header_key(h))
+            if column is not None:
+                positions.setdefault(column, i)
+            elif h.strip() == FEEDBACK_COLUMN:
+                feil_col = i  # the feedback sent back: its old messages are replaced
+    header_row = first_row + at if at is not None else None
+    return _Sheet(raw, name, records, first_row, header_row, positions, feil_col)
+
+
+def _sheet_names(raw: RawInput) -> list[tuple[RawTable, str]]:
+    """Each table's sheet (named as the table), then each further file or sheet of a table
+    (which the reader refuses), named as the table with a number."""
+    out = [(raw.tables[name], name) for name in TABLES if name in raw.tables]
+    seen: dict[str, int] = {}
+    for extra in raw.extra:
+        seen[extra.name] = seen.get(extra.name, 1) + 1
+        out.append((extra, f"{extra.name} ({seen[extra.name]})"))
+    return out
+
+
+def problem_places(raw: RawInput, validation: Validation) -> pd.DataFrame:
+    """Where each problem of ``validation`` goes in the feedback workbook.
+
+    Returns one row per problem, in the order `validate` prints them, with columns ``file``,
+    ``row`` and ``column`` (the `Problem`'s), ``sheet`` (the table's sheet, or None), ``place``
+    (``celle``: the cell of that row and column is marked; ``rad``: a problem of the whole row
+    (no column, or a key or reference over several columns), whose «Feil» cell is marked;
+    ``oppsummering``: no data row, or a column the sheet does not have, listed on the summary
+    sheet) and ``message`` (the problem's words without file and row).
+    """
+    return _places(validation, {s.raw.source: s for s in _sheets(raw)})
+
+
+def _sheets(raw: RawInput) -> list[_Sheet]:
+    return [_sheet(t, name) for t, name in _sheet_names(raw)]
+
+
+def _places(validation: Validation, sheets: dict[str, _Sheet]) -> pd.DataFrame:
+    rows = []
+    for p in validation.problems:
+        sheet = sheets.get(p.file)
+        place, col = "oppsummering", None
+        if sheet is not None and p.row is not None and sheet.header_row is not None and p.row > sheet.header_row:
+            parts = p.column.split(" + ") if p.column else []
+            if p.column in sheet.positions:
+                place, col = "celle", sheet.positions[p.column]
+            elif all(c in sheet.positions for c in parts):
+                place, col = "rad", sheet.feil_col
+        rows.append({"file": p.file, "row": p.row, "column": p.column, "sheet": sheet.name if sheet else None,
+                     "place": place, "index": col, "message": _message(p)})
+    return pd.DataFrame(rows, columns=["file", "row", "column", "sheet", "place", "index", "message"])
+
+
+class _Cells:
+    """Cells for a write-only sheet: text as text (format ``@``, never a formula), dates with a
+    date format, marked cells with the fill and a comment. One style object of each kind is
+    shared by all its cells, so an untouched row costs openpyxl's own work and little more."""
+
+    def __init__(self, ws):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws, self._new = ws, WriteOnlyCell
+        text = WriteOnlyCell(ws, "")
+        text.number_format = "@"
+        date = WriteOnlyCell(ws, "")
+        date.number_format = "yyyy-mm-dd"
+        self._text, self._date = text._style, date._style
+        self.fill = PatternFill("solid", fgColor=_FILL)
+        self.bold = Font(bold=True)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def value(self, v):
+        if v is None or (v.__class__ is str and not v):
+            return None
+        if isinstance(v, str):
+            return self.text(v)
+        if isinstance(v, dt.date):
+            cell = self._new(self.ws, v)
+            cell._style = self._date
+            return cell
+        return v
+
+    def text(self, v: str | None, **style):
+        if v is not None:
+            v = _printable(v)
+            whole = len(v)
+            v = v[:EXCEL_CELL_MAX]
+        cell = self._new(self.ws, v)
+        # shared by the plain text cells; a cell of its own style gets a copy (openpyxl changes
+        # a cell's style in place)
+        cell._style = copy(self._text) if style else self._text
+        if v is not None:
+            cell.data_type = "s"  # a value such as "=SUM(A1)" stays the text it was
+            if whole > EXCEL_CELL_MAX:
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(f"The value has {whole} characters; an Excel cell holds "
+                                       f"{EXCEL_CELL_MAX}: cut here, whole in the file you sent.",
+                                       "kompetanse validate")
+        for key, val in style.items():
+            setattr(cell, key, val)
+        return cell
+
+    def marked(self, v, messages: list[str]):
+        from openpyxl.comments import Comment
+
+        v = None if v is None or v == "" else v
+        cell = self.text(v) if v is None or isinstance(v, str) else self._new(self.ws, v)
+        cell._style = copy(cell._style)
+        cell.fill = self.fill
+        text = "\n".join(messages)
+        if cell.comment is not None:  # a value cut to Excel's limit says so too
+            text += "\n" + cell.comment.text
+        cell.comment = Comment(text, "kompetanse validate", width=360,
+                               height=min(400, 40 + 16 * (len(text) // 50 + len(messages))))
+        return cell
+
+
+def _printable(v: str) -> str:
+    """Characters an XLSX file cannot hold (control characters) written as ``\\u0000`` escapes."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", v)
+
+
+def _write_table(wb, sheet: _Sheet, places: pd.DataFrame) -> None:
+    """Write one table sheet: every record at its row, marked cells, the «Feil» column."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(sheet.name)
+    make = _Cells(ws)
+    mine = places[places["sheet"] == sheet.name]
+    marked = mine[mine["place"] != "oppsummering"]
+    by_cell = marked.groupby(["row", "index"], sort=False)["message"].agg(list).to_dict()
+    by_row = marked.groupby("row", sort=False)["message"].agg(list).to_dict()
+    row_level = set(marked.loc[marked["place"] == "rad", "row"])
+    header = sheet.records[sheet.header_row - sheet.first_row] if sheet.header_row else []
+    for i in range(sheet.feil_col + 1):
+        h = str(header[i]) if i < len(header) and header[i] is not None else ""
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(40, max(10, len(h) + 3))
+    ws.column_dimensions[get_column_letter(sheet.feil_col + 1)].width = 70
+    if sheet.header_row:
+        ws.freeze_panes = f"A{sheet.header_row + 1}"
+    for _ in range(sheet.first_row - 1):
+        ws.append([])  # Excel's sep= line: the header stays in its row
+    value, feil = make.value, sheet.feil_col
+    for i, record in enumerate(sheet.records):
+        r = sheet.first_row + i
+        record = list(record[:feil]) + [None] * (feil - len(record)) + list(record[feil + 1:])
+        if r == sheet.header_row:
+            cells = [make.text(str(v), font=make.bold) if v not in (None, "") else None for v in record]
+            cells.insert(feil, make.text(FEEDBACK_COLUMN, font=make.bold))
+        elif r in by_row:
+            cells = [make.marked(v, by_cell[(r, j)]) if (r, j) in by_cell else value(v)
+                     for j, v in enumerate(record)]
+            messages = "\n".join(by_row[r])
+            cells.insert(feil, make.marked(messages, by_cell[(r, feil)]) if r in row_level
+                         else make.text(messages, alignment=make.wrap))
+        else:
+            cells = [value(v) for v in record]
+            cells.insert(feil, None)
+        ws.append(cells)
+
+
+def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFrame,
+                   sheets: list[_Sheet]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(FEEDBACK_SHEET)
+    for letter, width in zip("ABCDEF", (26, 34, 26, 12, 14, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    bold, big = Font(bold=True), Font(bold=True, size=14)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def styled(value, **style):
+        cell = WriteOnlyCell(ws, value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        for key, val in style.items():
+            setattr(cell, key, val)
+        return cell
+
+    def heading(text):
+        ws.append([])
+        ws.append([styled(text, font=bold)])
+
+    n = len(validation.problems)
+    ws.append([styled("Tilbakemelding på innsendingen", font=big)])
+    ws.append([styled("Kontrollert:"), styled(raw.path.name)])
+    if n == 0:
+        ws.append([styled("Ingen feil: innsendingen følger datakontrakten, og alle rader er godtatt.", font=bold)])
+    else:
+        rejected = int(validation.counts["rejected"].sum())
+        ws.append([styled(f"{_count(n, 'feil', 'feil')} i innsendingen; "
+                          f"{_count(rejected, 'rad', 'rader')} er avvist til feilene er rettet.", font=bold)])
+    ws.append([])
+    for line in (
+        "Hver tabell har sitt eget ark, og hver rad står på samme radnummer som i filen dere sendte: "
+        "«rad 17» i en melding er rad 17 både her og i originalen.",
+        "Celler med feil er farget røde og har en kommentar med meldingen. Kolonnen «Feil» til høyre "
+        "lister meldingene for hver rad; der er også feil som gjelder hele raden (for eksempel en rad "
+        "som finnes to ganger) markert.",
+        "Rett de markerte cellene, lagre arbeidsboka som .xlsx og send den samme filen inn igjen. "
+        "Dette arket og kolonnen «Feil» blir ikke lest. Ikke gi arkene nye navn.",
+        "Meldingene er de samme som kompetanse validate skriver, på engelsk.",
+    ):
+        ws.append([styled(line, alignment=wrap)])
+
+    heading("Per tabell")
+    ws.append([styled(h, font=bold) for h in ("Tabell", "Fil", "Ark", "Rader lest", "Rader avvist", "Feil")])
+    per_file = places.groupby("file").size()
+    sheet_of = {s.raw.source: s.name for s in sheets}
+    for row in validation.counts.itertuples(index=False):
+        ws.append([styled(row.table), styled(row.file), styled(sheet_of.get(row.file, "")), int(row.read),
+                   int(row.rejected), int(per_file.get(row.file, 0))])
+
+    heading("Feil per kolonne")
+    if n:
+        ws.append([styled(h, font=bold) for h in ("Tabell", "Fil", "Kolonne", "Antall feil")])
+        table_of = dict(zip(validation.counts["file"], validation.counts["table"], strict=False))
+        by_column = (places.assign(column=places["column"].fillna(_ROW_LABEL))
+                     .groupby(["file", "column"], sort=False).size())
+        for (file, column), count in by_column.items():
+            ws.append([styled(table_of.get(file, "")), styled(file), styled(column), int(count)])
+    else:
+        ws.append([styled("Ingen.")])
+
+    heading("Feil som ikke står i en celle (hele filen, tabellen eller en kolonne som mangler)")
+    listed = places[places["place"] == "oppsummering"]
+    if len(listed):
+        ws.append([styled(h, font=bold) for h in ("Fil", "Rad", "Kolonne", "Melding")])
+        for p in listed.itertuples(index=False):
+            ws.append([styled(p.file), None if pd.isna(p.row) else int(p.row),
+                       styled(p.column) if isinstance(p.column, str) else None,
+                       styled(p.message, alignment=wrap)])
+    else:
+        ws.append([styled("Ingen.")])
+    extras = [s for s in sheets if s.raw.refused]
+    for s in extras:
+        ws.append([styled(f"Arket «{s.name}» har radene fra {s.raw.source}: flytt dem til arket "
+                          f"«{s.raw.name}» og slett arket «{s.name}».", alignment=wrap)])
+
+    if validation.notes:
+        heading("Merknader (ikke feil: hva som ble lest om eller hoppet over)")
+        for note in validation.notes:
+            ws.append([styled(note, alignment=wrap)])
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,}".replace(",", "\u00a0") + f" {one if n == 1 else many}"
+
+
+def write_feedback(raw: RawInput, validation: Validation, out: str | Path) -> Feedback:
+    """Write the feedback workbook of a submission (see the module docstring).
+
+    Parameters
+    ----------
+    raw : the submission as `kompetanse.data.io.read_input` read it.
+    validation : its validation (`kompetanse.data.validate.validate_input`).
+    out : the ``.xlsx`` file to write; never the submission itself. Written whole or not at all.
+
+    Returns
+    -------
+    Feedback : the path, the cells and rows marked and the problems on the summary sheet only.
+
+    Raises
+    ------
+    UsageError : ``out`` is not an ``.xlsx`` path, is the submission, or cannot be written.
+    """
+    from openpyxl import Workbook
+
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the feedback workbook must be an .xlsx file")
+    if out.exists() and out.resolve() == Path(raw.path).resolve():
+        raise UsageError(f"{out}: that is the submission itself; write the feedback to another file")
+    sheets = _sheets(raw)
+    places = _places(validation, {s.raw.source: s for s in sheets})
+    wb = Workbook(write_only=True)
+    _write_summary(wb, raw, validation, places, sheets)
+    for sheet in sheets:
+        _write_table(wb, sheet, places)
+    part = out.with_name(f".{out.name}.part")
+    try:
+        wb.save(part)
+        os.replace(part, out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise UsageError(f"{out}: the feedback workbook cannot be written ({exc.strerror})") from exc
+    marked = places[places["place"] != "oppsummering"]
+    return Feedback(out, cells=int((marked["place"] == "celle").sum()),
+                    rows=int(marked["row"].nunique()), summary_only=int(len(places) - len(marked)))
