@@ -32,7 +32,7 @@ __all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "Feedback", "problem_places", "w
 #: The most characters an Excel cell holds; a longer value is cut, and the summary says so.
 EXCEL_CELL_MAX = 32_767
 _FILL = "FFC7CE"  # Excel's own "Bad" fill: light red
-_ROW_LABEL = "(hele raden)"
+_ROW_LABEL, _FILE_LABEL = "(hele raden)", "(hele filen)"  # a problem without a column
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,8 @@ class _Cells:
 
     def text(self, v: str | None, **style):
         if v is not None:
-            v = _printable(v)
+            if not v.isprintable():  # quick in C: only then look for what XLSX cannot hold
+                v = _printable(v)
             whole = len(v)
             v = v[:EXCEL_CELL_MAX]
         cell = self._new(self.ws, v)
@@ -314,7 +315,8 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
     if n:
         ws.append([styled(h, font=bold) for h in ("Tabell", "Fil", "Kolonne", "Antall feil")])
         table_of = dict(zip(validation.counts["file"], validation.counts["table"], strict=False))
-        by_column = (places.assign(column=places["column"].fillna(_ROW_LABEL))
+        label = places["row"].notna().map({True: _ROW_LABEL, False: _FILE_LABEL})
+        by_column = (places.assign(column=places["column"].fillna(label))
                      .groupby(["file", "column"], sort=False).size())
         for (file, column), count in by_column.items():
             ws.append([styled(table_of.get(file, "")), styled(file), styled(column), int(count)])
@@ -370,6 +372,8 @@ def write_feedback(raw: RawInput, validation: Validation, out: str | Path) -> Fe
         raise UsageError(f"{out}: the feedback workbook must be an .xlsx file")
     if out.exists() and out.resolve() == Path(raw.path).resolve():
         raise UsageError(f"{out}: that is the submission itself; write the feedback to another file")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out}: the feedback workbook cannot be written (no folder {out.parent})")
     sheets = _sheets(raw)
     places = _places(validation, {s.raw.source: s for s in sheets})
     wb = Workbook(write_only=True)
