@@ -68,13 +68,15 @@ def _message(p: Problem) -> str:
     return text[len(prefix):] if text.startswith(prefix) else text
 
 
-def _records(raw: RawTable) -> tuple[list[list], int]:
-    """The file's or sheet's records again, as the user wrote them, and the row of the first."""
+def _records(raw: RawTable, books: dict) -> tuple[list[list], int]:
+    """The file's or sheet's records again, as the user wrote them, and the row of the first;
+    ``books`` keeps each workbook opened once."""
     if raw.sheet is not None:
         from python_calamine import CalamineWorkbook
 
-        book = CalamineWorkbook.from_path(str(raw.path))
-        return book.get_sheet_by_name(raw.sheet).to_python(skip_empty_area=False), 1
+        if raw.path not in books:
+            books[raw.path] = CalamineWorkbook.from_path(str(raw.path))
+        return books[raw.path].get_sheet_by_name(raw.sheet).to_python(skip_empty_area=False), 1
     data = raw.path.read_bytes()
     if not data.strip():
         return [], 1
@@ -82,8 +84,8 @@ def _records(raw: RawTable) -> tuple[list[list], int]:
     return records or [], first_row
 
 
-def _sheet(raw: RawTable, name: str) -> _Sheet:
-    records, first_row = _records(raw)
+def _sheet(raw: RawTable, name: str, books: dict) -> _Sheet:
+    records, first_row = _records(raw, books)
     table = TABLES[raw.name]
     text = [[str(v) if v is not None else "" for v in r] for r in records[:40]]
     at = find_header(text, table) if text else None
@@ -126,7 +128,8 @@ def problem_places(raw: RawInput, validation: Validation) -> pd.DataFrame:
 
 
 def _sheets(raw: RawInput) -> list[_Sheet]:
-    return [_sheet(t, name) for t, name in _sheet_names(raw)]
+    books: dict = {}
+    return [_sheet(t, name, books) for t, name in _sheet_names(raw)]
 
 
 def _places(validation: Validation, sheets: dict[str, _Sheet]) -> pd.DataFrame:
@@ -283,7 +286,7 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
 
     n = len(validation.problems)
     ws.append([styled("Tilbakemelding på innsendingen", font=big)])
-    ws.append([styled("Kontrollert:"), styled(raw.path.name)])
+    ws.append([styled("Innsending:"), styled(raw.path.name)])
     if n == 0:
         ws.append([styled("Ingen feil: innsendingen følger datakontrakten, og alle rader er godtatt.", font=bold)])
     else:
@@ -333,10 +336,11 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
                        styled(p.message, alignment=wrap)])
     else:
         ws.append([styled("Ingen.")])
-    extras = [s for s in sheets if s.raw.refused]
-    for s in extras:
-        ws.append([styled(f"Arket «{s.name}» har radene fra {s.raw.source}: flytt dem til arket "
-                          f"«{s.raw.name}» og slett arket «{s.name}».", alignment=wrap)])
+    for s in sheets:
+        if s.name != s.raw.name:  # a further file or sheet of a table, which the reader refuses
+            ws.append([styled(f"Arket «{s.name}» har radene fra {s.raw.source}, en fil eller et ark til for "
+                              f"tabellen {s.raw.name}: flytt radene til arket «{s.raw.name}» og slett arket "
+                              f"«{s.name}».", alignment=wrap)])
 
     if validation.notes:
         heading("Merknader (ikke feil: hva som ble lest om eller hoppet over)")
