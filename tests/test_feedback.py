@@ -309,3 +309,46 @@ def test_the_feedback_never_overwrites_the_submission(minimal, tmp_path, capsys)
     assert "must be an .xlsx file" in capsys.readouterr().err
     assert main(["validate", str(minimal), "--tilbakemelding", str(tmp_path / "finnes-ikke" / "ut.xlsx")]) == 2
     assert "cannot be written" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", [
+    "csv_ragged_rows", "csv_unclosed_quote", "dup_identical_row", "enc_nul_bytes", "file_two_files_for_one_table",
+    "hdr_duplicate_column", "huge_cell_1mb", "invisible_rtl_override_in_method", "ref_level_not_served_by_method",
+    "csv_blank_lines_then_error", "type_category_misspelt", "empty_zero_bytes",
+])
+def test_no_problem_of_the_bad_corpus_is_lost(case, tmp_path):
+    """Every problem stands in the Feil cell of its row or on the summary sheet."""
+    out = tmp_path / "tilbakemelding.xlsx"
+    validation, _ = check(MINIMAL.parent / "bad" / case, tilbakemelding=out)
+    assert validation.problems
+    wb = openpyxl.load_workbook(out)
+    feil: dict[int, list[str]] = {}
+    for ws in wb.worksheets[1:]:
+        header_row = next((r for r in range(1, 5) if FEEDBACK_COLUMN in [c.value for c in ws[r]]), None)
+        if header_row is None:
+            assert not any(any(r) for r in ws.iter_rows(values_only=True)), ws.title  # an empty file
+            continue
+        column = [c.value for c in ws[header_row]].index(FEEDBACK_COLUMN)
+        for row in ws.iter_rows(min_row=header_row + 1):
+            if row[column].value:
+                feil.setdefault(row[0].row, []).append(row[column].value)
+    summary = [str(r[3]) for r in _section(wb[FEEDBACK_SHEET], "Feil som ikke står i en celle (hele filen, tabellen "
+                                                                 "eller en kolonne som mangler)")]
+    for p in validation.problems:
+        assert any(p.expected in text for text in feil.get(p.row, []) + summary), str(p)
+    assert sum(len(t.split("\n")) for texts in feil.values() for t in texts) + len(summary) >= len(validation.problems)
+
+
+def test_excel_sep_hint_line_keeps_the_header_in_row_2_and_the_workbook_reads_the_same(tmp_path):
+    case = MINIMAL.parent / "bad" / "sep_excel_hint_line"
+    out = tmp_path / "tilbakemelding.xlsx"
+    first, _ = check(case, tilbakemelding=out)
+    hinted = [f.stem for f in case.glob("*.csv") if f.read_text(encoding="utf-8-sig").startswith("sep=")]
+    assert hinted
+    wb = openpyxl.load_workbook(out)
+    for name in hinted:
+        assert all(c.value is None for c in wb[name][1])
+        assert wb[name]["A2"].value == "kommunenummer"
+    again, _ = check(out)
+    assert again.problems == first.problems == []
+    assert again.counts["read"].tolist() == first.counts["read"].tolist()
