@@ -1,10 +1,10 @@
 """The data layer: the contract (schema), reading what people send (io, with csvfile, workbook,
-records and names), validation, the Dataset and `load()`, the packaged reference tables and the
-synthetic sample."""
+records and names), validation, the feedback workbook, the Dataset and `load()`, the packaged
+reference tables and the synthetic sample."""
 
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("csvfile", "dataset", "docs", "io", "names", "parse", "records", "reference", "sample", "schema",
-              "validate", "workbook")
+SUBMODULES = ("csvfile", "dataset", "docs", "feedback", "io", "names", "parse", "records", "reference", "sample",
+              "schema", "validate", "workbook")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
