@@ -153,7 +153,7 @@ def test_summary_counts_equal_the_problem_counts(minimal, tmp_path):
     loose = _section(ws, "Feil som ikke står i en celle (hele filen, tabellen eller en kolonne som mangler)")
     assert [r[0] for r in loose] == ["foreldreundersokelsen.csv"]
     assert "file missing" in loose[0][3]
-    assert str(ws["A3"].value).startswith("6 feil i innsendingen; 4 rader er avvist")
+    assert str(ws["A3"].value).startswith("Innsendingen har 6 feil; 4 rader er avvist")
 
 
 def test_a_missing_column_is_named_on_the_summary_sheet_and_marks_no_cell(minimal, tmp_path):
@@ -352,3 +352,16 @@ def test_excel_sep_hint_line_keeps_the_header_in_row_2_and_the_workbook_reads_th
     again, _ = check(out)
     assert again.problems == first.problems == []
     assert again.counts["read"].tolist() == first.counts["read"].tolist()
+
+
+def test_a_column_named_feil_in_a_file_is_kept_and_the_messages_go_beside_it(minimal, tmp_path):
+    lines = (minimal / "befolkning.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",Feil"] + [line + ",egen merknad" for line in lines[1:]]
+    lines[2] = "1151,20x4,35,egen merknad"
+    (minimal / "befolkning.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "tilbakemelding.xlsx"
+    check(minimal, tilbakemelding=out)
+    ws = openpyxl.load_workbook(out)["befolkning"]
+    assert _header(ws) == ["kommunenummer", "ar", "barn_0_17", "Feil", "Feil"]
+    assert [ws.cell(r, 4).value for r in (2, 3, 4)] == ["egen merknad"] * 3
+    assert ws["E2"].value is None and "a whole number" in ws["E3"].value

@@ -91,13 +91,17 @@ def _sheet(raw: RawTable, name: str, books: dict) -> _Sheet:
     at = find_header(text, table) if text else None
     positions: dict[str, int] = {}
     feil_col = max((len(r) for r in records), default=0)
+    # the feedback workbook sent back (the reader knows it by its summary sheet): its old Feil
+    # column is replaced; elsewhere a column named Feil is the user's, and kept
+    resent = raw.sheet is not None and any(normalise_name(s) == normalise_name(FEEDBACK_SHEET)
+                                           for s in books[raw.path].sheet_names)
     if at is not None:
         canonical = {normalise_name(c): c for c in table.column_names}
         for i, h in enumerate(text[at]):
             column = canonical.get(header_key(h))
             if column is not None:
                 positions.setdefault(column, i)
-            elif h.strip() == FEEDBACK_COLUMN:
+            elif resent and h.strip() == FEEDBACK_COLUMN:
                 feil_col = i  # the feedback sent back: its old messages are replaced
     header_row = first_row + at if at is not None else None
     return _Sheet(raw, name, records, first_row, header_row, positions, feil_col)
@@ -291,18 +295,18 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
         ws.append([styled("Ingen feil: innsendingen følger datakontrakten, og alle rader er godtatt.", font=bold)])
     else:
         rejected = int(validation.counts["rejected"].sum())
-        ws.append([styled(f"{_count(n, 'feil', 'feil')} i innsendingen; "
+        ws.append([styled(f"Innsendingen har {_count(n, 'feil', 'feil')}; "
                           f"{_count(rejected, 'rad', 'rader')} er avvist til feilene er rettet.", font=bold)])
     ws.append([])
     for line in (
         "Hver tabell har sitt eget ark, og hver rad står på samme radnummer som i filen dere sendte: "
         "«rad 17» i en melding er rad 17 både her og i originalen.",
-        "Celler med feil er farget røde og har en kommentar med meldingen. Kolonnen «Feil» til høyre "
-        "lister meldingene for hver rad; der er også feil som gjelder hele raden (for eksempel en rad "
-        "som finnes to ganger) markert.",
+        "Celler med feil har rød bakgrunn og en kommentar med meldingen. Kolonnen «Feil» til høyre "
+        "lister meldingene for hver rad; feil som gjelder hele raden (for eksempel en rad som står to "
+        "ganger), er markert i den kolonnen.",
         "Rett de markerte cellene, lagre arbeidsboka som .xlsx og send den samme filen inn igjen. "
         "Dette arket og kolonnen «Feil» blir ikke lest. Ikke gi arkene nye navn.",
-        "Meldingene er de samme som kompetanse validate skriver, på engelsk.",
+        "Selve meldingene er på engelsk, de samme som kommandoen kompetanse validate skriver ut.",
     ):
         ws.append([styled(line, alignment=wrap)])
 
@@ -343,7 +347,7 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
                               f"«{s.name}».", alignment=wrap)])
 
     if validation.notes:
-        heading("Merknader (ikke feil: hva som ble lest om eller hoppet over)")
+        heading("Merknader (ikke feil): hva som ble tolket eller hoppet over da filene ble lest")
         for note in validation.notes:
             ws.append([styled(note, alignment=wrap)])
 
