@@ -317,6 +317,9 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
     for row in validation.counts.itertuples(index=False):
         ws.append([styled(row.table), styled(row.file), styled(sheet_of.get(row.file, "")), int(row.read),
                    int(row.rejected), int(per_file.get(row.file, 0))])
+    for name in TABLES:
+        if name not in set(validation.counts["table"]):
+            ws.append([styled(name), styled("(mangler: se nedenfor)"), None, 0, 0, None])
 
     heading("Feil per kolonne")
     if n:
