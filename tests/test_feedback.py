@@ -4,6 +4,8 @@ passes."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -366,3 +368,33 @@ def test_a_column_named_feil_in_a_file_is_kept_and_the_messages_go_beside_it(min
     assert _header(ws) == ["kommunenummer", "ar", "barn_0_17", "Feil", "Feil"]
     assert [ws.cell(r, 4).value for r in (2, 3, 4)] == ["egen merknad"] * 3
     assert ws["E2"].value is None and "a whole number" in ws["E3"].value
+
+
+def test_a_file_changed_after_it_was_checked_is_refused(minimal, tmp_path):
+    from kompetanse.data.feedback import write_feedback
+    from kompetanse.data.io import read_input
+    from kompetanse.data.validate import validate_input
+
+    raw = read_input(minimal)
+    validation = validate_input(raw)
+    append_line(minimal / "tilbud.csv", "1151,2024,pmto,barnevern,indikativ,1,2")
+    with pytest.raises(UsageError, match="changed while it was checked"):
+        write_feedback(raw, validation, tmp_path / "tilbakemelding.xlsx")
+    assert not (tmp_path / "tilbakemelding.xlsx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_workbook_saved_again_by_libreoffice_reads_the_same(minimal, tmp_path):
+    _break(minimal)
+    out = tmp_path / "tilbakemelding.xlsx"
+    first, _ = check(minimal, tilbakemelding=out)
+    saved = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profil'}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(saved), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    again, _ = check(saved / out.name)
+    table_of = _table_of(first)
+    assert [(table_of[p.file], p.row, p.column, p.value) for p in first.problems] == \
+        [(p.file.split("[")[1].rstrip("]"), p.row, p.column, p.value) for p in again.problems]
+    assert set(_marks(saved / out.name)) == _expected_marks(first)
+    assert not [n for n in again.notes if FEEDBACK_SHEET in n or FEEDBACK_COLUMN in n]

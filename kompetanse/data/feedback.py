@@ -13,6 +13,8 @@ column when the workbook is sent back (`kompetanse.data.workbook`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 from copy import copy
 from dataclasses import dataclass
@@ -70,18 +72,24 @@ def _message(p: Problem) -> str:
 
 def _records(raw: RawTable, books: dict) -> tuple[list[list], int]:
     """The file's or sheet's records again, as the user wrote them, and the row of the first;
-    ``books`` keeps each workbook opened once."""
-    if raw.sheet is not None:
+    ``books`` keeps each workbook opened once. A file changed since it was validated is refused:
+    the messages would name rows of the other version."""
+    if raw.sheet is None or raw.path not in books:
+        try:
+            data = raw.path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{raw.path}: cannot be read ({exc.strerror})") from exc
+        if hashlib.sha256(data).hexdigest() != raw.sha256:
+            raise UsageError(f"{raw.path}: the file changed while it was checked; run kompetanse validate again")
+        if raw.sheet is None:
+            if not data.strip():
+                return [], 1
+            records, first_row, _, _ = csv_records(data, raw.source)
+            return records or [], first_row
         from python_calamine import CalamineWorkbook
 
-        if raw.path not in books:
-            books[raw.path] = CalamineWorkbook.from_path(str(raw.path))
-        return books[raw.path].get_sheet_by_name(raw.sheet).to_python(skip_empty_area=False), 1
-    data = raw.path.read_bytes()
-    if not data.strip():
-        return [], 1
-    records, first_row, _, _ = csv_records(data, raw.source)
-    return records or [], first_row
+        books[raw.path] = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return books[raw.path].get_sheet_by_name(raw.sheet).to_python(skip_empty_area=False), 1
 
 
 def _sheet(raw: RawTable, name: str, books: dict) -> _Sheet:
@@ -126,7 +134,8 @@ def problem_places(raw: RawInput, validation: Validation) -> pd.DataFrame:
     (``celle``: the cell of that row and column is marked; ``rad``: a problem of the whole row
     (no column, or a key or reference over several columns), whose «Feil» cell is marked;
     ``oppsummering``: no data row, or a column the sheet does not have, listed on the summary
-    sheet) and ``message`` (the problem's words without file and row).
+    sheet), ``index`` (the 0-based column of the marked cell) and ``message`` (the problem's
+    words without file and row).
     """
     return _places(validation, {s.raw.source: s for s in _sheets(raw)})
 
