@@ -14,7 +14,7 @@ import pytest
 
 from kompetanse.cli import main
 from kompetanse.data.dataset import check
-from kompetanse.data.feedback import FEEDBACK_COLUMN, FEEDBACK_SHEET
+from kompetanse.data.feedback import FEEDBACK_COLUMN, FEEDBACK_SHEET, FEIL_SEPARATOR
 from kompetanse.errors import UsageError
 from tests.conftest import MINIMAL, append_line, replace_line
 
@@ -111,7 +111,7 @@ def test_feil_column_lists_each_rows_messages_and_untouched_rows_are_untouched(m
             text = row[feil].value
             if (ws.title, r) in by_row:
                 expected = [p.expected for p in validation.problems if (table_of[p.file], p.row) == (ws.title, r)]
-                assert len(text.split("\n")) == by_row[(ws.title, r)]
+                assert len(text.split(FEIL_SEPARATOR)) == by_row[(ws.title, r)]
                 assert all(e in text for e in expected)
             else:
                 assert text is None
@@ -339,7 +339,7 @@ def test_no_problem_of_the_bad_corpus_is_lost(case, tmp_path):
                                                                  "eller en kolonne som mangler)")]
     for p in validation.problems:
         assert any(p.expected in text for text in feil.get(p.row, []) + summary), str(p)
-    assert sum(len(t.split("\n")) for texts in feil.values() for t in texts) + len(summary) >= len(validation.problems)
+    assert sum(len(t.split(FEIL_SEPARATOR)) for texts in feil.values() for t in texts) + len(summary) >= len(validation.problems)
 
 
 def test_excel_sep_hint_line_keeps_the_header_in_row_2_and_the_workbook_reads_the_same(tmp_path):

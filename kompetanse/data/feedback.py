@@ -29,11 +29,13 @@ from kompetanse.data.schema import TABLES
 from kompetanse.data.validate import Validation
 from kompetanse.errors import Problem, UsageError
 
-__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "Feedback", "problem_places", "write_feedback"]
+__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "FEIL_SEPARATOR", "Feedback", "problem_places", "write_feedback"]
 
 #: The most characters an Excel cell holds; a longer value is cut, and the summary says so.
 EXCEL_CELL_MAX = 32_767
 _FILL = "FFC7CE"  # Excel's own "Bad" fill: light red
+#: Between the messages of one row in its «Feil» cell.
+FEIL_SEPARATOR = " | "
 _ROW_LABEL, _FILE_LABEL = "(hele raden)", "(hele filen)"  # a problem without a column
 
 
@@ -168,7 +170,7 @@ class _Cells:
 
     def __init__(self, ws):
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.styles import Font, PatternFill
 
         self.ws, self._new = ws, WriteOnlyCell
         text = WriteOnlyCell(ws, "")
@@ -178,7 +180,6 @@ class _Cells:
         self._text, self._date = text._style, date._style
         self.fill = PatternFill("solid", fgColor=_FILL)
         self.bold = Font(bold=True)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
 
     def value(self, v):
         if v is None or (v.__class__ is str and not v):
@@ -265,9 +266,11 @@ def _write_table(wb, sheet: _Sheet, places: pd.DataFrame) -> None:
         elif r in by_row:
             cells = [make.marked(v, by_cell[(r, j)]) if (r, j) in by_cell else value(v)
                      for j, v in enumerate(record)]
-            messages = "\n".join(by_row[r])
+            # on one line, which runs on to the right of the last column (a wrapped cell would
+            # need a row height, which a streamed sheet cannot fit to its text)
+            messages = FEIL_SEPARATOR.join(by_row[r])
             cells.insert(feil, make.marked(messages, by_cell[(r, feil)]) if r in row_level
-                         else make.text(messages, alignment=make.wrap))
+                         else make.text(messages))
         else:
             cells = [value(v) for v in record]
             cells.insert(feil, None)
@@ -277,13 +280,12 @@ def _write_table(wb, sheet: _Sheet, places: pd.DataFrame) -> None:
 def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFrame,
                    sheets: list[_Sheet]) -> None:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     ws = wb.create_sheet(FEEDBACK_SHEET)
     for letter, width in zip("ABCDEF", (26, 34, 26, 12, 14, 70), strict=True):
         ws.column_dimensions[letter].width = width
     bold, big = Font(bold=True), Font(bold=True, size=14)
-    wrap = Alignment(wrap_text=True, vertical="top")
 
     def styled(value, **style):
         cell = WriteOnlyCell(ws, value)
@@ -317,7 +319,7 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
         "Dette arket og kolonnen «Feil» blir ikke lest. Ikke gi arkene nye navn.",
         "Selve meldingene er på engelsk, de samme som kommandoen kompetanse validate skriver ut.",
     ):
-        ws.append([styled(line, alignment=wrap)])
+        ws.append([styled(line)])
 
     heading("Per tabell")
     ws.append([styled(h, font=bold) for h in ("Tabell", "Fil", "Ark", "Rader lest", "Rader avvist", "Feil")])
@@ -349,19 +351,19 @@ def _write_summary(wb, raw: RawInput, validation: Validation, places: pd.DataFra
         for p in listed.itertuples(index=False):
             ws.append([styled(p.file), None if pd.isna(p.row) else int(p.row),
                        styled(p.column) if isinstance(p.column, str) else None,
-                       styled(p.message, alignment=wrap)])
+                       styled(p.message)])
     else:
         ws.append([styled("Ingen.")])
     for s in sheets:
         if s.name != s.raw.name:  # a further file or sheet of a table, which the reader refuses
             ws.append([styled(f"Arket «{s.name}» har radene fra {s.raw.source}, en fil eller et ark til for "
                               f"tabellen {s.raw.name}: flytt radene til arket «{s.raw.name}» og slett arket "
-                              f"«{s.name}».", alignment=wrap)])
+                              f"«{s.name}».")])
 
     if validation.notes:
         heading("Merknader (ikke feil): hva som ble tolket eller hoppet over da filene ble lest")
         for note in validation.notes:
-            ws.append([styled(note, alignment=wrap)])
+            ws.append([styled(note)])
 
 
 def _count(n: int, one: str, many: str) -> str:
