@@ -248,9 +248,12 @@ def _write_table(wb, sheet: _Sheet, places: pd.DataFrame) -> None:
     by_row = marked.groupby("row", sort=False)["message"].agg(list).to_dict()
     row_level = set(marked.loc[marked["place"] == "rad", "row"])
     header = sheet.records[sheet.header_row - sheet.first_row] if sheet.header_row else []
-    for i in range(sheet.feil_col + 1):
-        h = str(header[i]) if i < len(header) and header[i] is not None else ""
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(40, max(10, len(h) + 3))
+    # widths from the header and the first rows (a streamed sheet is not fitted afterwards)
+    first = sheet.records[: (sheet.header_row or sheet.first_row) - sheet.first_row + 50]
+    for i in range(sheet.feil_col):
+        longest = max((len(str(r[i])) * (1.2 if r is header else 1) for r in first
+                       if i < len(r) and r[i] is not None), default=0)
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(40, max(8, round(longest) + 2))
     ws.column_dimensions[get_column_letter(sheet.feil_col + 1)].width = 70
     if sheet.header_row:
         ws.freeze_panes = f"A{sheet.header_row + 1}"
