@@ -398,3 +398,31 @@ def test_the_workbook_saved_again_by_libreoffice_reads_the_same(minimal, tmp_pat
         [(p.file.split("[")[1].rstrip("]"), p.row, p.column, p.value) for p in again.problems]
     assert set(_marks(saved / out.name)) == _expected_marks(first)
     assert not [n for n in again.notes if FEEDBACK_SHEET in n or FEEDBACK_COLUMN in n]
+
+
+def _one_municipality(folder: Path, kommunenummer: str) -> None:
+    """The minimal data cut to Oslo's rows, given another municipality's number."""
+    for path in folder.glob("*.csv"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [lines[0]] + [line.replace("0301", kommunenummer, 1) for line in lines[1:] if line.startswith("0301")]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("kommunenummer", "expected"), [
+    ("4621", "Innsendinga har 1 feil; 1 rad er avvist til feila er retta."),  # Voss writes nynorsk
+    ("3101", "Innsendingen har 1 feil; 1 rad er avvist til feilene er rettet."),  # Halden, bokmål
+])
+def test_the_summary_is_in_the_municipalitys_written_form(minimal, tmp_path, kommunenummer, expected):
+    _one_municipality(minimal, kommunenummer)
+    replace_line(minimal / "tilbud.csv", 2, f"{kommunenummer},2024,icdp,helsestasjon,universal,4,38")
+    out = tmp_path / "tilbakemelding.xlsx"
+    validation, _ = check(minimal, tilbakemelding=out)
+    assert [(p.file, p.row) for p in validation.problems] == [("tilbud.csv", 2)]
+    ws = openpyxl.load_workbook(out)[FEEDBACK_SHEET]
+    assert ws["A3"].value == expected
+
+
+def test_a_submission_of_several_municipalities_gets_bokmal(minimal):
+    from kompetanse.data.feedback import summary_language
+
+    assert summary_language(check(minimal)[0]) == "nb"  # Oslo, Utsira and Halden
