@@ -426,3 +426,14 @@ def test_a_submission_of_several_municipalities_gets_bokmal(minimal):
     from kompetanse.data.feedback import summary_language
 
     assert summary_language(check(minimal)[0]) == "nb"  # Oslo, Utsira and Halden
+
+
+def test_json_output_stays_one_object_when_the_workbook_is_written(minimal, tmp_path, capsys):
+    import json
+
+    replace_line(minimal / "befolkning.csv", 3, "1151,20x4,35")
+    out = tmp_path / "tilbakemelding.xlsx"
+    assert main(["validate", str(minimal), "--json", "--tilbakemelding", str(out)]) == 1
+    assert json.loads(capsys.readouterr().out)["problems"] == ["befolkning.csv:3: column 'ar': value '20x4': "
+                                                               "a whole number from 1990 to 2100"]
+    assert set(_marks(out)) == {("befolkning", 3, "ar")}

@@ -142,11 +142,13 @@ def check(path: str | Path | None = None, *, tilbakemelding: str | Path | None =
     (`kompetanse.data.feedback.write_feedback`).
     """
     where = Path(path) if path is not None else default_data_path()
+    if tilbakemelding is not None:
+        from kompetanse.data.feedback import check_feedback_path, write_feedback
+
+        check_feedback_path(tilbakemelding, where)
     raw = read_input(where)
     validation = validate_input(raw)
     if tilbakemelding is not None:
-        from kompetanse.data.feedback import write_feedback
-
         write_feedback(raw, validation, tilbakemelding)
     return validation, where
 

@@ -29,8 +29,8 @@ from kompetanse.data.schema import TABLES
 from kompetanse.data.validate import Validation
 from kompetanse.errors import Problem, UsageError
 
-__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "FEIL_SEPARATOR", "Feedback", "problem_places", "summary_language",
-           "write_feedback"]
+__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "FEIL_SEPARATOR", "Feedback", "check_feedback_path", "problem_places",
+           "summary_language", "write_feedback"]
 
 #: The most characters an Excel cell holds; a longer value is cut, and the summary says so.
 EXCEL_CELL_MAX = 32_767
@@ -437,6 +437,20 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,}".replace(",", "\u00a0") + f" {one if n == 1 else many}"
 
 
+def check_feedback_path(out: str | Path, submission: str | Path) -> Path:
+    """``out`` as a `Path` if a feedback workbook can be written there: an ``.xlsx`` name in a
+    folder that exists, and not the submission itself; otherwise a `UsageError` that says why
+    (checked before a long validation, not after it)."""
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the feedback workbook must be an .xlsx file")
+    if out.exists() and out.resolve() == Path(submission).resolve():
+        raise UsageError(f"{out}: that is the submission itself; write the feedback to another file")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out}: the feedback workbook cannot be written (no folder {out.parent})")
+    return out
+
+
 def write_feedback(raw: RawInput, validation: Validation, out: str | Path) -> Feedback:
     """Write the feedback workbook of a submission (see the module docstring).
 
@@ -456,13 +470,7 @@ def write_feedback(raw: RawInput, validation: Validation, out: str | Path) -> Fe
     """
     from openpyxl import Workbook
 
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise UsageError(f"{out}: the feedback workbook must be an .xlsx file")
-    if out.exists() and out.resolve() == Path(raw.path).resolve():
-        raise UsageError(f"{out}: that is the submission itself; write the feedback to another file")
-    if not out.parent.is_dir():
-        raise UsageError(f"{out}: the feedback workbook cannot be written (no folder {out.parent})")
+    out = check_feedback_path(out, raw.path)
     sheets = _sheets(raw)
     places = _places(validation, {s.raw.source: s for s in sheets})
     wb = Workbook(write_only=True)
