@@ -236,6 +236,21 @@ def test_workbook_input_keeps_numbers_dates_and_text(minimal, tmp_path):
     assert dates["F2"].is_date and dates["F2"].value.date().isoformat() == "2021-01-10"
 
 
+def test_a_marked_date_or_number_of_a_workbook_keeps_its_type(minimal, tmp_path):
+    replace_line(minimal / "ansatte_kompetanse.csv", 5, "0301,A0000003,barnevern,pmto,sertifisert,2020-01-15,"
+                                                        "2021-09-01,2019-08-31,")
+    replace_line(minimal / "befolkning.csv", 3, "1151,1800,35")
+    book = tmp_path / "innsending.xlsx"
+    _as_workbook(minimal, book)
+    out = tmp_path / "tilbakemelding.xlsx"
+    validation, _ = check(book, tilbakemelding=out)
+    assert set(_marks(out)) == _expected_marks(validation)
+    wb = openpyxl.load_workbook(out)
+    marked_date = next(c for c in wb["ansatte_kompetanse"][5] if c.fill.fill_type and c.column < 10)
+    assert marked_date.is_date and marked_date.number_format == "yyyy-mm-dd" and marked_date.comment is not None
+    assert wb["befolkning"]["B3"].value == 1800 and wb["befolkning"]["B3"].fill.fill_type == "solid"
+
+
 @pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
 def test_fixing_the_marked_cells_and_sending_the_workbook_again_passes(minimal, tmp_path, as_workbook):
     originals = _break(minimal)

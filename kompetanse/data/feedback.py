@@ -218,8 +218,12 @@ class _Cells:
     def marked(self, v, messages: list[str]):
         from openpyxl.comments import Comment
 
-        v = None if v is None or v == "" else v
-        cell = self.text(v) if v is None or isinstance(v, str) else self._new(self.ws, v)
+        if v is None or isinstance(v, str):
+            cell = self.text(v or None)  # an empty cell too: what is typed into it stays text
+        else:
+            cell = self._new(self.ws, v)
+            if isinstance(v, dt.date):
+                cell._style = self._date
         cell._style = copy(cell._style)
         cell.fill = self.fill
         text = "\n".join(messages)
