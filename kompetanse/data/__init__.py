@@ -5,6 +5,6 @@ reference tables and the synthetic sample."""
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("csvfile", "dataset", "docs", "feedback", "io", "names", "parse", "records", "reference", "sample",
-              "schema", "validate", "workbook")
+SUBMODULES = ("csvfile", "dataset", "docs", "feedback", "feedback_summary", "io", "names", "parse", "records",
+              "reference", "sample", "schema", "validate", "workbook")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
