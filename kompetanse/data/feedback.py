@@ -33,7 +33,7 @@ from kompetanse.errors import Problem, UsageError
 __all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "FEIL_SEPARATOR", "Feedback", "check_feedback_path", "problem_places",
            "summary_language", "write_feedback"]
 
-#: The most characters an Excel cell holds; a longer value is cut, and the summary says so.
+#: The most characters an Excel cell holds; a longer value is cut, and the cell's comment says so.
 EXCEL_CELL_MAX = 32_767
 _FILL = "FFC7CE"  # Excel's own "Bad" fill: light red
 #: Between the messages of one row in its «Feil» cell.
@@ -315,7 +315,16 @@ def write_feedback(raw: RawInput, validation: Validation, out: str | Path) -> Fe
 
     Raises
     ------
-    UsageError : ``out`` is not an ``.xlsx`` path, is the submission, or cannot be written.
+    UsageError : ``out`` is not an ``.xlsx`` path, is the submission, or cannot be written; or a
+        file of the submission changed after it was read.
+
+    Examples
+    --------
+    >>> from kompetanse.data.io import read_input
+    >>> from kompetanse.data.validate import validate_input
+    >>> raw = read_input("innsending/")  # doctest: +SKIP
+    >>> write_feedback(raw, validate_input(raw), "tilbakemelding.xlsx")  # doctest: +SKIP
+    Feedback(path=PosixPath('tilbakemelding.xlsx'), cells=2, rows=2, summary_only=0)
     """
     from openpyxl import Workbook
 
