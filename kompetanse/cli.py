@@ -63,7 +63,7 @@ def _headline_line(staff: dict) -> str:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from kompetanse.data.dataset import check
 
-    validation, where = check(args.path)
+    validation, where = check(args.path, tilbakemelding=args.tilbakemelding)
     counts = validation.counts
     read, accepted, rejected = (int(counts[c].sum()) for c in ("read", "accepted", "rejected"))
     n_tables = counts["table"].nunique()  # a table in two files or sheets has a line for each
@@ -102,6 +102,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                   f"{_fmt(row.accepted):>10} accepted{_fmt(row.rejected):>8} rejected", file=out)
     if args.rejected:
         print(f"rejected rows with reasons written to {args.rejected}", file=out)
+    if args.tilbakemelding:
+        print(f"feedback workbook written to {args.tilbakemelding}: the problem cells marked, a Feil column "
+              f"per row and a summary sheet (Oppsummering); fix the cells and send that file again", file=out)
     return 1 if validation.problems else 0
 
 
@@ -260,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder of CSV files or one .xlsx workbook (default: data/sample/)")
     p.add_argument("--rejected", type=Path, metavar="CSV",
                    help="also write the rejected rows with their reasons to this CSV file")
+    p.add_argument("--tilbakemelding", type=Path, metavar="OUT.xlsx",
+                   help="also write the submission back as a workbook with every problem cell marked and "
+                   "commented, a Feil column per row and a first sheet summarising the problems; the "
+                   "municipality fixes the cells and sends that file again (written with or without problems)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="print only the problems, the total and the staff headline")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text: the counts, "

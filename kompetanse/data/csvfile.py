@@ -18,7 +18,7 @@ from kompetanse.data.records import HEADER_SEARCH_ROWS, RawTable, frame_from_rec
 from kompetanse.data.schema import Table
 from kompetanse.errors import Problem, UsageError
 
-__all__ = ["read_csv_table"]
+__all__ = ["csv_records", "read_csv_table"]
 
 _SEPARATORS = (";", ",", "\t", "|")
 _LINE = re.compile(r"[^\r\n]*")
@@ -100,6 +100,28 @@ def _sniff_separator(lines: list[str]) -> str:
     return best if counts[best] > 0 else ","
 
 
+def csv_records(data: bytes, source: str) -> tuple[list[list[str]] | None, int, list[str], list[Problem]]:
+    """The records of a CSV file's bytes, as a spreadsheet shows them: ``(records, first_row,
+    notes, problems)``, where ``first_row`` is the spreadsheet row of ``records[0]`` (2 after
+    Excel's ``sep=`` hint line) and ``records`` is None when the text cannot be decoded."""
+    text, notes, problems = _decode(data, source)
+    if text is None:
+        return None, 1, notes, problems
+    first_row = 1
+    first_line = _LINE.match(text).group()
+    if re.fullmatch(r"\s*sep=(.)\s*", first_line):
+        # Excel's "sep=;" hint line: the header is on the next row, whatever the line ending.
+        sep = first_line.strip()[4]
+        text, first_row = text[len(first_line):], 2
+        text = text[2:] if text.startswith("\r\n") else text[1:]
+    else:
+        head = [m.group() for m in _LINE.finditer(text, 0, min(len(text), 1 << 16))]
+        sep = _sniff_separator([line for line in head if line.strip()][:HEADER_SEARCH_ROWS])
+    if sep != ",":
+        notes.append(f"{source}: separator {sep!r}")
+    return _parse_records(text, sep), first_row, notes, problems
+
+
 def read_csv_table(path: Path, table: Table) -> RawTable:
     """Read one CSV file as text, whatever its encoding, separator or header spelling."""
     source = path.name
@@ -117,26 +139,11 @@ def read_csv_table(path: Path, table: Table) -> RawTable:
                     f"the file is empty: expected a header row with {', '.join(table.column_names)}")
         )
         return empty
-    text, notes, problems = _decode(data, source)
+    records, first_row, notes, problems = csv_records(data, source)
     empty.notes += notes
-    if text is None:
+    if records is None:
         empty.problems += problems
         return empty
-
-    first_row = 1
-    first_line = _LINE.match(text).group()
-    if re.fullmatch(r"\s*sep=(.)\s*", first_line):
-        # Excel's "sep=;" hint line: the header is on the next row, whatever the line ending.
-        sep = first_line.strip()[4]
-        text, first_row = text[len(first_line):], 2
-        text = text[2:] if text.startswith("\r\n") else text[1:]
-    else:
-        head = [m.group() for m in _LINE.finditer(text, 0, min(len(text), 1 << 16))]
-        sep = _sniff_separator([line for line in head if line.strip()][:HEADER_SEARCH_ROWS])
-    if sep != ",":
-        empty.notes.append(f"{source}: separator {sep!r}")
-
-    records = _parse_records(text, sep)
     frame, rows, header_notes, header_problems, missing = frame_from_records(records, table, source, first_row)
     return RawTable(
         table.name, source, path, frame, rows, digest,

@@ -134,10 +134,23 @@ def build_dataset(validation: Validation, path: Path | None) -> Dataset:
     )
 
 
-def check(path: str | Path | None = None) -> tuple[Validation, Path]:
-    """Read and validate without raising for bad data (what ``kompetanse validate`` runs)."""
+def check(path: str | Path | None = None, *, tilbakemelding: str | Path | None = None) -> tuple[Validation, Path]:
+    """Read and validate without raising for bad data (what ``kompetanse validate`` runs).
+
+    With ``tilbakemelding`` (an ``.xlsx`` path), also write the feedback workbook there, with or
+    without problems: the submission with every problem cell marked and a summary sheet
+    (`kompetanse.data.feedback.write_feedback`).
+    """
     where = Path(path) if path is not None else default_data_path()
-    return validate_input(read_input(where)), where
+    if tilbakemelding is not None:
+        from kompetanse.data.feedback import check_feedback_path, write_feedback
+
+        check_feedback_path(tilbakemelding, where)
+    raw = read_input(where)
+    validation = validate_input(raw)
+    if tilbakemelding is not None:
+        write_feedback(raw, validation, tilbakemelding)
+    return validation, where
 
 
 def load(

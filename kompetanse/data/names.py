@@ -7,7 +7,7 @@ import re
 
 from kompetanse.data.schema import TABLES
 
-__all__ = ["HEADER_ALIASES", "normalise_name", "table_for"]
+__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "HEADER_ALIASES", "normalise_name", "table_for"]
 
 #: Header spellings seen in municipal files beyond case, æøå and spacing.
 HEADER_ALIASES: dict[str, str] = {
@@ -20,6 +20,12 @@ HEADER_ALIASES: dict[str, str] = {
     "nivaa": "niva",
     "forebyggingsniva": "niva",
 }
+
+#: The summary sheet and the message column of the feedback workbook
+#: (``kompetanse validate --tilbakemelding``): a workbook with this sheet is the feedback sent
+#: back again, and its reader passes over the sheet and the column without a note.
+FEEDBACK_SHEET = "Oppsummering"
+FEEDBACK_COLUMN = "Feil"
 
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ä": "ae", "ö": "o"})
 

@@ -43,6 +43,7 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     refused: str | None = None
+    sheet: str | None = None  # the sheet's name, for a table read from a workbook
 
 
 @dataclass
@@ -92,13 +93,15 @@ def _above_header_note(records: list[list[str]], header_at: int, source: str, fi
 
 
 def frame_from_records(records: list[list[str]], table: Table, source: str, first_row: int = 1, *,
-                       cell_problems: dict[tuple[int, int], tuple[str, str]] | None = None):
+                       cell_problems: dict[tuple[int, int], tuple[str, str]] | None = None,
+                       ignored: frozenset[str] = frozenset()):
     """Find the header, map it to canonical names and build a text frame; report ragged records.
 
     ``first_row`` is the spreadsheet row of ``records[0]``; ``cell_problems`` maps (row, column
     index) of cells that look empty but are not (an Excel error, a formula without its result)
     to (what the cell holds, what to do): each one in a data row of a column of the table is a
-    problem of that row. Returns ``(frame, rows, notes,
+    problem of that row; ``ignored`` holds the keys (`normalise_name`) of headers to pass over
+    without a note (the feedback workbook's own column). Returns ``(frame, rows, notes,
     problems, missing)``: the text frame (blank rows left out), each row's spreadsheet number,
     notes, problems (a row's problem carries its row number) and the columns missing."""
     at = find_header(records, table)
@@ -113,6 +116,8 @@ def frame_from_records(records: list[list[str]], table: Table, source: str, firs
         if not str(h).strip():
             continue
         if name is None:
+            if normalise_name(h) in ignored:
+                continue
             notes.append(f"{source}: column '{shown(str(h).strip())}' is not part of table '{table.name}'; ignored")
             continue
         if name in positions:

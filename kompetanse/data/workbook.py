@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from kompetanse.data.names import table_for
+from kompetanse.data.names import FEEDBACK_COLUMN, FEEDBACK_SHEET, normalise_name, table_for
 from kompetanse.data.records import RawInput, RawTable, frame_from_records
 from kompetanse.data.schema import TABLES
 from kompetanse.errors import Problem, UsageError, shown
@@ -249,8 +249,13 @@ def read_workbook(path: Path, wanted: tuple[str, ...]) -> RawInput:
     digest = hashlib.sha256(data).hexdigest()
     by_table: dict[str, list[str]] = defaultdict(list)
     notes: list[str] = []
+    # the feedback workbook sent back again: its summary sheet and message column are its own
+    feedback = any(normalise_name(s) == normalise_name(FEEDBACK_SHEET) for s in workbook.sheet_names)
+    ignored = frozenset({normalise_name(FEEDBACK_COLUMN)}) if feedback else frozenset()
     for sheet_name in workbook.sheet_names:
         name = table_for(sheet_name)
+        if name is None and feedback and normalise_name(sheet_name) == normalise_name(FEEDBACK_SHEET):
+            continue
         if name is None:
             notes.append(f"{path.name}[{shown(sheet_name)}]: sheet is not a table of the contract; ignored")
         elif name in wanted:
@@ -272,8 +277,10 @@ def read_workbook(path: Path, wanted: tuple[str, ...]) -> RawInput:
             records = [[_cell_text(v) for v in row] for row in cells]
             # calamine pads rows to the sheet width, so ragged rows cannot occur here
             frame, rows, hnotes, hproblems, missing = frame_from_records(
-                records, TABLES[name], source, 1, cell_problems=_cell_problems(scans.get(sheet_name)))
-            raw = RawTable(name, source, path, frame, rows, digest, hnotes, hproblems, missing, refused)
+                records, TABLES[name], source, 1, cell_problems=_cell_problems(scans.get(sheet_name)),
+                ignored=ignored)
+            raw = RawTable(name, source, path, frame, rows, digest, hnotes, hproblems, missing, refused,
+                           sheet=sheet_name)
             if i:
                 extra.append(raw)
             else:
