@@ -324,3 +324,33 @@ def test_link_texts_are_in_the_pages_language_form_and_say_what_file_it_is(site)
         assert re.search(r'<a href="1151(?:\.nn)?\.1\.csv">Last ned tabell 1 \(CSV for norsk Excel\)</a>', text)
     nn_book = openpyxl.load_workbook(site.folder / "kommuner" / "1151.nn.xlsx")
     assert nn_book.sheetnames[0] == "Om tabellane"
+
+
+def test_the_same_tables_give_the_same_workbook_bytes_at_any_time(monkeypatch):
+    # openpyxl stamps the time of saving in docProps/core.xml and the zip stamps each member: a
+    # rebuild a second (or a week) later must give the same bytes, or every rebuilt page would
+    # carry a "changed" download and a full and an incremental build would differ
+    import datetime as real_dt
+
+    frame = pd.DataFrame({"kommunenavn": ["Ås", "Bø"], "antall": [3, 12]})
+    t = tables.table(frame, columns={"kommunenavn": "Kommune", "antall": "Antall"}, caption="Test")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("t", outputs=[_bundle_output(t)])])
+    first = downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"]
+
+    class Later(real_dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_dt.datetime(2031, 5, 17, 12, 30, tzinfo=tz)
+
+    import openpyxl.writer.excel as writer
+    import time as real_time
+    monkeypatch.setattr(writer.datetime, "datetime", Later)
+    monkeypatch.setattr(real_time, "localtime", lambda *a: real_time.struct_time((2031, 5, 17, 12, 30, 0, 5, 137, 0)))
+    later = downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"]
+    assert later == first
+    # and the workbook is whole: it opens with its tables
+    wb = openpyxl.load_workbook(io.BytesIO(later))
+    assert [c.value for c in wb["Tabell 1"]["A"]] == ["Kommune", "Ås", "Bø"]
+    # the check can fail: without the fixed times, the later clock gives other bytes
+    monkeypatch.setattr(downloads, "reproducible_xlsx", lambda data: data)
+    assert downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"] != first

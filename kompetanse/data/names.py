@@ -7,7 +7,8 @@ import re
 
 from kompetanse.data.schema import TABLES
 
-__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "HEADER_ALIASES", "normalise_name", "table_for"]
+__all__ = ["FEEDBACK_COLUMN", "FEEDBACK_SHEET", "HEADER_ALIASES", "TEMPLATE_INSTRUCTION_SHEET", "TEMPLATE_LISTS_SHEET",
+           "normalise_name", "table_for"]
 
 #: Header spellings seen in municipal files beyond case, æøå and spacing.
 HEADER_ALIASES: dict[str, str] = {
@@ -26,6 +27,10 @@ HEADER_ALIASES: dict[str, str] = {
 #: back again, and its reader passes over the sheet and the column without a note.
 FEEDBACK_SHEET = "Oppsummering"
 FEEDBACK_COLUMN = "Feil"
+#: The submission template's own sheets (`kompetanse.data.template`): the instructions and the
+#: hidden lists its dropdowns draw on. A workbook's reader passes over them without a note.
+TEMPLATE_INSTRUCTION_SHEET = "Veiledning"
+TEMPLATE_LISTS_SHEET = "lister"
 
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ä": "ae", "ö": "o"})
 

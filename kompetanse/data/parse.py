@@ -9,6 +9,7 @@ every row with a problem.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -293,8 +294,17 @@ def _parse_slug(col: Column, res: TableResult, s: pd.Series) -> pd.Series:
     odd = (~mapped.str.fullmatch(r"[0-9a-z_-]+").fillna(True).to_numpy(dtype=bool) & ~empty & ~too_long
            & ~reported)
     res.add(odd, col.name, "an identifier of the letters a–z, digits, '_' and '-' only, e.g. samarbeid")
-    _note_normalised(res, col, s, mapped)
+    # a method as the template's dropdown gives it is the contract's own spelling: no note on it
+    shown_as = _map_unique(s, lambda v: _template_choices().get(v, v)) if col.name == "metode" else s
+    _note_normalised(res, col, shown_as, mapped)
     return mapped.where(~pd.Series(empty, index=s.index)).astype("str")
+
+
+@functools.cache
+def _template_choices() -> dict[str, str]:
+    """Each method as the template's dropdown lists it (`metode_choice`) → its code."""
+    catalogue = reference.metoder()
+    return {metode_choice(c, n): c for c, n in zip(catalogue["metode"], catalogue["navn"], strict=True)}
 
 
 #: What an identity number looks like in a staff id: a fødselsnummer or D-number (11 digits,

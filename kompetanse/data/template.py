@@ -33,6 +33,7 @@ import pandas as pd
 
 from kompetanse import __version__
 from kompetanse.data import reference
+from kompetanse.data.names import TEMPLATE_INSTRUCTION_SHEET, TEMPLATE_LISTS_SHEET
 from kompetanse.data.parse import metode_choice
 from kompetanse.data.schema import (
     CATEGORY,
@@ -55,8 +56,8 @@ from kompetanse.errors import UsageError, argument_error, check_argument
 __all__ = ["INSTRUCTION_SHEET", "LISTS_SHEET", "TEMPLATE_ROWS", "default_template_name", "dropdown_values",
            "template_language", "write_template"]
 
-INSTRUCTION_SHEET = "Veiledning"
-LISTS_SHEET = "lister"
+INSTRUCTION_SHEET = TEMPLATE_INSTRUCTION_SHEET
+LISTS_SHEET = TEMPLATE_LISTS_SHEET
 #: Rows below the header that get the column's format and validation beyond the prefilled ones.
 TEMPLATE_ROWS = 1000
 _EXCEL_LIST_LIMIT = 255  # characters of an inline list of a data validation

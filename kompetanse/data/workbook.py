@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from kompetanse.data.names import FEEDBACK_COLUMN, FEEDBACK_SHEET, normalise_name, table_for
+from kompetanse.data.names import (
+    FEEDBACK_COLUMN,
+    FEEDBACK_SHEET,
+    TEMPLATE_INSTRUCTION_SHEET,
+    TEMPLATE_LISTS_SHEET,
+    normalise_name,
+    table_for,
+)
 from kompetanse.data.records import RawInput, RawTable, frame_from_records
 from kompetanse.data.schema import TABLES
 from kompetanse.errors import Problem, UsageError, shown
@@ -256,6 +263,8 @@ def read_workbook(path: Path, wanted: tuple[str, ...]) -> RawInput:
         name = table_for(sheet_name)
         if name is None and feedback and normalise_name(sheet_name) == normalise_name(FEEDBACK_SHEET):
             continue
+        if name is None and sheet_name in (TEMPLATE_INSTRUCTION_SHEET, TEMPLATE_LISTS_SHEET):
+            continue  # the submission template's instructions and dropdown lists
         if name is None:
             notes.append(f"{path.name}[{shown(sheet_name)}]: sheet is not a table of the contract; ignored")
         elif name in wanted:

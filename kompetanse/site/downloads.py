@@ -25,6 +25,7 @@ import hashlib
 import io
 import posixpath
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from kompetanse.reports.tables import TABLE_MIME
 from kompetanse.settings import SUPPRESSED_MARKER
 
 __all__ = ["CSV_DIALECT", "WORDS", "DownloadTable", "PageDownloads", "csv_bytes", "head_meta", "links_after",
-           "output_tables", "page_downloads", "remove_stale", "safe_text", "top_links", "xlsx_bytes"]
+           "output_tables", "page_downloads", "remove_stale", "reproducible_xlsx", "safe_text", "top_links", "xlsx_bytes"]
 
 #: The CSV files' dialect, as the docs and the page state it.
 CSV_DIALECT = "UTF-8 med BOM, semikolon som skilletegn, desimalkomma, CRLF"
@@ -220,7 +221,30 @@ def xlsx_bytes(tables: list[DownloadTable], *, title: str, lang: str = "nb") -> 
         ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return reproducible_xlsx(buf.getvalue())
+
+
+#: The time a workbook's parts and properties carry (openpyxl stamps the time of saving, and the
+#: zip format each member's): the same tables give the same bytes, in a full build and an
+#: incremental one, today and next week, so a download's sha256 says whether its content changed.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_xlsx(data: bytes) -> bytes:
+    """``data`` (an .xlsx openpyxl wrote) with every zip member dated `_FIXED_TIME` and the
+    document's created and modified times set to it, members in their order, content unchanged."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", body)
+            member = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            dst.writestr(member, body)
+    return out.getvalue()
 
 
 def _href(target: str, page: str) -> str:
