@@ -342,8 +342,9 @@ def test_the_same_tables_give_the_same_workbook_bytes_at_any_time(monkeypatch):
         def now(cls, tz=None):
             return real_dt.datetime(2031, 5, 17, 12, 30, tzinfo=tz)
 
-    import openpyxl.writer.excel as writer
     import time as real_time
+
+    import openpyxl.writer.excel as writer
     monkeypatch.setattr(writer.datetime, "datetime", Later)
     monkeypatch.setattr(real_time, "localtime", lambda *a: real_time.struct_time((2031, 5, 17, 12, 30, 0, 5, 137, 0)))
     later = downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"]

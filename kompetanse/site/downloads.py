@@ -37,7 +37,8 @@ from kompetanse.reports.tables import TABLE_MIME
 from kompetanse.settings import SUPPRESSED_MARKER
 
 __all__ = ["CSV_DIALECT", "WORDS", "DownloadTable", "PageDownloads", "csv_bytes", "head_meta", "links_after",
-           "output_tables", "page_downloads", "remove_stale", "reproducible_xlsx", "safe_text", "top_links", "xlsx_bytes"]
+           "output_tables", "page_downloads", "remove_stale", "reproducible_xlsx", "safe_text", "top_links",
+           "xlsx_bytes"]
 
 #: The CSV files' dialect, as the docs and the page state it.
 CSV_DIALECT = "UTF-8 med BOM, semikolon som skilletegn, desimalkomma, CRLF"
