@@ -271,7 +271,11 @@ def test_the_national_page_offers_the_extract_as_a_download_not_as_rows(site):
         assert column in head
     # the page itself stays short: no table on it has a row per municipality
     assert max(len(t["rows"]) for shown, _ in parsed.groups for t in shown) < 357
-    assert "357 kommuner" in page.read_text(encoding="utf-8").replace("\xa0", " ")
+    text = page.read_text(encoding="utf-8").replace("\xa0", " ")
+    assert "357 kommuner" in text
+    # its link says it is the whole table, not one shown above it
+    n = re.search(r"\.(\d+)\.csv$", only[0]).group(1)
+    assert f'>Last ned hele tabellen (tabell {n}, CSV for norsk Excel)</a>' in text
 
 
 def test_the_manifest_lists_every_download_with_its_sha256(site):

@@ -198,6 +198,6 @@ def extract_download(o: Overview) -> tables.Download:
     t = extract_table(o)
     municipalities = o.coverage["kommunenummer"].nunique()
     return tables.Download(
-        f"Nøkkeltallene for alle {tables.number(municipalities)} kommuner, én rad per kommune og nivå "
+        f"Tabellen har én rad per kommune og nivå for alle {tables.number(municipalities)} kommuner "
         f"({tables.number(len(t.frame))} rader), med fylke, kommunegruppe, målform og periode: status, aktive "
         "sertifiserte, metoder i bruk, sertifiserte per 1 000 barn og tilbudsgrupper.", t)

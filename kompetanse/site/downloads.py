@@ -45,7 +45,8 @@ CSV_DIALECT = "UTF-8 med BOM, semikolon som skilletegn, desimalkomma, CRLF"
 
 #: Link texts and the workbook's notes, in the page's language form.
 WORDS = {
-    "nb": {"csv": "Last ned tabell {n} (CSV for norsk Excel)", "xlsx": "alle tabellene på siden (Excel, XLSX)",
+    "nb": {"csv": "Last ned tabell {n} (CSV for norsk Excel)",
+           "csv_only": "Last ned hele tabellen (tabell {n}, CSV for norsk Excel)", "xlsx": "alle tabellene på siden (Excel, XLSX)",
            "top": "Tallene i tabellene på denne siden kan lastes ned:",
            "top_link": "Last ned alle tabellene (Excel, XLSX)",
            "top_after": "Hver tabell har også sin egen CSV-fil for norsk Excel (semikolon og desimalkomma).",
@@ -56,7 +57,8 @@ WORDS = {
                         "tall som ville avsløre dem, vises ikke (samme regler som på siden).",
            "missing": "«–» betyr at tallet mangler eller ikke kan beregnes.",
            "page": "Side", "table": "Tabell", "caption": "Innhold"},
-    "nn": {"csv": "Last ned tabell {n} (CSV for norsk Excel)", "xlsx": "alle tabellane på sida (Excel, XLSX)",
+    "nn": {"csv": "Last ned tabell {n} (CSV for norsk Excel)",
+           "csv_only": "Last ned heile tabellen (tabell {n}, CSV for norsk Excel)", "xlsx": "alle tabellane på sida (Excel, XLSX)",
            "top": "Tala i tabellane på denne sida kan lastast ned:",
            "top_link": "Last ned alle tabellane (Excel, XLSX)",
            "top_after": "Kvar tabell har også si eiga CSV-fil for norsk Excel (semikolon og desimalkomma).",
@@ -256,7 +258,8 @@ def links_after(downloads: PageDownloads, shown: list[DownloadTable]) -> tuple[t
     """The links after a table (or the tables of one output), as (text, href from the page):
     each table's CSV, then the page's workbook."""
     w = WORDS[downloads.lang]
-    links = [(w["csv"].format(n=t.n), _href(downloads.csv(t.n), downloads.page)) for t in shown]
+    links = [(w["csv" if t.inline else "csv_only"].format(n=t.n), _href(downloads.csv(t.n), downloads.page))
+             for t in shown]
     return (*links, (w["xlsx"], _href(downloads.xlsx, downloads.page)))
 
 
