@@ -46,7 +46,8 @@ CSV_DIALECT = "UTF-8 med BOM, semikolon som skilletegn, desimalkomma, CRLF"
 #: Link texts and the workbook's notes, in the page's language form.
 WORDS = {
     "nb": {"csv": "Last ned tabell {n} (CSV for norsk Excel)",
-           "csv_only": "Last ned hele tabellen (tabell {n}, CSV for norsk Excel)", "xlsx": "alle tabellene på siden (Excel, XLSX)",
+           "csv_only": "Last ned hele tabellen (tabell {n}, CSV for norsk Excel)",
+           "xlsx": "alle tabellene på siden (Excel, XLSX)",
            "top": "Tallene i tabellene på denne siden kan lastes ned:",
            "top_link": "Last ned alle tabellene (Excel, XLSX)",
            "top_after": "Hver tabell har også sin egen CSV-fil for norsk Excel (semikolon og desimalkomma).",
@@ -58,7 +59,8 @@ WORDS = {
            "missing": "«–» betyr at tallet mangler eller ikke kan beregnes.",
            "page": "Side", "table": "Tabell", "caption": "Innhold"},
     "nn": {"csv": "Last ned tabell {n} (CSV for norsk Excel)",
-           "csv_only": "Last ned heile tabellen (tabell {n}, CSV for norsk Excel)", "xlsx": "alle tabellane på sida (Excel, XLSX)",
+           "csv_only": "Last ned heile tabellen (tabell {n}, CSV for norsk Excel)",
+           "xlsx": "alle tabellane på sida (Excel, XLSX)",
            "top": "Tala i tabellane på denne sida kan lastast ned:",
            "top_link": "Last ned alle tabellane (Excel, XLSX)",
            "top_after": "Kvar tabell har også si eiga CSV-fil for norsk Excel (semikolon og desimalkomma).",
