@@ -109,8 +109,10 @@ def test_municipal_page_shows_its_municipality_and_a_figure_with_a_description(s
     # the page's title is the municipality's name (the build knows it from the data set)
     assert f"<title>Bodø – foreldrestøtte og kompetanse {site.folder.name}</title>" in text
     assert "<h1>Bodø</h1>" in text and "Kommunenummer 1804, Nordland." in text
-    assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}" alt="Sertifiserte per 1 000 barn i Bodø,'
+    # the figures are inline SVG, named for screen readers by their description
+    assert re.search(r'<svg [^>]*role="img" aria-label="Sertifiserte per 1 000 barn i Bodø,'
                      r' med 95 % konfidensintervall[^"]+: universell \d', text)
+    assert re.search(r">Bodø med 95\s% konfidensintervall</text>", text)
 
 
 def test_manifest_says_what_was_built_from_which_inputs(site):

@@ -18,7 +18,8 @@ from kompetanse.analysis import periods
 from kompetanse.data.reference import metoder
 from kompetanse.errors import UsageError
 from kompetanse.reports import kommune as rapport
-from kompetanse.reports import words
+from kompetanse.reports import plots, words
+from kompetanse.reports.svg import SvgChart
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FORMS = {"nb": NOTEBOOKS / "kommune_rapport.ipynb", "nn": NOTEBOOKS / "kommune_rapport_nn.ipynb"}
@@ -101,7 +102,9 @@ def test_the_notebooks_prose_is_in_its_form(lang):
 
 def _shown(value) -> str:
     """Everything a section's output says: its HTML (tables, sentences) and a figure's description."""
-    if isinstance(value, rapport.plots.Chart):
+    if isinstance(value, SvgChart):
+        return value.alt + " " + html.unescape(re.sub(r"<[^>]+>", " ", value.svg))
+    if isinstance(value, plots.Chart):
         plt.close(value.figure)
         return value.alt + " " + " ".join(t.get_text() for ax in value.figure.axes
                                           for t in [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label,

@@ -29,7 +29,7 @@ from kompetanse.analysis.trends import level_trend_markers, level_trends
 from kompetanse.data.reference import LEVELS, metoder
 from kompetanse.errors import check_argument
 from kompetanse.formatting import number
-from kompetanse.reports import plots, tables
+from kompetanse.reports import tables
 from kompetanse.reports.barometer import Barometer
 from kompetanse.reports.barometer import barometer_table as _barometer_table
 from kompetanse.reports.digest import content_digest
@@ -37,11 +37,12 @@ from kompetanse.reports.expiry import expiry_methods_table, expiry_table
 from kompetanse.reports.key_sentences import KeySentences
 from kompetanse.reports.key_sentences import key_sentences as _key_sentences
 from kompetanse.reports.kommune_actions import GAPS_SHOWN, gaps_table, offers_table, programme_table
-from kompetanse.reports.kommune_plots import capacity_scale, capacity_with_intervals
+from kompetanse.reports.kommune_plots import capacity_scale
 from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
 from kompetanse.reports.staff_policy import future_hidden, policy_note, public_retention
 from kompetanse.reports.style import LEVEL_LABELS, short_method_names
+from kompetanse.reports.svg import SvgChart, capacity_svg
 from kompetanse.reports.words import (
     STATUS_LABELS,
     analysis_text,
@@ -278,9 +279,9 @@ def _capacity_rows(p: Profile) -> pd.DataFrame:
     return c.merge(b, on="niva", how="left").set_index("niva").reindex(list(LEVELS)).reset_index()
 
 
-def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
+def capacity_chart(p: Profile) -> SvgChart | tables.Table:
     """Capacity per 1,000 children per level with its interval, beside the county, the peer group
-    and the country, on a scale no outlier stretches (`kommune_plots.capacity_scale`)."""
+    and the country, on a scale no outlier stretches (`kommune_plots.capacity_scale`), as SVG."""
     t = _t(p)
     empty = no_staff(p, t["no_capacity"], t["cap_capacity"])
     if empty is not None:
@@ -288,14 +289,13 @@ def capacity_chart(p: Profile) -> plots.Chart | tables.Table:
     group = _group(p)
     d = _capacity_rows(p)
     shown = d[["rate", "ci_high", "fylke", "peer", "land", "land_q3"]].to_numpy().ravel()
-    fig = capacity_with_intervals(d, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn,
-                                  scale=capacity_scale(p.all_rates, shown),
-                                  peer_label=t["others"].format(group=group), words=t)
-    d = d.set_index("niva")
-    said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(d.loc[lv, 'rate'], 1)} "
-                     f"({t['country']} {number(d.loc[lv, 'land'], 1)})" for lv in LEVELS)
-    return plots.Chart(fig, t["capacity_alt"].format(name=p.kommunenavn, county=p.fylkesnavn, group=group,
-                                                     said=said))
+    by_level = d.set_index("niva")
+    said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(by_level.loc[lv, 'rate'], 1)} "
+                     f"({t['country']} {number(by_level.loc[lv, 'land'], 1)})" for lv in LEVELS)
+    alt = t["capacity_alt"].format(name=p.kommunenavn, county=p.fylkesnavn, group=group, said=said)
+    return capacity_svg(d, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn,
+                        scale=capacity_scale(p.all_rates, shown), peer_label=t["others"].format(group=group),
+                        words=t, alt=alt)
 
 
 def vulnerability_reasons(min_certified: int = MIN_CERTIFIED, expiry_months: int = EXPIRY_MONTHS,

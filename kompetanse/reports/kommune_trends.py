@@ -10,10 +10,11 @@ import pandas as pd
 
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
-from kompetanse.reports import plots, tables
-from kompetanse.reports.kommune_plots import capacity_scale, trend_lines
+from kompetanse.reports import tables
+from kompetanse.reports.kommune_plots import capacity_scale
 from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.style import LEVEL_LABELS
+from kompetanse.reports.svg import SvgChart, trend_svg
 from kompetanse.reports.words import STATUS_LABELS, analysis_text, pick
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,18 +42,19 @@ def _trend_labels(t: dict[str, str]) -> dict[str, str]:
 
 
 
-def trend_chart(p: Profile) -> plots.Chart | tables.Table:
-    """Capacity per 1,000 children by year per level: the municipality, its peers and the country."""
+def trend_chart(p: Profile) -> SvgChart | tables.Table:
+    """Capacity per 1,000 children by year per level: the municipality, its peers and the
+    country, as SVG."""
     t = _t(p)
     empty = no_staff(p, t["no_trend"], t["cap_trend"])
     if empty is not None:
         return empty
     group = analysis_text(p.trends["peer_group_navn"].iloc[0], p.lang)
     shown = p.trends[["kapasitet_per_1000", "peer_per_1000", "land_per_1000"]].to_numpy().ravel()
-    fig = trend_lines(p.trends, kommunenavn=p.kommunenavn, peer_label=t["others"].format(group=group),
-                      scale=capacity_scale(p.all_rates, shown), words=t)
     first, last = int(p.trends["ar"].min()), int(p.trends["ar"].max())
-    return plots.Chart(fig, t["trend_alt"].format(name=p.kommunenavn, first=first, last=last, group=group))
+    return trend_svg(p.trends, kommunenavn=p.kommunenavn, peer_label=t["others"].format(group=group),
+                     scale=capacity_scale(p.all_rates, shown), words=t,
+                     alt=t["trend_alt"].format(name=p.kommunenavn, first=first, last=last, group=group))
 
 
 def trend_table(p: Profile) -> tables.Table:
