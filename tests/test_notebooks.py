@@ -124,11 +124,18 @@ def test_explore_refuses_an_unknown_municipality_before_doing_anything(tmp_path)
         _run(tmp_path, "utforsk.ipynb", kommunenummer="9999")
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    from kompetanse.build.kernel import WarmKernel
+@pytest.fixture(scope="module", params=["inprocess", "kernel"])
+def kernel(request):
+    # the two ways the build runs a notebook: in the worker's own process (the default) and on a
+    # warm kernel (`--kernel`)
+    if request.param == "inprocess":
+        from kompetanse.build.inprocess import InProcessShell
 
-    k = WarmKernel()
+        k = InProcessShell()
+    else:
+        from kompetanse.build.kernel import WarmKernel
+
+        k = WarmKernel()
     yield k
     k.shutdown()
 
@@ -190,6 +197,65 @@ def test_the_warm_kernel_frees_what_a_report_left_in_reference_cycles(kernel, tm
     assert result.ok, result.error
     text = "".join(o.get("text", "") for c in result.notebook.cells for o in c.get("outputs", []))
     assert text.strip() == "freed"
+
+
+def test_a_notebook_run_in_process_equals_a_fresh_papermill_run_output_for_output(tmp_path):
+    # every kind of output a cell can give, and a failing cell: the in-process engine records
+    # them as nbclient does from a kernel's messages (streams, warnings on stderr, display and
+    # execute results with their formats and metadata, a figure the inline backend shows at the
+    # end of the cell, clear_output, the error and papermill's marks), and nothing is left over
+    # for the next notebook
+    from kompetanse.build.inprocess import InProcessShell
+    from tests.notebook_content import comparable
+
+    path = _tiny_notebook(tmp_path / "all.ipynb",
+                          "x = 1\nprint('one'); print('two')\nimport sys; print('err', file=sys.stderr)",
+                          "import warnings\nwarnings.warn('careful')",
+                          "from IPython.display import display, Markdown, HTML\ndisplay(Markdown('*m*'))\n"
+                          "display(HTML('<b>h</b>'), metadata={'k': (1, 2)})\n{'a': (1, 2)}",
+                          "from IPython.display import clear_output\nprint('gone'); clear_output()\nprint('kept')",
+                          "import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4]);",
+                          "", "x + 1",
+                          "raise ValueError('stop here')", "print('never')")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell("n = 0", metadata={"tags": ["parameters"]}))
+    nbformat.write(nb, path)
+    shell = InProcessShell()
+    ours = shell.run(path, {"n": 3}, output=tmp_path / "ours.ipynb", timeout=60)
+    with pytest.raises(pm.PapermillExecutionError, match="stop here") as caught:
+        pm.execute_notebook(str(path), str(tmp_path / "fresh.ipynb"), parameters={"n": 3}, progress_bar=False,
+                            kernel_name="python3", execution_timeout=600)
+    fresh = nbformat.read(tmp_path / "fresh.ipynb", as_version=4)
+    assert not ours.ok and "ValueError: stop here" in ours.error
+    mine = nbformat.read(tmp_path / "ours.ipynb", as_version=4)
+    for a, b in zip(comparable(mine)["cells"], comparable(fresh)["cells"], strict=True):
+        if "warnings.warn" in a["source"]:
+            # the warning names the cell's file, which is the kernel's (with its process id) or ours
+            assert [o["name"] for o in a["outputs"]] == [o["name"] for o in b["outputs"]] == ["stderr"]
+            assert [o["text"].split(": ", 1)[1] for o in a["outputs"]] == [
+                o["text"].split(": ", 1)[1] for o in b["outputs"]]
+        elif a.get("outputs") and a["outputs"][0].get("output_type") == "error":
+            # a traceback's frames name the kernel's or this process's files; the error itself is the same
+            assert [{k: v for k, v in o.items() if k != "traceback"} for o in a["outputs"]] == [
+                {k: v for k, v in o.items() if k != "traceback"} for o in b["outputs"]]
+            assert any("stop here" in line for line in a["outputs"][0]["traceback"])
+        else:
+            assert a == b
+    assert ours.error_cell == caught.value.cell_index
+    # and the next notebook starts clean: x is gone, the count starts at 1
+    after = shell.run(_tiny_notebook(tmp_path / "next.ipynb", "'x' in dir()"), {}, output=tmp_path / "n.ipynb")
+    out = after.notebook.cells[0].outputs[0]
+    assert out["data"]["text/plain"] == "False" and out["execution_count"] == 1
+
+
+def test_an_in_process_cell_that_runs_too_long_fails_its_report_and_the_next_one_runs(tmp_path):
+    from kompetanse.build.inprocess import InProcessShell
+
+    shell = InProcessShell()
+    slow = shell.run(_tiny_notebook(tmp_path / "slow.ipynb", "import time\nwhile True: time.sleep(0.05)"), {},
+                     output=tmp_path / "slow.out.ipynb", timeout=1)
+    assert not slow.ok and "TimeoutError" in slow.error and "1 s" in slow.error
+    assert shell.run(_tiny_notebook(tmp_path / "ok.ipynb", "1 + 1"), {}, output=tmp_path / "ok.out.ipynb").ok
 
 
 # --- utforsk.ipynb shows what the published pages show, and nothing smaller ------------------------

@@ -96,7 +96,7 @@ def build_reports(
     jobs: int | None = None,
     force: bool = False,
     progress: bool = True,
-    kernel_name: str = "python3",
+    kernel_name: str | None = None,
     pdf: bool = True,
     utgave: str = "offentlig",
     kommunegrupper: str | Path | None = None,
@@ -114,6 +114,10 @@ def build_reports(
     jobs : worker processes (default: the number of CPUs).
     force : rebuild every report even when its inputs have not changed.
     progress : show a progress bar on the terminal.
+    kernel_name : None (the default) runs the notebooks in the worker processes themselves, on an
+        IPython shell (`kompetanse.build.inprocess`: the same executed notebooks as papermill on
+        a kernel, without the kernel protocol's cost); a Jupyter kernel's name (``"python3"``)
+        runs them on one warm kernel of that name per worker (`kompetanse.build.kernel`).
     pdf : print a tagged A4 PDF of each municipal page and of the national overview
         (`kompetanse.build.pdf`); False (``--uten-pdf``) skips them. Without Playwright or
         Chromium the pages are built and ``BuildResult.pdf_warning`` says why there are no PDFs.
@@ -186,7 +190,7 @@ def _make_folder(folder: Path) -> None:
 
 def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: BuildLock, start: float, utgave: str,
            periode: int, numbers: list[str], data_param: str, alle: bool, force: bool, pdf: bool, jobs: int | None,
-           progress: bool, kernel_name: str, grouping=None, grouping_file=None) -> BuildResult:
+           progress: bool, kernel_name: str | None, grouping=None, grouping_file=None) -> BuildResult:
     """The build itself, in a folder this process holds the lock of."""
     inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
     if grouping_file:

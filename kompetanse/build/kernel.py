@@ -193,39 +193,12 @@ class WarmKernel:
     def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600) -> RunResult:
         """Execute ``notebook`` with ``parameters``; the executed notebook is written to
         ``output`` (also when a cell fails, with papermill's error marks)."""
-        import papermill as pm
-
-        if not notebook.is_file():
-            from kompetanse.errors import UsageError
-
-            raise UsageError(f"The notebook {notebook.name} is missing: there is no {notebook}")
-        unknown = sorted(set(parameters) - set(notebook_parameters(notebook)))
-        if unknown:
-            # papermill only warns about a parameter the notebook does not declare: a misspelt
-            # parameter would silently give a report with the default value
-            from kompetanse.errors import UsageError
-
-            raise UsageError(f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
-                             f"its parameters are {', '.join(notebook_parameters(notebook))}")
+        _check_notebook(notebook, parameters)
         _engine()
         self.restart_if_dead()
         self.reset()
-        start = time.perf_counter()
-        try:
-            nb = pm.execute_notebook(
-                str(notebook), str(output), parameters=parameters, km=self.km, kc=self.kc, engine_name=ENGINE_NAME,
-                kernel_name=self.kernel_name, progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout,
-            )
-        except pm.PapermillExecutionError as exc:
-            executed = nbformat.read(output, as_version=4) if output.exists() else None
-            return RunResult(executed, False, time.perf_counter() - start, exc.cell_index,
-                             f"{exc.ename}: {exc.evalue}")
-        except Exception as exc:  # a dead kernel, a timeout: the report fails, the batch goes on
-            executed = nbformat.read(output, as_version=4) if output.exists() else None
-            return RunResult(executed, False, time.perf_counter() - start, None,
-                             f"{type(exc).__name__}: {exc}")
-        return RunResult(nb, True, time.perf_counter() - start)
+        return run_papermill(notebook, parameters, output=output, engine_name=ENGINE_NAME,
+                             kernel_name=self.kernel_name, timeout=timeout, km=self.km, kc=self.kc)
 
     def shutdown(self) -> None:
         try:
@@ -235,3 +208,40 @@ class WarmKernel:
         except Exception:  # already gone
             pass
         shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+def _check_notebook(notebook: Path, parameters: dict) -> None:
+    """Refuse a notebook that is not there, and a parameter it does not declare (papermill only
+    warns about one: a misspelt parameter would silently give a report with the default value)."""
+    from kompetanse.errors import UsageError
+
+    if not notebook.is_file():
+        raise UsageError(f"The notebook {notebook.name} is missing: there is no {notebook}")
+    unknown = sorted(set(parameters) - set(notebook_parameters(notebook)))
+    if unknown:
+        raise UsageError(f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
+                         f"its parameters are {', '.join(notebook_parameters(notebook))}")
+
+
+def run_papermill(notebook: Path, parameters: dict, *, output: Path, engine_name: str, kernel_name: str,
+                  timeout: int, **engine_kwargs) -> RunResult:
+    """Run ``notebook`` with papermill on the engine ``engine_name`` (this module's warm kernel,
+    or `kompetanse.build.inprocess`), writing the executed notebook to ``output``; a failing cell
+    or a lost kernel is a failed `RunResult`, not an exception."""
+    import papermill as pm
+
+    _check_notebook(notebook, parameters)
+    start = time.perf_counter()
+    try:
+        nb = pm.execute_notebook(
+            str(notebook), str(output), parameters=parameters, engine_name=engine_name, kernel_name=kernel_name,
+            progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+            **engine_kwargs,
+        )
+    except pm.PapermillExecutionError as exc:
+        executed = nbformat.read(output, as_version=4) if output.exists() else None
+        return RunResult(executed, False, time.perf_counter() - start, exc.cell_index, f"{exc.ename}: {exc.evalue}")
+    except Exception as exc:  # a dead kernel, a timeout: the report fails, the batch goes on
+        executed = nbformat.read(output, as_version=4) if output.exists() else None
+        return RunResult(executed, False, time.perf_counter() - start, None, f"{type(exc).__name__}: {exc}")
+    return RunResult(nb, True, time.perf_counter() - start)

@@ -1,6 +1,7 @@
-"""The worker pool: each worker process keeps one warm kernel (`kompetanse.build.kernel`) and runs
-reports in it; `run_all` feeds the pool, retries the reports of a worker that died, and lets
-Ctrl-C end it cleanly.
+"""The worker pool: each worker process runs reports one after another in its own process
+(`kompetanse.build.inprocess`, the default) or on one warm kernel it keeps
+(`kompetanse.build.kernel`, when a kernel is named); `run_all` feeds the pool, retries the
+reports of a worker that died, and lets Ctrl-C end it cleanly.
 """
 
 from __future__ import annotations
@@ -31,15 +32,20 @@ _kernel = None
 _running_dir: Path | None = None
 
 
-def _init_worker(kernel_name: str, running_dir: str | None = None) -> None:
+def _init_worker(kernel_name: str | None, running_dir: str | None = None) -> None:
     import multiprocessing.util
     import signal
 
-    from kompetanse.build.kernel import WarmKernel
-
     global _kernel, _running_dir
     _running_dir = Path(running_dir) if running_dir else None
-    _kernel = WarmKernel(kernel_name)
+    if kernel_name is None:
+        from kompetanse.build.inprocess import InProcessShell
+
+        _kernel = InProcessShell()
+    else:
+        from kompetanse.build.kernel import WarmKernel
+
+        _kernel = WarmKernel(kernel_name)
     # multiprocessing runs these finalizers when the worker exits, so no kernel is left behind
     multiprocessing.util.Finalize(_kernel, _kernel.shutdown, exitpriority=10)
 
@@ -132,7 +138,7 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
 
 
 def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, ReportStatus], *, jobs: int | None,
-            progress: bool, kernel_name: str, site: Site | None = None) -> None:
+            progress: bool, kernel_name: str | None, site: Site | None = None) -> None:
     """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `ReportStatus` in ``statuses``."""
     if not todo:
         return
