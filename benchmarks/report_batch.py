@@ -1,7 +1,13 @@
 """Report batches: the usual loop (papermill, then jupyter nbconvert, per municipality) beside
-`kompetanse report`, in one run on the same machine and notebook.
+`kompetanse report` and beside the floor, in one run on the same machine and notebook.
 
-Prints seconds per report for each and their ratio, then the wall time and peak memory (the sum
+The floor is the least a municipal page can cost with this design: the notebook's code cells
+executed in this one process (no kernel, no papermill) with the same parameters, library calls,
+downloads and HTML rendering as the build. It is set beside the builder's cost per municipal
+page with one worker (the difference between building 2n and n municipalities, both forms, so
+start-up and the national pages drop out), and their ratio printed.
+
+Prints seconds per report for the loop and the build and their ratio, then the wall time and peak memory (the sum
 of the resident memory of the whole process tree: builder, workers and their kernels) of a full
 batch, `kompetanse report --alle --force`, with the PDFs and without them (``--uten-pdf``), and of
 a second run with nothing changed. The PDFs' cost: seconds per PDF in one warm Chromium (one tab,
@@ -81,6 +87,72 @@ def usual_loop(numbers: list[str], periode: int, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def floor_per_page(ds, numbers: list[str], periode: int) -> float:
+    """Seconds per municipal page (both forms of each municipality in ``numbers``) with the
+    notebook's code cells run in this process: the parameters cell, then the build's parameters,
+    then every cell, each cell's last expression formatted by IPython's display formatter into
+    the outputs a kernel would send; then the page's downloads and its HTML, as the build makes
+    them. The data are loaded (and cached) before the clock starts, as in a warm worker."""
+    import ast
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from kompetanse.build.plan import plan
+    from kompetanse.resources import notebook
+    from kompetanse.site.downloads import page_downloads
+    from kompetanse.site.pages import notebook_html
+
+    shell = InteractiveShell.instance()
+    jobs = [j for j in plan(ds, periode=periode, kommuner=numbers, data="") if j.kind == "kommune"]
+    sources = {name: nbformat.read(notebook(name), as_version=4) for name in {j.notebook for j in jobs}}
+
+    def page(job) -> str:
+        nb = nbformat.from_dict(sources[job.notebook])
+        ns: dict = {"__name__": "__main__"}
+        count = 0
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            tree = ast.parse(cell.source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, "<cell>", "exec"), ns)
+            if i == 0:
+                ns.update(job.parameters)  # papermill's injected cell
+            count += 1
+            cell.outputs = []
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), ns)
+                if value is not None:
+                    data, meta = shell.display_formatter.format(value)
+                    cell.outputs.append(nbformat.from_dict({
+                        "output_type": "execute_result", "execution_count": count,
+                        "data": json.loads(json.dumps(data)), "metadata": json.loads(json.dumps(meta))}))
+        downloads = page_downloads(nb, page=job.html, title=job.title, lang=job.form)
+        return notebook_html(nb, title=job.title, home="../index.html", page=job.html, downloads=downloads,
+                             footer="", sources=[])
+
+    page(jobs[0])  # warm: imports, caches
+    start = time.perf_counter()
+    for job in jobs:
+        page(job)
+    return (time.perf_counter() - start) / len(jobs)
+
+
+def builder_per_page(kompetanse_cmd: list[str], numbers: list[str], tmp: Path) -> float:
+    """Seconds per municipal page of `kompetanse report` with one worker, without PDFs: the
+    build of all ``numbers`` less the build of its first half, over the pages that adds."""
+    half = numbers[: len(numbers) // 2]
+    walls = {}
+    for name, nrs in (("half", half), ("all", numbers)):
+        walls[name], _ = run([*kompetanse_cmd, "--out", str(tmp / f"one-{name}"), "--jobs", "1", "--uten-pdf",
+                              "--force", "--kommune", *nrs])
+    pages = {name: len(list((tmp / f"one-{name}").rglob("kommuner/*.html"))) for name in walls}
+    return (walls["all"] - walls["half"]) / (pages["all"] - pages["half"])
+
+
 def pdf_costs(folder: Path, pages: list[Path], *, cold: int = 3) -> None:
     """Seconds per PDF of ``pages``: printed by one warm browser with one tab and with the
     build's tabs (wall time over the pages, the browser's start not counted), and by a cold
@@ -112,6 +184,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5, help="municipalities in the side-by-side run (default 5)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for kompetanse report")
     parser.add_argument("--no-full", action="store_true", help="skip the full national batch")
+    parser.add_argument("--floor", type=int, default=20,
+                        help="municipalities (both forms) for the floor and the builder per page (default 20)")
     args = parser.parse_args()
 
     import kompetanse
@@ -131,6 +205,12 @@ def main() -> None:
         per_loop = loop / len(numbers)
         print(f"usual loop (papermill + nbconvert): {len(numbers)} reports in {loop:.1f} s, "
               f"{per_loop:.2f} s per report")
+
+        sample = sorted(ds.kommuner["kommunenummer"])[3:: max(1, 357 // args.floor)][: args.floor]
+        floor = floor_per_page(ds, sample, periode)
+        builder = builder_per_page([c for c in kompetanse_cmd if c != "--jobs" and c != str(args.jobs)], sample, tmp)
+        print(f"floor (cells in one process, no kernel; {2 * len(sample)} municipal pages): {floor:.3f} s per page; "
+              f"the builder with one worker: {builder:.3f} s per page, {builder / floor:.2f} times the floor")
 
         seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])
         built = len(list((tmp / "small").rglob("*.html"))) - 1  # minus the index
@@ -153,7 +233,9 @@ def main() -> None:
                   f"{(seconds - quick) / max(pdfs, 1):.2f} s per PDF")
             print(f"speed-up per report against the usual loop: {per_loop / per:.1f}x")
             again, _ = run([*kompetanse_cmd, "--out", str(out), "--alle"])
-            print(f"second run, nothing changed: {again:.1f} s")
+            validate, _ = run([str(BIN / "kompetanse"), "validate"])
+            print(f"second run, nothing changed: {again:.1f} s; kompetanse validate on the same data: "
+                  f"{validate:.1f} s; ratio {again / validate:.2f}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
