@@ -217,7 +217,7 @@ def test_browser_lookup_takes_the_variable_first_and_only_the_variable(monkeypat
     assert unavailable().startswith(f"KOMPETANSE_CHROMIUM is {str(tmp_path / 'nei.exe')!r}, which is not a file")
 
 
-def test_browser_lookup_on_the_path_prefers_chromium_then_chrome_then_edge(monkeypatch):
+def test_browser_lookup_on_the_path_prefers_the_headless_shell_then_chromium_then_chrome_then_edge(monkeypatch):
     on_path = {"google-chrome": "/opt/google/chrome/google-chrome", "msedge": "/usr/bin/msedge"}
     monkeypatch.setattr(pdfmod.shutil, "which", on_path.get)
     assert pdfmod.find_browser(environ={}, platform="linux") == "/opt/google/chrome/google-chrome"
@@ -225,6 +225,8 @@ def test_browser_lookup_on_the_path_prefers_chromium_then_chrome_then_edge(monke
     assert pdfmod.find_browser(environ={}, platform="linux") == "/usr/bin/msedge"
     on_path["chromium"] = "/usr/bin/chromium"
     assert pdfmod.find_browser(environ={}, platform="linux") == "/usr/bin/chromium"
+    on_path["chromium-headless-shell"] = "/usr/bin/chromium-headless-shell"
+    assert pdfmod.find_browser(environ={}, platform="linux") == "/usr/bin/chromium-headless-shell"
 
 
 def test_browser_lookup_finds_chrome_and_edge_where_the_windows_installers_put_them(monkeypatch, tmp_path):
