@@ -6,6 +6,7 @@ pages and exits 0 with a warning."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import unicodedata
@@ -111,6 +112,39 @@ def test_a_print_cancelled_while_the_browser_starts_leaves_a_printer_that_closes
     printer.submit(tmp_path / "a.html", tmp_path / "a.pdf", "a").cancel()
     printer.close()
     assert not printer._ready.cancelled()
+
+
+@needs_browser
+def test_a_tab_is_replaced_by_a_fresh_one_after_its_share_of_pdfs_and_every_pdf_is_printed(tmp_path, monkeypatch):
+    # a tab's renderer grows with every page it shows (1.1 GB after a national batch's share):
+    # after TAB_PDFS prints it is closed and a fresh tab takes its place
+    monkeypatch.setattr(pdfmod, "TAB_PDFS", 2)
+    made = []
+    new_tab = PdfPrinter._new_tab
+
+    async def counted(self):
+        made.append(1)
+        return await new_tab(self)
+
+    monkeypatch.setattr(PdfPrinter, "_new_tab", counted)
+    pages = []
+    for i in range(7):
+        page = tmp_path / f"p{i}.html"
+        page.write_text(f'<!DOCTYPE html><html lang="nb"><head><title>Side {i}</title></head><body><p>Side {i}</p>'
+                        "</body></html>", encoding="utf-8")
+        pages.append(page)
+    with PdfPrinter(tabs=2) as printer:
+        for f in [printer.submit(p, p.with_suffix(".pdf"), p.stem) for p in pages]:
+            f.result(timeout=120)
+        async def count() -> int:
+            return len(printer._browser.contexts)
+
+        open_now = asyncio.run_coroutine_threadsafe(count(), printer._loop).result(timeout=30)
+        assert open_now == 2  # two tabs, each in a context of its own, the old ones closed
+    # two tabs at the start, and a fresh one for every second PDF a tab printed (7 PDFs: 3)
+    assert len(made) == 5
+    for i, page in enumerate(pages):
+        assert f"Side {i}" in _text(pypdf.PdfReader(page.with_suffix(".pdf")))
 
 
 @needs_browser
