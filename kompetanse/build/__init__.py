@@ -1,8 +1,9 @@
 """The batch: every report of a period from one command (``kompetanse report``).
 
 ``batch`` (`build_reports`: the build from start to end), ``plan`` (one `Job` per report, the
-fingerprints that say whether a report is current), ``workers`` (the worker pool, each worker
-with one warm kernel), ``kernel`` (running a notebook on a warm kernel), ``manifest`` (what was
+fingerprints that say whether a report is current), ``workers`` (the worker pool),
+``inprocess`` (running a notebook with papermill in the worker's own process, the default),
+``kernel`` (running a notebook on a warm kernel), ``manifest`` (what was
 built: a status per report, the index page and ``manifest.json``), ``params`` (parameters as the notebooks
 and the command line accept them), ``pdf`` (a tagged A4 PDF of the municipal pages and the
 national overview, printed by one warm Chromium).
@@ -11,5 +12,5 @@ national overview, printed by one warm Chromium).
 from kompetanse._lazy import submodule_getattr
 
 #: Modules reachable as attributes without importing them first.
-SUBMODULES = ("batch", "guard", "kernel", "manifest", "params", "pdf", "plan", "workers")
+SUBMODULES = ("batch", "guard", "inprocess", "kernel", "manifest", "params", "pdf", "plan", "workers")
 __getattr__, __dir__ = submodule_getattr(__name__, SUBMODULES)
