@@ -54,7 +54,7 @@ def test_a_stop_signal_to_the_builder_alone_ends_the_whole_tree_and_keeps_what_i
     proc = _start(out, env={"TMPDIR": str(scratch)})
     _wait_for_pages(proc, out, 3)
     tree = [proc.pid, *(c.pid for c in psutil.Process(proc.pid).children(recursive=True))]
-    assert len(tree) >= 5  # the builder, two workers and their kernels
+    assert len(tree) >= 3  # the builder and two workers, which run the notebooks themselves
     sent = time.monotonic()
     os.kill(proc.pid, signum)  # to the builder only, as a service manager or a CI timeout does
     _, err = proc.communicate(timeout=120)

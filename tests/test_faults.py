@@ -83,8 +83,11 @@ def _only_the_victim_failed(result: build.BuildResult) -> str:
 
 
 def test_a_killed_worker_process(tmp_path, out, monkeypatch):
-    # the kernel kills the worker process that drives it, for one municipality, every time
-    notebooks = _notebooks_with(tmp_path, "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)")
+    # the notebook kills the worker process that runs it (its own process; on a kernel, the
+    # kernel's parent), for one municipality, every time
+    notebooks = _notebooks_with(tmp_path, "    import os, signal\n"
+                                "    worker = os.getppid() if hasattr(get_ipython(), 'kernel') else os.getpid()\n"
+                                "    os.kill(worker, signal.SIGKILL)")
     monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
     # the others, failed with the broken pool, were run again in a new one and built
@@ -94,10 +97,12 @@ def test_a_killed_worker_process(tmp_path, out, monkeypatch):
 
 
 def test_a_kernel_that_dies(tmp_path, out, monkeypatch):
+    # on warm kernels (kernel_name): in the workers' own process a notebook that exits ends the
+    # worker, which is the killed worker above
     notebooks = _notebooks_with(tmp_path, "    import os\n    os._exit(1)")
     monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)
     # one worker: the reports after the dead kernel's run on a kernel started afresh
-    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1)
+    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=1, kernel_name="python3")
     assert "DeadKernelError" in _only_the_victim_failed(result)
     (tmp_path / "fault").unlink()
     _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
