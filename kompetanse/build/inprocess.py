@@ -37,7 +37,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from kompetanse.build.kernel import RunResult, run_papermill
+from kompetanse.build.kernel import RunResult, check_notebook, run_papermill
 
 __all__ = ["ENGINE_NAME", "InProcessShell", "LANGUAGE_INFO"]
 
@@ -231,6 +231,7 @@ class InProcessShell:
     def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600) -> RunResult:
         """Execute ``notebook`` with ``parameters``; the executed notebook is written to
         ``output`` (also when a cell fails, with papermill's error marks)."""
+        check_notebook(notebook, parameters)
         cwd = os.getcwd()
         self.reset()
         try:

@@ -193,7 +193,7 @@ class WarmKernel:
     def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600) -> RunResult:
         """Execute ``notebook`` with ``parameters``; the executed notebook is written to
         ``output`` (also when a cell fails, with papermill's error marks)."""
-        _check_notebook(notebook, parameters)
+        check_notebook(notebook, parameters)
         _engine()
         self.restart_if_dead()
         self.reset()
@@ -210,7 +210,7 @@ class WarmKernel:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
-def _check_notebook(notebook: Path, parameters: dict) -> None:
+def check_notebook(notebook: Path, parameters: dict) -> None:
     """Refuse a notebook that is not there, and a parameter it does not declare (papermill only
     warns about one: a misspelt parameter would silently give a report with the default value)."""
     from kompetanse.errors import UsageError
@@ -227,10 +227,10 @@ def run_papermill(notebook: Path, parameters: dict, *, output: Path, engine_name
                   timeout: int, **engine_kwargs) -> RunResult:
     """Run ``notebook`` with papermill on the engine ``engine_name`` (this module's warm kernel,
     or `kompetanse.build.inprocess`), writing the executed notebook to ``output``; a failing cell
-    or a lost kernel is a failed `RunResult`, not an exception."""
+    or a lost kernel is a failed `RunResult`, not an exception. The caller has checked the
+    notebook and its parameters (`check_notebook`) before resetting its state."""
     import papermill as pm
 
-    _check_notebook(notebook, parameters)
     start = time.perf_counter()
     try:
         nb = pm.execute_notebook(
