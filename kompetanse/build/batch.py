@@ -48,10 +48,11 @@ from kompetanse.build.plan import (
     navigation,
     notebook_hashes,
     package_fingerprint,
+    pages_on_disk,
     plan,
     site_pages,
 )
-from kompetanse.build.workers import run_all
+from kompetanse.build.unchanged import build_key, site_digest, unchanged_build
 from kompetanse.data.dataset import default_data_path, load
 from kompetanse.errors import ParameterError, UsageError, argument_error, check_argument
 from kompetanse.settings import EDITIONS
@@ -146,11 +147,24 @@ def build_reports(
     numbers = sorted(ds.kommuner["kommunenummer"]) if alle else sorted({params.kommunenummer(k) for k in kommuner})
     data_param = str(data_path.resolve()) if data_path else ""
     grouping, grouping_file = _grouping(kommunegrupper, ds)
-    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param, utgave=utgave,
-                     kommunegrupper=str(grouping_file[0]) if grouping_file else "")
+    inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
+    if grouping_file:
+        inputs["kommunegrupper"] = {"file": str(grouping_file[0]), "sha256": grouping_file[1]}
+    key = build_key(inputs=inputs, parameters={"periode": periode, "kommuner": numbers, "data": data_param,
+                                               "utgave": utgave, "pdf": pdf})
 
     folder = edition_folder(out, utgave) / str(periode)
     _check_edition(folder, utgave)
+    if not force and (folder / "manifest.json").is_file():
+        # the whole site as the last build left it, for the same inputs: nothing to do
+        # (kompetanse.build.unchanged); anything else is decided report by report below
+        with BuildLock(folder) as lock:
+            same = unchanged_build(folder, key)
+            if same is not None:
+                return BuildResult(folder, same[0], time.perf_counter() - start, pdfs=same[1],
+                                   notes=_lock_notes(lock))
+    jobs_list = plan(ds, periode=periode, kommuner=numbers, data=data_param, utgave=utgave,
+                     kommunegrupper=str(grouping_file[0]) if grouping_file else "")
     _make_folder(folder)
     watch = InputWatch(data_path or default_data_path(), ds.sources, dict([grouping_file]) if grouping_file else None)
     with BuildLock(folder) as lock:
@@ -158,9 +172,21 @@ def build_reports(
             return _build(ds, folder, jobs_list, watch=watch, lock=lock, start=start, utgave=utgave,
                           periode=periode, numbers=numbers, data_param=data_param, alle=alle, force=force,
                           pdf=pdf, jobs=jobs, progress=progress, kernel_name=kernel_name, grouping=grouping,
-                          grouping_file=grouping_file)
+                          inputs=inputs, key=key)
         except OSError as exc:  # a write the workers did not catch: the disk, the file system
             raise write_error(exc, folder) from exc
+
+
+def run_all(*args, **kwargs):
+    """`kompetanse.build.workers.run_all`, imported only by a build that has reports to run (it
+    imports nbformat and the notebook engines, which an unchanged rebuild has no need of)."""
+    from kompetanse.build.workers import run_all as run
+
+    return run(*args, **kwargs)
+
+
+def _lock_notes(lock: BuildLock) -> list[str]:
+    return [f"a lock left by {lock.stale}, which no longer runs, was taken over"] if lock.stale else []
 
 
 def _grouping(source: str | Path | None, ds) -> tuple[pd.DataFrame | None, tuple[Path, str] | None]:
@@ -190,11 +216,8 @@ def _make_folder(folder: Path) -> None:
 
 def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: BuildLock, start: float, utgave: str,
            periode: int, numbers: list[str], data_param: str, alle: bool, force: bool, pdf: bool, jobs: int | None,
-           progress: bool, kernel_name: str | None, grouping=None, grouping_file=None) -> BuildResult:
+           progress: bool, kernel_name: str | None, inputs: dict, key: str, grouping=None) -> BuildResult:
     """The build itself, in a folder this process holds the lock of."""
-    inputs = {name: {"file": f, "sha256": h} for name, (f, h) in ds.sources.items()}
-    if grouping_file:
-        inputs["kommunegrupper"] = {"file": str(grouping_file[0]), "sha256": grouping_file[1]}
     notebooks = notebook_hashes(jobs_list)
     package = package_fingerprint()
     from kompetanse.analysis.periods import reference_date
@@ -250,8 +273,7 @@ def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: B
     _check_on_disk(folder, statuses, pdf_statuses)
     ordered = [statuses[j.key] for j in jobs_list]
     result = BuildResult(folder, ordered, time.perf_counter() - start, pdfs=pdf_statuses, pdf_warning=pdfs.warning,
-                         errors=errors, notes=[f"a lock left by {lock.stale}, which no longer runs, was taken over"]
-                         if lock.stale else [])
+                         errors=errors, notes=_lock_notes(lock))
     _make_folder(folder)  # removed while the build ran: the index and the manifest say what is left
     index_error = None
     try:
@@ -265,7 +287,8 @@ def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: B
                    digests={j.key: j.data_digest for j in jobs_list},
                    form={j.key: j.form for j in jobs_list},
                    forms=sorted({j.form for j in jobs_list if j.kind == "kommune"}) or list(municipal_forms()),
-                   parameters={j.key: j.parameters for j in jobs_list}, utgave=utgave)
+                   parameters={j.key: j.parameters for j in jobs_list}, utgave=utgave, build_key=key,
+                   site_sha256=site_digest(pages_on_disk(folder)))
     if interrupted:
         raise KeyboardInterrupt
     if index_error is not None:

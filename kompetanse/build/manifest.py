@@ -147,6 +147,11 @@ def write_manifest(folder: Path, result: BuildResult, **info) -> None:
                         "INTERNAL edition for the municipalities' own leaders: shows events about one or two "
                         "persons; never to be published (docs/staff-policy.md)"),
         "package_sha256": info["package"],
+        "build_key": info["build_key"],
+        "build_key_note": ("sha256 of the inputs, every notebook, the package and the build's parameters: a build "
+                           "with the same key, after one that ended whole, checks the files on disk and writes "
+                           "nothing when they are as written (kompetanse.build.unchanged)"),
+        "site_sha256": info["site_sha256"],
         "built": info["built"],
         "seconds": round(result.seconds, 2),
         "parameters": {"periode": info["periode"], "data": info["data"] or "data/sample (embedded)",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +41,8 @@ from kompetanse.site.pages import unlinked_targets
 
 __all__ = ["AGGREGATE_INPUTS", "MUNICIPAL_NOTEBOOKS", "Job", "alternates", "data_digests", "is_current",
            "job_fingerprint", "municipal_digests", "municipal_forms", "navigation", "notebook_hashes",
-           "package_fingerprint", "page_downloads", "plan", "site_pages"]
+           "package_fingerprint", "page_current", "page_downloads", "pages_on_disk", "plan",
+           "site_pages"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -261,9 +263,18 @@ def site_pages(folder: Path, jobs: list[Job]) -> frozenset[str]:
     the pages and executed notebooks the jobs write, the index and the manifest, and every page
     and notebook already on disk from an earlier build."""
     planned = {"index.html", "manifest.json"} | {j.html for j in jobs} | {j.executed for j in jobs}
-    on_disk = {p.relative_to(folder).as_posix() for pattern in ("*.html", "*.ipynb", "manifest.json")
-               for p in folder.rglob(pattern) if p.is_file() and not p.name.startswith(".")}
-    return frozenset(planned | on_disk)
+    return frozenset(planned | pages_on_disk(folder))
+
+
+def pages_on_disk(folder: Path) -> frozenset[str]:
+    """Every page, executed notebook and manifest in the period folder, relative to it."""
+    found = set()
+    for root, _dirs, files in os.walk(folder):
+        rel = Path(root).relative_to(folder).as_posix()
+        for name in files:
+            if not name.startswith(".") and (name.endswith((".html", ".ipynb")) or name == "manifest.json"):
+                found.add(name if rel == "." else f"{rel}/{name}")
+    return frozenset(found)
 
 
 def is_current(folder: Path, job: Job, pages: frozenset[str] | None = None) -> bool:
@@ -271,16 +282,28 @@ def is_current(folder: Path, job: Job, pages: frozenset[str] | None = None) -> b
     the job's inputs (its fingerprint), and none of the pages it was written without a link to
     is among ``pages`` now (`kompetanse.site.pages.site_links`; None skips that check). Files
     are only ever written whole (`write_atomic`)."""
-    head = _head(folder / job.html)
-    if head is None or (folder / job.executed).exists() is False:
+    return page_current(folder, job.html, job.executed, job.fingerprint, pages)
+
+
+def page_current(folder: Path, html: str, executed: str, fingerprint: str, pages: frozenset[str] | None = None) -> bool:
+    """`is_current` for the page ``html`` and executed notebook ``executed`` (relative to the
+    period folder) that should carry ``fingerprint``: both on disk, the page's fingerprint that
+    one, each of its downloads with the bytes the page was written with, and none of its
+    unlinked targets among ``pages``."""
+    head = _head(folder / html)
+    if head is None or (folder / executed).exists() is False:
         return False
     m = _FINGERPRINT_META.search(head)
-    if not m or m.group(1).decode() != job.fingerprint:
+    if not m or m.group(1).decode() != fingerprint:
         return False
     # the page's downloads are there, each with the bytes the page was written with
+    root = os.fspath(folder)
     for name, sha in _downloads(head).items():
-        path = folder / name
-        if not path.is_file() or _sha256(path) != sha:
+        try:
+            with open(os.path.join(root, name), "rb") as fh:
+                if hashlib.sha256(fh.read()).hexdigest() != sha:
+                    return False
+        except OSError:  # not there, or not a file
             return False
     return pages is None or not set(unlinked_targets(head.decode("utf-8", "replace"))) & pages
 

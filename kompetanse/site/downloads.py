@@ -29,12 +29,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from kompetanse.formatting import MINUS, NBSP
 from kompetanse.reports.tables import TABLE_MIME
 from kompetanse.settings import SUPPRESSED_MARKER
+
+if TYPE_CHECKING:  # importing nbformat costs a second (jsonschema's grammars); only annotations use it
+    import nbformat
 
 __all__ = ["CSV_DIALECT", "WORDS", "DownloadTable", "PageDownloads", "csv_bytes", "head_meta", "links_after",
            "output_tables", "page_downloads", "remove_stale", "reproducible_xlsx", "safe_text", "top_links",

@@ -19,9 +19,9 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import jinja2
-import nbformat
 from markupsafe import Markup
 
 from kompetanse.errors import argument_error, check_argument
@@ -37,6 +37,9 @@ from kompetanse.reports.style import (
 from kompetanse.site.downloads import PageDownloads, head_meta, links_after, output_tables, top_links
 from kompetanse.site.files import write_atomic
 from kompetanse.site.words import CHROME, FORM_NAMES, OTHER_FORM
+
+if TYPE_CHECKING:  # importing nbformat costs a second (jsonschema's grammars); only annotations use it
+    import nbformat
 
 __all__ = ["STATEMENT", "Site", "index_page", "notebook_body", "notebook_html",
            "site_links", "unlinked_targets", "write_atomic"]
