@@ -1,5 +1,6 @@
 """Tables for people: Norwegian number format, suppressed cells marked, text escaped."""
 
+import pytest
 import pandas as pd
 
 from kompetanse.reports.tables import MISSING, NBSP, neutralise_formula, number, table
@@ -63,3 +64,44 @@ def test_spreadsheet_export_neutralises_formulas_but_not_numbers():
     assert neutralise_formula("-4,5") == "-4,5"
     df = pd.DataFrame({"navn": ["=1+1", "Oslo"]})
     assert table(df, columns={"navn": "Navn"}).to_spreadsheet()["Navn"].tolist() == ["'=1+1", "Oslo"]
+
+
+def _page_tables(nr: str) -> list:
+    """Every Table the library gives a municipal page (the sections of kommune_rapport.ipynb)."""
+    import kompetanse
+    from kompetanse.reports import kommune
+
+    p = kommune.profile(kompetanse.load(), nr)
+    sections = ["summary_table", "comparison_table", "trend_table", "methods_table", "retention_table",
+                "expiry_tables", "gaps_table", "offers_table", "programme_table"]
+    found = []
+    for name in sections:
+        out = getattr(kommune, name)(p)
+        found += getattr(out, "parts", [out])
+    return [t for t in found if hasattr(t, "frame")]
+
+
+@pytest.mark.parametrize("nr", ["0301", "1151", "4601"])
+def test_the_plain_text_of_a_table_is_what_pandas_prints(nr):
+    from kompetanse.reports.tables import plain_text
+
+    tables = _page_tables(nr)
+    assert len(tables) >= 6
+    for t in tables:
+        assert plain_text(t.frame) == t.frame.to_string(index=False)
+        assert repr(t).endswith(t.frame.to_string(index=False))
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"a": ["1", "22"], "lang kolonne": ["x", "yy"]}),
+    pd.DataFrame({"a": ["to\nlinjer", "b"]}),
+    pd.DataFrame({"a": ["x", None], "b": [float("nan"), "y"]}, dtype=object),
+    pd.DataFrame({"a": pd.Series(["x", pd.NA], dtype="str")}),
+    pd.DataFrame({"tall": [1, 22]}),
+    pd.DataFrame({"a": []}, dtype=object),
+    pd.DataFrame(),
+])
+def test_plain_text_falls_back_to_pandas_for_anything_but_one_line_strings(frame):
+    from kompetanse.reports.tables import plain_text
+
+    assert plain_text(frame) == frame.to_string(index=False)
