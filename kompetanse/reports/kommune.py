@@ -11,6 +11,7 @@ digest of the tables' contents, so a copy of a Dataset that was edited (a what-i
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -376,6 +377,13 @@ def methods_table(p: Profile) -> tables.Table:
 
 
 def _catalogue() -> pd.DataFrame:
+    """The catalogue's code, name and levels in words, for the methods table (a new frame each
+    call, from the one made once per process)."""
+    return _catalogue_once().copy()
+
+
+@functools.cache
+def _catalogue_once() -> pd.DataFrame:
     m = metoder()
     return m.assign(niva_tekst=m["nivaer"].map(lambda t: ", ".join(LEVEL_LABELS[x].lower() for x in t)))[
         ["metode", "navn", "niva_tekst"]]

@@ -8,6 +8,8 @@ markers on white use colours of at least 4.5:1 (`TEXT_COLOURS`).
 
 from __future__ import annotations
 
+import functools
+
 from kompetanse.data.reference import LEVELS, metoder
 
 #: Prevention levels in their fixed order, with labels for people.
@@ -53,9 +55,16 @@ TEXT_COLOURS: tuple[str, ...] = ("#1A1A1A", "#000000", COUNTRY_COLOUR, MUNICIPAL
 
 def short_method_names() -> dict[str, str]:
     """Method codes to the names readers know (the catalogue's name up to a dash: «ICDP»,
-    «De utrolige årene (DUÅ)», «Trygghetssirkelen (Circle of Security Parenting)»)."""
+    «De utrolige årene (DUÅ)», «Trygghetssirkelen (Circle of Security Parenting)»); a new dict
+    each call, from the catalogue read once per process (a municipal page asks for it six times,
+    and copying the catalogue costs 5-10 ms)."""
+    return dict(_short_method_names())
+
+
+@functools.cache
+def _short_method_names() -> tuple[tuple[str, str], ...]:
     catalogue = metoder()
-    return dict(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
+    return tuple(zip(catalogue["metode"], catalogue["navn"].str.split(" – ").str[0], strict=True))
 
 
 assert tuple(LEVEL_LABELS) == LEVELS
