@@ -1,7 +1,7 @@
 """Tables for people: Norwegian number format, suppressed cells marked, text escaped."""
 
-import pytest
 import pandas as pd
+import pytest
 
 from kompetanse.reports.tables import MISSING, NBSP, neutralise_formula, number, table
 

@@ -192,7 +192,7 @@ def test_the_build_key_changes_with_a_notebook_and_with_the_package(tmp_path, mo
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(resources.notebook_dir(), notebooks)
-    monkeypatch.setattr(unchanged, "notebook_dir", lambda: notebooks)
+    monkeypatch.setattr(resources, "notebook_dir", lambda: notebooks)  # as the build finds its notebooks
     before = _key_of(tmp_path)
     _append(notebooks / "kommune_rapport_nn.ipynb")
     edited = _key_of(tmp_path)

@@ -24,10 +24,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from kompetanse import resources
 from kompetanse.build.manifest import ReportStatus
 from kompetanse.build.pdf import PdfStatus
 from kompetanse.build.plan import package_fingerprint, page_current, pages_on_disk
-from kompetanse.resources import notebook_dir
 
 __all__ = ["build_key", "site_digest", "unchanged_build"]
 
@@ -46,7 +46,9 @@ def build_key(*, inputs: dict, parameters: dict) -> str:
     """The key of a build: a sha256 of its ``inputs`` (name → {"file", "sha256"}, as the
     manifest records them), of every notebook in the notebook folder, of the package's source and
     of its ``parameters`` (anything JSON can hold). Two builds with one key make the same site."""
-    notebooks = {p.name: _sha256(p) for p in sorted(notebook_dir().glob("*.ipynb"))}
+    # looked up on the module at each call, as kompetanse.resources.notebook does: the folder the
+    # build runs its notebooks from is the one hashed
+    notebooks = {p.name: _sha256(p) for p in sorted(resources.notebook_dir().glob("*.ipynb"))}
     payload = json.dumps({"inputs": inputs, "notebooks": notebooks, "package": package_fingerprint(),
                           "parameters": parameters}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
