@@ -90,6 +90,11 @@ def test_the_plain_text_of_a_table_is_what_pandas_prints(nr):
     for t in tables:
         assert plain_text(t.frame) == t.frame.to_string(index=False)
         assert repr(t).endswith(t.frame.to_string(index=False))
+    import kompetanse
+    from kompetanse.reports import kommune
+
+    barometer = kommune.barometer_table(kommune.profile(kompetanse.load(), nr))
+    assert repr(barometer) == barometer.to_frame().to_string(index=False)
 
 
 @pytest.mark.parametrize("frame", [

@@ -12,7 +12,7 @@ import pandas as pd
 
 from kompetanse.analysis.barometer import INDICATORS
 from kompetanse.formatting import MISSING, NBSP, number
-from kompetanse.reports.tables import table_bundle
+from kompetanse.reports.tables import plain_text, table_bundle
 from kompetanse.reports.words import analysis_text, check_lang, pick
 from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, SUPPRESSED_MARKER
 
@@ -151,7 +151,7 @@ class Barometer:
         return self._t["caption"].format(county=self.fylkesnavn, group=group, name=self.kommunenavn, level=level)
 
     def __repr__(self) -> str:
-        return self.to_frame().to_string(index=False)
+        return plain_text(self.to_frame())
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         # the cells as the page shows them: a comparator's value, then its verdict's badge text
