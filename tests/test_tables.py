@@ -110,3 +110,41 @@ def test_plain_text_falls_back_to_pandas_for_anything_but_one_line_strings(frame
     from kompetanse.reports.tables import plain_text
 
     assert plain_text(frame) == frame.to_string(index=False)
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"a": ["x", "y"], "b": ["1", "2"]}, dtype=object),
+    pd.DataFrame({"tekst": pd.Series(["x", pd.NA], dtype="str"), "tall": [1.5, float("nan")], "heltall": [1, 2],
+                  "sann": [True, False], "dato": pd.to_datetime(["2025-01-01", None])}),
+    pd.DataFrame({"a": ["x", None], "b": [float("nan"), "y"]}, dtype=object),
+    pd.DataFrame({"a": [], "b": []}, dtype=object),
+    pd.DataFrame(index=[0, 1]),
+    pd.DataFrame({"class": ["x"], "def": ["y"], "1tall": ["z"]}, dtype=object),
+])
+def test_cell_rows_and_records_give_what_itertuples_gives(frame):
+    """The fast row readers behind every table's HTML, text and downloads agree with pandas,
+    for frames of display cells and for mixed frames alike (names that are not identifiers
+    are renamed as itertuples renames them)."""
+    from kompetanse.reports.tables import cell_rows, records
+
+    def seen(rows):  # each value with its type (NaN equals itself here, as the rows must agree on it)
+        return [[(type(v), repr(v)) for v in row] for row in rows]
+
+    expected = list(frame.itertuples(index=False))
+    assert seen(records(frame)) == seen(expected)
+    assert [r._fields for r in records(frame)] == [r._fields for r in expected]
+    assert seen(cell_rows(frame)) == seen(frame.itertuples(index=False, name=None))
+
+
+def test_cell_rows_keep_the_cells_own_objects():
+    """A status badge and a link are str subclasses that the HTML needs whole: reading the rows
+    fast must not turn them into plain strings."""
+    from kompetanse.reports.tables import LinkText, StatusText, cell_rows
+
+    frame = pd.DataFrame({"status": [StatusText("dekket")], "navn": [LinkText("Oslo", "0301.html")]}, dtype=object)
+    (status, link), = cell_rows(frame)
+    assert type(status) is StatusText and status.status == "dekket"
+    assert type(link) is LinkText and link.href == "0301.html"
+    html = table(pd.DataFrame({"s": ["dekket"]}), columns={"s": "Status"},
+                 status={"s": {"dekket": "Dekket"}})._repr_html_()
+    assert '<span class="status dekket">Dekket</span>' in html

@@ -12,7 +12,7 @@ import pandas as pd
 
 from kompetanse.analysis.barometer import INDICATORS
 from kompetanse.formatting import MISSING, NBSP, number
-from kompetanse.reports.tables import plain_text, table_bundle
+from kompetanse.reports.tables import plain_text, records, table_bundle
 from kompetanse.reports.words import analysis_text, check_lang, pick
 from kompetanse.settings import CONFIDENCE_LEVEL, EXPIRY_MONTHS, SUPPRESSED_MARKER
 
@@ -114,7 +114,7 @@ class Barometer:
     def to_frame(self) -> pd.DataFrame:
         """The barometer as plain text cells (a comparator cell: value and verdict word)."""
         out = []
-        for r in self.rows.itertuples(index=False):
+        for r in records(self.rows):
             cells = self._cells(r)
             out.append([c if isinstance(c, str) else f"{c[0]} ({self._t[c[1]].lower()})" if c[1] in _TESTED
                         else c[0] for c in cells])
@@ -129,7 +129,7 @@ class Barometer:
         esc = html.escape
         head = "".join(f'<th scope="col">{esc(c)}</th>' for c in self.columns)
         body = []
-        for r in self.rows.itertuples(index=False):
+        for r in records(self.rows):
             cells = self._cells(r)
             tds = [f'<th scope="row">{esc(cells[0])}</th>', f'<td class="num">{esc(cells[1])}</td>']
             for c in cells[2:5]:
@@ -156,7 +156,7 @@ class Barometer:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         # the cells as the page shows them: a comparator's value, then its verdict's badge text
         rows = [[c if isinstance(c, str) else f"{c[0]} {self._t[c[1]]}" if c[1] in _TESTED else c[0]
-                 for c in self._cells(r)] for r in self.rows.itertuples(index=False)]
+                 for c in self._cells(r)] for r in records(self.rows)]
         return table_bundle([(self._caption(), self.columns, self.columns[1:5], rows)])
 
 

@@ -23,6 +23,7 @@ from kompetanse.analysis.barometer import MIN_STAFF_FACT
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
 from kompetanse.reports.staff_policy import future_hidden
+from kompetanse.reports.tables import records
 from kompetanse.reports.words import LEVEL_ADJECTIVES, analysis_text, date_text, pick, training_time
 from kompetanse.settings import HORIZON_MONTHS, MIN_CERTIFIED
 
@@ -173,7 +174,7 @@ def _capacity_versus(p: Profile, comparator: str) -> tuple[list[tuple], list[tup
     level was tested."""
     rows = p.barometer[p.barometer["indikator"].str.startswith("kapasitet_")]
     higher, lower = [], []
-    for r in rows.itertuples(index=False):
+    for r in records(rows):
         lv = r.indikator.removeprefix("kapasitet_")
         verdict = getattr(r, f"vurdering_{comparator}")
         item = (lv, r.verdi, getattr(r, f"{comparator}_verdi"))

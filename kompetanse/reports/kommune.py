@@ -340,7 +340,7 @@ def comparison_table(p: Profile) -> tables.Table:
     no comparison and says so."""
     t = _t(p)
     rows = []
-    for r in _capacity_rows(p).itertuples(index=False):
+    for r in tables.records(_capacity_rows(p)):
         lone_county = r.fylke_antall == 0
         rows.append({
             t["level"]: LEVEL_LABELS[r.niva],
