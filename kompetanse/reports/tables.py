@@ -13,6 +13,7 @@ from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kompetanse.formatting import MINUS, MISSING, NBSP, number
@@ -42,7 +43,7 @@ def cell_rows(frame: pd.DataFrame) -> list[tuple]:
     name=None)`` gives them. A frame of display cells (object dtype: every `Table`) is read in
     one step, its objects as they are (a `StatusText` stays one): a hundred times faster than
     ``itertuples``, which makes a Series of every column first."""
-    if len(frame.columns) and all(dtype == object for dtype in frame.dtypes):
+    if len(frame.columns) and all(isinstance(dtype, np.dtype) and dtype.kind == "O" for dtype in frame.dtypes):
         return list(map(tuple, frame.to_numpy().tolist()))
     return list(frame.itertuples(index=False, name=None))
 
