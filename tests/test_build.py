@@ -148,6 +148,21 @@ def test_a_report_from_the_batch_is_identical_to_a_fresh_papermill_run(site, tmp
     # and the comparison is not blind: another municipality's report differs
     other = nbformat.read(site.folder / "notebooks" / "kommuner" / "1804.ipynb", as_version=4)
     assert comparable(other) != comparable(fresh)
+    # papermill's record of the run has the same shape: each cell's times, duration and status,
+    # the duration the difference of the times (the engine keeps the start instead of parsing it)
+    import datetime as dt
+
+    for mine, theirs in zip(batch.cells, fresh.cells, strict=True):
+        ours = mine.metadata.get("papermill", {})
+        assert set(ours) == set(theirs.metadata.get("papermill", {}))
+        assert ours.get("status") == theirs.metadata.papermill.get("status") == "completed"
+        if ours.get("start_time"):
+            start, end = (dt.datetime.fromisoformat(ours[k]) for k in ("start_time", "end_time"))
+            assert ours["duration"] == (end - start).total_seconds()
+    assert set(batch.metadata.papermill) == set(fresh.metadata.papermill)
+    # the executed notebook carries the page's fingerprint (set before it ran, written once)
+    page = (site.folder / "kommuner" / "1151.html").read_text(encoding="utf-8")
+    assert f'<meta name="kompetanse-fingerprint" content="{batch.metadata.kompetanse.fingerprint}">' in page
 
 
 def _statuses(result: build.BuildResult) -> dict[str, str]:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -317,6 +318,42 @@ def test_remove_stale_keeps_other_pages_files(tmp_path):
     downloads.remove_stale(tmp_path, "kommuner/0301.html", keep={"kommuner/0301.1.csv", "kommuner/0301.xlsx"})
     assert sorted(p.name for p in (tmp_path / "kommuner").iterdir()) == [
         "0301.1.csv", "0301.html", "0301.nn.1.csv", "0301.nn.xlsx", "0301.xlsx"]
+
+
+_NAMES = ("0301.1.csv", "0301.2.csv", "0301.12.csv", "0301.xlsx", "0301.nn.1.csv", "0301.nn.xlsx", "0301.html",
+          "0301.nn.html", "0301.pdf", ".0301.1.csv.ab12cd34.tmp", "0301.x.csv", "03011.csv", "1101.1.csv")
+
+
+def test_downloads_on_disk_finds_what_remove_stale_would_remove(tmp_path):
+    """The listing a build makes once for all its pages names, for each page, exactly the files
+    the page's own listing would remove (none of another page's, form's or of other kinds)."""
+    (tmp_path / "kommuner").mkdir()
+    for name in _NAMES:
+        (tmp_path / "kommuner" / name).write_text("x")
+    for name in ("nasjonal.1.csv", "nasjonal.xlsx", "program-2021.1.csv", "index.html"):
+        (tmp_path / name).write_text("x")
+    pages = ["kommuner/0301.html", "kommuner/0301.nn.html", "kommuner/1101.html", "kommuner/5001.html",
+             "nasjonal.html", "program-2021.html", "program-2022.html"]
+    found = downloads.downloads_on_disk(tmp_path, pages)
+    assert found["kommuner/0301.html"] == {"kommuner/0301.1.csv", "kommuner/0301.2.csv", "kommuner/0301.12.csv",
+                                           "kommuner/0301.xlsx"}
+    assert found["kommuner/0301.nn.html"] == {"kommuner/0301.nn.1.csv", "kommuner/0301.nn.xlsx"}
+    assert found["kommuner/1101.html"] == {"kommuner/1101.1.csv"}
+    assert found["kommuner/5001.html"] == frozenset()
+    assert found["nasjonal.html"] == {"nasjonal.1.csv", "nasjonal.xlsx"}
+    assert found["program-2022.html"] == frozenset()
+    assert downloads.downloads_on_disk(tmp_path / "gone", ["kommuner/0301.html"]) == {"kommuner/0301.html": frozenset()}
+    # removing with the listing leaves the folder as removing with the page's own listing does
+    for page in pages:
+        keep = {sorted(found[page])[0]} if found[page] else set()
+        listed, scanned = tmp_path / "listed", tmp_path / "scanned"
+        for root in (listed, scanned):
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(tmp_path, root, ignore=shutil.ignore_patterns("listed", "scanned"))
+        downloads.remove_stale(listed, page, keep=keep, present=found[page])
+        downloads.remove_stale(scanned, page, keep=keep)
+        assert sorted(p.relative_to(listed) for p in listed.rglob("*")) == sorted(
+            p.relative_to(scanned) for p in scanned.rglob("*")), page
 
 
 def test_link_texts_are_in_the_pages_language_form_and_say_what_file_it_is(site):

@@ -1,5 +1,5 @@
 """Faults during `kompetanse report`: a worker process killed, a kernel that dies, a write that
-fails (disk full), Ctrl-C. Each must leave every finished report intact, no partial file, a
+fails (disk full), a disk that fails the flush at the end, Ctrl-C. Each must leave every finished report intact, no partial file, a
 manifest that says what happened, and a re-run that builds only what is missing.
 
 Faults are injected into a copy of the notebooks (a cell that kills something for one
@@ -109,20 +109,72 @@ def test_a_kernel_that_dies(tmp_path, out, monkeypatch):
 
 
 def test_a_write_that_fails_disk_full(out, monkeypatch):
-    real_fsync = os.fsync
+    real_fdopen = os.fdopen
 
-    def fsync(fd):
-        # the disk fills up while the victim's page is being written
-        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
-        if name.startswith(f".{VICTIM}.html.") and name.endswith(".tmp"):
+    class Full:
+        """The victim page's temporary file: the disk fills up as it is written."""
+
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_fsync(fd)
 
-    monkeypatch.setattr(files.os, "fsync", fsync)  # the workers are forked from this process
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    def fdopen(fd, *args, **kwargs):
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        fh = real_fdopen(fd, *args, **kwargs)
+        return Full(fh) if name.startswith(f".{VICTIM}.html.") and name.endswith(".tmp") else fh
+
+    monkeypatch.setattr(files.os, "fdopen", fdopen)  # the workers are forked from this process
     result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
     assert "No space left on device" in _only_the_victim_failed(result)
     monkeypatch.undo()
     _assert_rerun_builds_only_the_missing(out, result.folder, {f"kommune/{VICTIM}"})
+
+
+def test_a_write_the_disk_fails_to_flush(out, monkeypatch):
+    # the pages are written without an fsync each and flushed together at the end: when the disk
+    # then reports a failed write (it does not say which), no page of the run is trusted
+    def failing(self):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(files.DeferredFlush, "flush", failing)
+    result = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False, jobs=2)
+    assert result.errors and "Input/output error" in result.errors[0]
+    assert {o.status for o in result.statuses} == {"failed"}
+    assert not list(result.folder.glob("kommuner/*.html"))
+    assert not list(result.folder.glob("**/*.pdf"))
+    assert {r["status"] for r in _manifest(result.folder).values()} == {"failed"}
+    monkeypatch.undo()
+    again = build.build_reports(None, out=out, kommuner=KOMMUNER, progress=False)
+    assert {o.status for o in again.statuses} == {"built"}
+    _assert_site_is_whole(result.folder)
+
+
+def test_the_deferred_flush_reports_what_the_file_system_reports(tmp_path, monkeypatch):
+    flush = files.DeferredFlush(tmp_path)
+    flush.flush()  # nothing failed: no error
+    import ctypes
+
+    def syncfs(fd):  # as libc's: -1, with errno set
+        ctypes.set_errno(errno.EIO)
+        return -1
+
+    monkeypatch.setattr(files, "_syncfs", lambda: syncfs)
+    with pytest.raises(OSError) as error:
+        flush.flush()
+    assert error.value.errno == errno.EIO
+    flush.close()
+    assert flush.fd is None
 
 
 def test_ctrl_c_keeps_finished_reports_and_a_rerun_builds_the_rest(tmp_path):

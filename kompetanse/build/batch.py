@@ -56,6 +56,8 @@ from kompetanse.build.unchanged import build_key, site_digest, unchanged_build
 from kompetanse.data.dataset import default_data_path, load
 from kompetanse.errors import ParameterError, UsageError, argument_error, check_argument
 from kompetanse.settings import EDITIONS
+from kompetanse.site.downloads import downloads_on_disk
+from kompetanse.site.files import DeferredFlush
 from kompetanse.site.pages import Site, write_atomic
 from kompetanse.site.statement import accessibility_page
 
@@ -248,8 +250,13 @@ def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: B
 
     interrupted = False
     _sweep_temporary(folder)
+    present = downloads_on_disk(folder, [job.html for job in todo])
+    # the workers write the pages, downloads and notebooks without an fsync each; they reach
+    # the disk together before the manifest that lists them is written (below)
+    flush = DeferredFlush(folder)
     try:
-        run_all(todo, folder, built, statuses, site=site, jobs=jobs, progress=progress, kernel_name=kernel_name)
+        run_all(todo, folder, built, statuses, site=site, jobs=jobs, progress=progress, kernel_name=kernel_name,
+                present=present)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -270,6 +277,8 @@ def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: B
                                         fingerprint=job.fingerprint)
     errors = _check_inputs(watch, folder, statuses)
     pdf_statuses = pdfs.finish(cancel=interrupted)
+    with flush:
+        errors += _flush(flush, folder, statuses, pdf_statuses)
     _check_on_disk(folder, statuses, pdf_statuses)
     ordered = [statuses[j.key] for j in jobs_list]
     result = BuildResult(folder, ordered, time.perf_counter() - start, pdfs=pdf_statuses, pdf_warning=pdfs.warning,
@@ -305,12 +314,38 @@ def _check_inputs(watch: InputWatch, folder: Path, statuses: dict[str, ReportSta
         return []
     message = (f"{', '.join(changed)} changed while the build ran: the reports built in it may mix old and new "
                f"data; run the build again")
+    _fail_built(folder, statuses, message)
+    return [message]
+
+
+def _flush(flush: DeferredFlush, folder: Path, statuses: dict[str, ReportStatus], pdfs: list) -> list[str]:
+    """Flush the files the workers wrote to disk. When the disk reports that a write failed
+    (which one it does not say), no page built in this run can be trusted: each is removed and
+    failed, with its PDF, so the next build makes them again."""
+    try:
+        flush.flush()
+        return []
+    except OSError as exc:
+        message = (f"the disk reported an error while the build's files were flushed to it ({exc.strerror or exc}): "
+                   f"the pages built in this run were removed; run the build again")
+    _fail_built(folder, statuses, message, pdfs)
+    return [message]
+
+
+def _fail_built(folder: Path, statuses: dict[str, ReportStatus], message: str, pdfs: list = ()) -> None:
+    """Fail every report built in this run with ``message`` and remove its page, and the PDF
+    printed from it (a page that is not there is rebuilt by the next build)."""
+    failed = set()
     for key, status in list(statuses.items()):
         if status.status == "built":
             (folder / status.html).unlink(missing_ok=True)
             statuses[key] = ReportStatus(key, status.html, status.executed, "failed", status.seconds,
                                          error=message, fingerprint=status.fingerprint)
-    return [message]
+            failed.add(key)
+    for p in pdfs:
+        if p.key in failed and p.status == "built":
+            (folder / p.pdf).unlink(missing_ok=True)
+            p.status, p.error = "failed", message
 
 
 def _check_on_disk(folder: Path, statuses: dict[str, ReportStatus], pdfs: list) -> None:

@@ -90,6 +90,7 @@ def _engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            nb_man.nb.metadata.update(kwargs.pop("notebook_metadata", None) or {})
             kwargs = remove_args(["input_path"], **kwargs)
             warm_kc = kwargs.pop("kc")
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
@@ -190,15 +191,18 @@ class WarmKernel:
     def reset(self) -> None:
         self._execute(RESET_CODE)
 
-    def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600) -> RunResult:
-        """Execute ``notebook`` with ``parameters``; the executed notebook is written to
-        ``output`` (also when a cell fails, with papermill's error marks)."""
+    def run(self, notebook: Path, parameters: dict, *, output: Path, timeout: int = 600,
+            metadata: dict | None = None) -> RunResult:
+        """Execute ``notebook`` with ``parameters``; the executed notebook, its metadata updated
+        with ``metadata``, is written to ``output`` (also when a cell fails, with papermill's
+        error marks)."""
         check_notebook(notebook, parameters)
         _engine()
         self.restart_if_dead()
         self.reset()
         return run_papermill(notebook, parameters, output=output, engine_name=ENGINE_NAME,
-                             kernel_name=self.kernel_name, timeout=timeout, km=self.km, kc=self.kc)
+                             kernel_name=self.kernel_name, timeout=timeout, km=self.km, kc=self.kc,
+                             notebook_metadata=metadata)
 
     def shutdown(self) -> None:
         try:
@@ -228,7 +232,9 @@ def run_papermill(notebook: Path, parameters: dict, *, output: Path, engine_name
     """Run ``notebook`` with papermill on the engine ``engine_name`` (this module's warm kernel,
     or `kompetanse.build.inprocess`), writing the executed notebook to ``output``; a failing cell
     or a lost kernel is a failed `RunResult`, not an exception. The caller has checked the
-    notebook and its parameters (`check_notebook`) before resetting its state."""
+    notebook and its parameters (`check_notebook`) before resetting its state. Both engines take
+    ``notebook_metadata`` among ``engine_kwargs``: it goes into the notebook's metadata before
+    the first cell runs, so the file papermill writes is the whole executed notebook."""
     import papermill as pm
 
     start = time.perf_counter()

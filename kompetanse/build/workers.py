@@ -92,8 +92,14 @@ def _sources(job: Job) -> list[tuple[str, str, str]]:
     return [(notebook, job.executed, job.executed), (manifest, "manifest.json", "manifest.json")]
 
 
-def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> ReportStatus:
-    """Run one report in this worker's warm kernel and write its files (atomically)."""
+def run_job(job: Job, folder: Path, built: str, site: Site | None = None,
+            present: frozenset[str] | None = None) -> ReportStatus:
+    """Run one report in this worker's warm kernel and write its files (atomically).
+
+    ``present``: the page's download files that were on disk when the build began
+    (`kompetanse.site.downloads.downloads_on_disk`), so that the stale ones are removed without
+    listing the page's folder again; None lists it. The files are not flushed to disk one by
+    one: the build does that once, before it writes the manifest (`kompetanse.build.batch`)."""
     executed = folder / job.executed
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
@@ -102,10 +108,12 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
     if mark is not None:
         mark.write_text(job.key, encoding="utf-8")
     try:
-        result = _kernel.run(notebook(job.notebook), job.parameters, output=tmp, timeout=CELL_TIMEOUT)
+        # the fingerprint goes into the notebook before it runs, so the file papermill writes is
+        # the executed notebook whole, and is moved into place rather than written a second time
+        result = _kernel.run(notebook(job.notebook), job.parameters, output=tmp, timeout=CELL_TIMEOUT,
+                             metadata={"kompetanse": {"fingerprint": job.fingerprint}})
         if result.notebook is not None:
-            result.notebook.metadata.setdefault("kompetanse", {})["fingerprint"] = job.fingerprint
-            write_atomic(executed, nbformat.writes(result.notebook))
+            _place_executed(result.notebook, tmp, executed, job.fingerprint)
         if not result.ok:
             # a stale page from an earlier build must not pass for this one
             html_path.unlink(missing_ok=True)
@@ -124,22 +132,35 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None) -> Rep
         # holds their sha256, so files from a write cut short make it not current)
         try:
             for name, data in downloads.files.items():
-                write_atomic(folder / name, data)
-            write_atomic(html_path, page)
+                write_atomic(folder / name, data, sync=False)
+            write_atomic(html_path, page, sync=False)
         except BaseException:
             # no files left behind that no page lists (an older page naming them is not current)
             remove_stale(folder, job.html)
             raise
-        remove_stale(folder, job.html, keep=set(downloads.files))
+        remove_stale(folder, job.html, keep=set(downloads.files), present=present)
         return ReportStatus(job.key, job.html, job.executed, "built", result.seconds, fingerprint=job.fingerprint)
     finally:
         tmp.unlink(missing_ok=True)
         _clear_running_mark()
 
 
+def _place_executed(nb: nbformat.NotebookNode, written: Path, executed: Path, fingerprint: str) -> None:
+    """Put the executed notebook in place: the file papermill wrote when it holds the notebook
+    with its fingerprint (moved, atomically), else the notebook written afresh."""
+    if nb.metadata.get("kompetanse", {}).get("fingerprint") == fingerprint and written.is_file():
+        os.replace(written, executed)
+        return
+    nb.metadata.setdefault("kompetanse", {})["fingerprint"] = fingerprint
+    write_atomic(executed, nbformat.writes(nb), sync=False)
+
+
 def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, ReportStatus], *, jobs: int | None,
-            progress: bool, kernel_name: str | None, site: Site | None = None) -> None:
-    """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `ReportStatus` in ``statuses``."""
+            progress: bool, kernel_name: str | None, site: Site | None = None,
+            present: dict[str, frozenset[str]] | None = None) -> None:
+    """Run ``todo`` on a pool of ``jobs`` workers, recording each report's `ReportStatus` in
+    ``statuses``. ``present``: the download files on disk when the build began, by page
+    (`kompetanse.site.downloads.downloads_on_disk`); None lets each report list its folder."""
     if not todo:
         return
     from tqdm import tqdm
@@ -159,7 +180,10 @@ def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, Repor
             broken: list[Job] = []
             with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
                                      initargs=(kernel_name, str(running_dir))) as pool:
-                futures: dict[Future, Job] = {pool.submit(run_job, job, folder, built, site): job for job in pending}
+                futures: dict[Future, Job] = {
+                    pool.submit(run_job, job, folder, built, site,
+                                None if present is None else present.get(job.html, frozenset())): job
+                    for job in pending}
                 pending = []
                 try:
                     for future in as_completed(futures):
