@@ -31,6 +31,7 @@ what a public build publishes.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kompetanse.analysis.expiry import ExpirySchedule
@@ -79,6 +80,11 @@ _TEXT = {
 }
 
 
+def _true(value) -> bool:
+    """A flag that may be missing: True only where it is there and true."""
+    return False if value is None or pd.isna(value) else bool(value)
+
+
 def quarter_text(kvartal: pd.Period) -> str:
     """``"2. kvartal 2026"``: a quarter as a sentence says it."""
     return f"{kvartal.quarter}. kvartal {kvartal.year}"
@@ -96,36 +102,62 @@ def _one(schedule: ExpirySchedule, name: str) -> None:
                              f"{len(places)} municipalities")
 
 
-def _first_expiry(schedule: ExpirySchedule) -> pd.DataFrame:
-    """Per method with an expiry in the horizon: the quarter of its first expiry."""
+def _method_rows(schedule: ExpirySchedule) -> list[tuple]:
+    """The schedule's method rows as (metode, nivaer, aktive_na, kvartal, utloper), in order: a
+    municipality has a few methods and quarters, and these few rows are read in Python (a pandas
+    step costs more than the rows)."""
     m = schedule.methods
-    expiring = m[m["utloper"] > 0]
-    return expiring.drop_duplicates("metode")[["metode", "nivaer", "aktive_na", "kvartal"]]
+    return list(zip(m["metode"].tolist(), m["nivaer"].tolist(), m["aktive_na"].tolist(), m["kvartal"].tolist(),
+                    m["utloper"].tolist(), strict=True))
 
 
-def _smallest_method(schedule: ExpirySchedule) -> pd.Series:
+def _first_expiry(schedule: ExpirySchedule) -> dict[str, tuple]:
+    """Per method with an expiry in the horizon, in the schedule's order: (nivaer, aktive_na,
+    the quarter of its first expiry)."""
+    first: dict[str, tuple] = {}
+    for metode, nivaer, aktive, kvartal, utloper in _method_rows(schedule):
+        if utloper > 0 and metode not in first:
+            first[metode] = (nivaer, aktive, kvartal)
+    return first
+
+
+def _smallest_method(schedule: ExpirySchedule) -> dict[str, int]:
     """Per level: the fewest active certified persons now in any method serving it that has any."""
-    m = schedule.methods.drop_duplicates("metode")
-    per_level = m.assign(niva=m["nivaer"].str.split(", ")).explode("niva")
-    return per_level.groupby("niva")["aktive_na"].min()
+    smallest: dict[str, int] = {}
+    seen = set()
+    for metode, nivaer, aktive, _, _ in _method_rows(schedule):
+        if metode in seen:
+            continue
+        seen.add(metode)
+        for niva in nivaer.split(", "):
+            smallest[niva] = min(smallest.get(niva, aktive), aktive)
+    return smallest
 
 
-def _renew_by_level(schedule: ExpirySchedule, min_staff: int, lang: str = "nb") -> pd.Series:
-    """Per level: «PMTO innen 1. kvartal 2026; …», methods with at least ``min_staff`` only."""
-    first = _first_expiry(schedule)
-    first = first[first["aktive_na"] >= min_staff]
+def _renew_by_level(schedule: ExpirySchedule, min_staff: int, lang: str = "nb") -> dict[str, str]:
+    """Per level: «PMTO innen 1. kvartal 2026; …», methods with at least ``min_staff`` only,
+    the first to expire first (and by code within a quarter)."""
     names = short_method_names()
-    per_level = first.assign(niva=first["nivaer"].str.split(", ")).explode("niva").sort_values(["kvartal", "metode"])
-    when = pd.Series([quarter_text(q) for q in per_level["kvartal"]], index=per_level.index, dtype="str")
-    text = per_level["metode"].map(names).fillna(per_level["metode"]) + f" {pick(_TEXT, lang)['by']} " + when
-    return text.groupby(per_level["niva"]).agg("; ".join)
+    by = pick(_TEXT, lang)["by"]
+    per_level: dict[str, list[tuple]] = {}
+    for metode, (nivaer, aktive, kvartal) in _first_expiry(schedule).items():
+        if aktive >= min_staff:
+            for niva in nivaer.split(", "):
+                per_level.setdefault(niva, []).append((kvartal, metode))
+    return {niva: "; ".join(f"{names.get(metode, metode)} {by} {quarter_text(kvartal)}"
+                            for kvartal, metode in sorted(items))
+            for niva, items in per_level.items()}
 
 
-def _lost_by_first_change(schedule: ExpirySchedule) -> pd.Series:
+def _lost_by_first_change(schedule: ExpirySchedule) -> dict[str, int]:
     """Per level that changes: the persons it has lost by the quarter of its first change."""
     lv = schedule.levels
-    first = lv[lv["endret"]].drop_duplicates("niva")
-    return (first["kapasitet_na"] - first["kapasitet"]).set_axis(first["niva"].astype("str"))
+    lost: dict[str, int] = {}
+    for niva, endret, now, then in zip(lv["niva"].astype("str").tolist(), lv["endret"].tolist(),
+                                       lv["kapasitet_na"].tolist(), lv["kapasitet"].tolist(), strict=True):
+        if endret and niva not in lost:
+            lost[niva] = now - then
+    return lost
 
 
 def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_staff: int = MIN_STAFF,
@@ -154,27 +186,37 @@ def expiry_table(schedule: ExpirySchedule, *, utgave: str = "offentlig", min_sta
     public = utgave == "offentlig"
     c = schedule.changes
     levels = schedule.levels
-    changed = levels[levels["endret"]]
-    second = changed[changed.duplicated("niva")].drop_duplicates("niva").set_index("niva")
-    levels_of = c["niva"].astype("str")
-    few = levels_of.map(_smallest_method(schedule)).lt(min_staff) | levels_of.map(_lost_by_first_change(schedule)).lt(
-        min_staff)
-    if hidden_levels is not None:
-        few |= levels_of.map(hidden_levels).fillna(False).astype(bool)
-    hidden = public & (c["kapasitet_na"] > 0) & few
-    none = t["no_change"].format(months=_months(schedule.months, lang))
-    first = [none if pd.isna(q) else f"{quarter_text(q)}: {t[s]}"
-             for q, s in zip(c["forste_endring"], c["status_forste_endring"].astype("object"), strict=True)]
-    later = [f"{quarter_text(second.at[n, 'kvartal'])}: {t[second.at[n, 'status']]}" if n in second.index
-             else "" for n in c["niva"]]
+    # the second change of each level: its second changed quarter
+    changes: dict[str, list[tuple]] = {}
+    for niva, endret, kvartal, status in zip(levels["niva"].astype("str").tolist(), levels["endret"].tolist(),
+                                             levels["kvartal"].tolist(), levels["status"].astype("object").tolist(),
+                                             strict=True):
+        if endret:
+            changes.setdefault(niva, []).append((kvartal, status))
+    smallest, lost = _smallest_method(schedule), _lost_by_first_change(schedule)
+    hidden_of = {} if hidden_levels is None else hidden_levels.to_dict()
     renew = _renew_by_level(schedule, min_staff if public else 1, lang)
-    shown = pd.DataFrame({
-        "niva": c["niva"].map(LEVEL_LABELS).astype("object"),
-        "status_na": c["status_na"].astype("object"),
-        "endres": pd.Series(first, index=c.index).mask(hidden, t["hidden"].format(n=number(min_staff))),
-        "deretter": pd.Series(later, index=c.index).mask(hidden, ""),
-        "fornyes": [renew.get(n, "") for n in c["niva"].astype("str")],
-    })
+    none = t["no_change"].format(months=_months(schedule.months, lang))
+    hidden_text = t["hidden"].format(n=number(min_staff))
+    rows = []
+    for niva, status_na, kapasitet_na, forste, status_forste in zip(
+            c["niva"].astype("str").tolist(), c["status_na"].astype("object").tolist(), c["kapasitet_na"].tolist(),
+            c["forste_endring"].tolist(), c["status_forste_endring"].astype("object").tolist(), strict=True):
+        # a level is not dated where it rests on few persons, where its first change does, or
+        # where the retention table hides its status a year ahead (module docstring)
+        few = (smallest.get(niva, min_staff) < min_staff or lost.get(niva, min_staff) < min_staff
+               or _true(hidden_of.get(niva)))
+        hidden = public and kapasitet_na > 0 and few
+        second = changes.get(niva, [])[1:2]
+        first = none if pd.isna(forste) else f"{quarter_text(forste)}: {t[status_forste]}"
+        rows.append({
+            "niva": LEVEL_LABELS.get(niva, np.nan),
+            "status_na": status_na,
+            "endres": hidden_text if hidden else first,
+            "deretter": "" if hidden or not second else f"{quarter_text(second[0][0])}: {t[second[0][1]]}",
+            "fornyes": renew.get(niva, ""),
+        })
+    shown = pd.DataFrame(rows, columns=["niva", "status_na", "endres", "deretter", "fornyes"], dtype=object)
     caption = t["caption"].format(months=_months(schedule.months, lang))
     caption += t["public"].format(n=number(min_staff)) if public else " " + t["internal"]
     return tables.table(shown, columns={"niva": t["level"], "status_na": t["now"], "endres": t["first"],
@@ -210,8 +252,7 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
         lambda levels: ", ".join(LEVEL_LABELS[x].lower() for x in levels))
     methods = methods.sort_values("navn", ignore_index=True)
     if utgave == "offentlig":
-        expiry = _first_expiry(schedule)
-        first = dict(zip(expiry["metode"], expiry["kvartal"], strict=True))
+        first = {metode: kvartal for metode, (_, _, kvartal) in _first_expiry(schedule).items()}
         shown = methods[methods["aktive_na"] >= min_staff].copy()
         when = [first.get(code) for code in shown["metode"]]
         shown["fornyes"] = [f"{t['by']} {quarter_text(q)}" if not pd.isna(q) else
