@@ -60,7 +60,49 @@ __all__ = ["national", "Profile", "profile", "heading", "key_sentences", "barome
 
 _NATIONAL: OrderedDict[tuple, dict[str, pd.DataFrame]] = OrderedDict()
 _NATIONAL_SIZE = 4
-_NATIONAL_ROWS: dict[tuple, dict[str, dict[str, np.ndarray]]] = {}
+
+
+@dataclass(frozen=True)
+class _ByMunicipality:
+    """The national frames cut up for profiles: each frame stably sorted by municipality (the
+    rows of one municipality in their order in the frame, with their labels), and where each
+    municipality's rows begin and end in it, so that a profile takes its rows as a slice
+    (a view) instead of gathering them from all over the frame (a copy of every column: 4 ms
+    for the fifteen frames of a municipal page). With the places and each municipality's
+    offers, read as the profile reads them."""
+
+    frames: dict[str, pd.DataFrame]
+    ranges: dict[str, dict[str, tuple[int, int]]]
+    places: dict[str, tuple[str, str, str]]
+    tilbud: pd.DataFrame
+    tilbud_ranges: dict[str, tuple[int, int]]
+
+
+_NATIONAL_ROWS: dict[tuple, _ByMunicipality] = {}
+
+
+def _sorted_by_municipality(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    keys = frame["kommunenummer"].astype("str").to_numpy()
+    order = np.argsort(keys, kind="stable")
+    ordered = frame.iloc[order]
+    keys = keys[order]
+    if not len(keys):
+        return ordered, {}
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    stops = np.r_[starts[1:], len(keys)]
+    return ordered, {str(keys[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+
+
+def _by_municipality(ds, result: dict[str, pd.DataFrame]) -> _ByMunicipality:
+    frames, ranges = {}, {}
+    for name, frame in result.items():
+        frames[name], ranges[name] = _sorted_by_municipality(frame)
+    k = ds.kommuner
+    places = {nr: (navn, fnr, fnavn) for nr, navn, fnr, fnavn in zip(
+        k["kommunenummer"].tolist(), k["kommunenavn"].tolist(), k["fylkesnummer"].tolist(),
+        k["fylkesnavn"].tolist(), strict=True)}
+    tilbud, tilbud_ranges = _sorted_by_municipality(ds.tilbud)
+    return _ByMunicipality(frames, ranges, places, tilbud, tilbud_ranges)
 
 #: The tables the national analyses read.
 _NATIONAL_INPUTS = ("ansatte_kompetanse", "tilbud", "befolkning", "program_deltakelse", "program_aktiviteter",
@@ -127,9 +169,8 @@ def national(ds, *, on: DateLike | None = None, grouping: pd.DataFrame | None = 
     schedule = expiry_schedule(ds, on=on)
     result.update(expiry_methods=schedule.methods, expiry_levels=schedule.levels, expiry_changes=schedule.changes)
     _NATIONAL[key] = result
-    # where each municipality's rows are in each frame, so that a profile takes them directly
-    _NATIONAL_ROWS[key] = {name: frame.groupby("kommunenummer", observed=True, sort=False).indices
-                           for name, frame in result.items()}
+    # each municipality's rows together in each frame, so that a profile takes them as a slice
+    _NATIONAL_ROWS[key] = _by_municipality(ds, result)
     if len(_NATIONAL) > _NATIONAL_SIZE:
         old, _ = _NATIONAL.popitem(last=False)
         _NATIONAL_ROWS.pop(old, None)
@@ -205,24 +246,35 @@ def profile(ds, kommunenummer: str, *, on: DateLike | None = None, lang: str = "
     elif isinstance(grouping, str | Path):
         grouping = None
     key = _national_key(ds, on, grouping)
-    nat = national(ds, on=on, grouping=grouping, _key=key)
-    rows = _NATIONAL_ROWS.get(key) or {name: frame.groupby("kommunenummer", observed=True, sort=False).indices
-                                       for name, frame in nat.items()}
-    staff = nat.pop("staff").set_index("kommunenummer").loc[kommunenummer]
-    mine = {name: frame.iloc[rows[name].get(kommunenummer, [])] for name, frame in nat.items()}
+    if key in _NATIONAL:
+        _NATIONAL.move_to_end(key)
+    else:
+        national(ds, on=on, grouping=grouping, _key=key)
+    cut = _NATIONAL_ROWS[key]
+    if kommunenummer not in cut.places or kommunenummer not in cut.ranges["staff"]:
+        raise KeyError(kommunenummer)
+    # each frame's rows of this municipality, as a view (copy-on-write keeps the national
+    # frames from any change made to it)
+    mine = {}
+    for name, frame in cut.frames.items():
+        start, stop = cut.ranges[name].get(kommunenummer, (0, 0))
+        mine[name] = frame.iloc[start:stop]
+    staff = mine.pop("staff")
     mine = {name: frame.reset_index(drop=True) if name.startswith("expiry_") else frame
             for name, frame in mine.items()}
     at = pd.Timestamp(on).normalize()
     expiry = ExpirySchedule(mine.pop("expiry_methods"), mine.pop("expiry_levels"), mine.pop("expiry_changes"), at,
                             at + pd.DateOffset(months=HORIZON_MONTHS), HORIZON_MONTHS)
-    place = ds.kommuner.set_index("kommunenummer").loc[kommunenummer]
+    navn, fylkesnummer, fylkesnavn = cut.places[kommunenummer]
     periode = int(pd.Timestamp(on).year)
-    offers = ds.tilbud[(ds.tilbud["kommunenummer"] == kommunenummer) & (ds.tilbud["ar"] == periode)]
-    return Profile(kommunenummer, place["kommunenavn"], place["fylkesnummer"], place["fylkesnavn"],
+    start, stop = cut.tilbud_ranges.get(kommunenummer, (0, 0))
+    offers = cut.tilbud.iloc[start:stop]
+    offers = offers[offers["ar"] == periode]
+    return Profile(kommunenummer, navn, fylkesnummer, fylkesnavn,
                    pd.Timestamp(on), periode, offers=offers, **mine,
-                   staff_total=int(staff["sertifiserte"]), method_total=int(staff["metoder"]),
-                   training_total=int(staff["i_opplaering"]), has_staff=bool(staff["registrert"]),
-                   has_offers=bool(len(offers)), all_rates=nat["comparison"]["rate"],
+                   staff_total=int(staff["sertifiserte"].iloc[0]), method_total=int(staff["metoder"].iloc[0]),
+                   training_total=int(staff["i_opplaering"].iloc[0]), has_staff=bool(staff["registrert"].iloc[0]),
+                   has_offers=bool(len(offers)), all_rates=_NATIONAL[key]["comparison"]["rate"].copy(deep=False),
                    method_names=short_method_names(), expiry=expiry, lang=lang, utgave=utgave)
 
 
