@@ -335,3 +335,21 @@ def test_the_figures_keep_their_legend_and_labels_inside_for_the_longest_name(la
     # the check saw both figures and their texts, the longest name among them
     assert [t for t in found if t.startswith("svg:")] and all(int(t[4:]) > 10 for t in found if t.startswith("svg:"))
     assert all(longest in c.svg for c in charts)
+
+
+def test_capacity_rows_taken_directly_equal_the_merge_for_every_municipality():
+    """The capacity chart's and comparison table's rows are taken in level order without a
+    merge when a municipality has one row per level: the same frame as the merge, for every
+    municipality of the sample; a profile with a level missing goes through the merge."""
+    sample = kompetanse.load()
+    on = periods.reference_date(sample)
+    for nr in sample.kommuner["kommunenummer"]:
+        p = municipal.profile(sample, nr, on=on)
+        pd.testing.assert_frame_equal(municipal._capacity_rows(p), municipal._capacity_rows_merged(p))
+    oslo = municipal.profile(sample, "0301", on=on)
+    lacking = replace(oslo, barometer=oslo.barometer[oslo.barometer["indikator"] != "kapasitet_selektiv"])
+    rows = municipal._capacity_rows(lacking)
+    pd.testing.assert_frame_equal(rows, municipal._capacity_rows_merged(lacking))
+    assert rows["niva"].tolist() == ["universell", "selektiv", "indikativ"]
+    assert pd.isna(rows.loc[1, "rate"]) and not pd.isna(rows.loc[0, "rate"])
+    municipal.capacity_chart(lacking)  # still drawn, the missing level without a dot

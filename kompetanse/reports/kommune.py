@@ -320,15 +320,40 @@ def barometer_table(p: Profile) -> Barometer:
     return _barometer_table(rows, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn, lang=p.lang)
 
 
+_CAPACITY_COMPARISON = ("land_q1", "land_q3", "rang_i_fylket", "antall_i_fylket", "fylke_antall")
+_CAPACITY_BAROMETER = {"verdi": "rate", "ci_low": "ci_low", "ci_high": "ci_high", "fylke_verdi": "fylke",
+                       "peer_verdi": "peer", "land_verdi": "land", "peer_antall": "peer_antall"}
+
+
 def _capacity_rows(p: Profile) -> pd.DataFrame:
     """Per level: the municipality's rate and interval and the pooled rates of county, peers and
     country (the barometer's, so every figure on the page is the same), with the quartiles and
-    ranks of `compare`."""
+    ranks of `compare`, in level order.
+
+    A municipality has one comparison row and one capacity indicator per level: their columns
+    are then taken in level order directly (the frame `_capacity_rows_merged` makes, in a fifth
+    of the time); anything else (a level missing, a level twice) is merged."""
+    levels = p.comparison["niva"].astype("str").tolist()
+    indicators = p.barometer["indikator"].tolist()
+    wanted = [f"kapasitet_{lv}" for lv in LEVELS]
+    if sorted(levels) != sorted(LEVELS) or sorted(i for i in indicators if str(i).startswith("kapasitet_")) != sorted(
+            wanted):
+        return _capacity_rows_merged(p)
+    in_comparison = [levels.index(lv) for lv in LEVELS]
+    in_barometer = [indicators.index(i) for i in wanted]
+    data = {"niva": pd.array(list(LEVELS), dtype="str")}
+    data |= {c: p.comparison[c].array.take(in_comparison) for c in _CAPACITY_COMPARISON}
+    data |= {name: p.barometer[c].array.take(in_barometer) for c, name in _CAPACITY_BAROMETER.items()}
+    return pd.DataFrame(data)
+
+
+def _capacity_rows_merged(p: Profile) -> pd.DataFrame:
+    """`_capacity_rows` for any profile: the comparison merged with the barometer's capacity
+    rows, reindexed to the levels (a level without a row has NaN)."""
     b = p.barometer[p.barometer["indikator"].str.startswith("kapasitet_")]
-    b = b.assign(niva=b["indikator"].str.removeprefix("kapasitet_"))[
-        ["niva", "verdi", "ci_low", "ci_high", "fylke_verdi", "peer_verdi", "land_verdi", "peer_antall"]]
-    b = b.rename(columns={"verdi": "rate", "fylke_verdi": "fylke", "peer_verdi": "peer", "land_verdi": "land"})
-    c = p.comparison[["niva", "land_q1", "land_q3", "rang_i_fylket", "antall_i_fylket", "fylke_antall"]]
+    b = b.assign(niva=b["indikator"].str.removeprefix("kapasitet_"))[["niva", *_CAPACITY_BAROMETER]]
+    b = b.rename(columns=_CAPACITY_BAROMETER)
+    c = p.comparison[["niva", *_CAPACITY_COMPARISON]]
     return c.merge(b, on="niva", how="left").set_index("niva").reindex(list(LEVELS)).reset_index()
 
 
@@ -341,10 +366,11 @@ def capacity_chart(p: Profile) -> SvgChart | tables.Table:
         return empty
     group = _group(p)
     d = _capacity_rows(p)
-    shown = d[["rate", "ci_high", "fylke", "peer", "land", "land_q3"]].to_numpy().ravel()
-    by_level = d.set_index("niva")
-    said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(by_level.loc[lv, 'rate'], 1)} "
-                     f"({t['country']} {number(by_level.loc[lv, 'land'], 1)})" for lv in LEVELS)
+    shown = np.concatenate([d[c].to_numpy(dtype="float64", na_value=np.nan)
+                            for c in ("rate", "ci_high", "fylke", "peer", "land", "land_q3")])
+    by_level = {r.niva: r for r in tables.records(d)}
+    said = "; ".join(f"{LEVEL_LABELS[lv].lower()} {number(by_level[lv].rate, 1)} "
+                     f"({t['country']} {number(by_level[lv].land, 1)})" for lv in LEVELS)
     alt = t["capacity_alt"].format(name=p.kommunenavn, county=p.fylkesnavn, group=group, said=said)
     return capacity_svg(d, kommunenavn=p.kommunenavn, fylkesnavn=p.fylkesnavn,
                         scale=capacity_scale(p.all_rates, shown), peer_label=t["others"].format(group=group),

@@ -20,9 +20,12 @@ def capacity_scale(rates: pd.Series | np.ndarray, shown: pd.Series | np.ndarray 
     municipality's rate (``rates``, all levels), so that one very small municipality with one
     person (28.6 per 1,000 children in Utsira) does not flatten everything else. A value beyond
     the end is drawn at the edge with its number written out."""
-    values = pd.to_numeric(pd.Series(np.asarray(rates, dtype="float64")), errors="coerce").dropna()
-    top = float(values.quantile(quantile)) * margin if len(values) else 0.0
-    mine = pd.Series(np.asarray(shown, dtype="float64")).dropna()
+    values = np.asarray(rates, dtype="float64")
+    values = values[~np.isnan(values)]
+    # as pandas' Series.quantile computes it (linear interpolation), without making a Series
+    top = float(np.quantile(values, [quantile])[0]) * margin if len(values) else 0.0
+    mine = np.asarray(shown, dtype="float64")
+    mine = mine[~np.isnan(mine)]
     want = float(mine.max()) * 1.1 if len(mine) else top
     end = min(want, top) if top > 0 else want
     return end if end > 0 else 1.0

@@ -139,7 +139,7 @@ def capacity_svg(data: pd.DataFrame, *, kommunenavn: str, fylkesnavn: str, scale
     a value beyond it is drawn at the edge with its number written out. ``words``: the page's
     labels (`kompetanse.reports.kommune_text.TEXT` of its form).
     """
-    d = data.set_index("niva").reindex(list(LEVELS))
+    d = data if data["niva"].tolist() == list(LEVELS) else data.set_index("niva").reindex(list(LEVELS))
     ticks = nice_ticks(scale)
     edge = max(scale, 1e-9)
     left, right, top, row = 92.0, WIDTH - 12.0, 40.0, 58.0
