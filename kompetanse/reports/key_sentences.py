@@ -23,7 +23,6 @@ from kompetanse.analysis.barometer import MIN_STAFF_FACT
 from kompetanse.data.reference import LEVELS
 from kompetanse.formatting import number
 from kompetanse.reports.staff_policy import future_hidden
-from kompetanse.reports.tables import records
 from kompetanse.reports.words import LEVEL_ADJECTIVES, analysis_text, date_text, pick, training_time
 from kompetanse.settings import HORIZON_MONTHS, MIN_CERTIFIED
 
@@ -148,9 +147,11 @@ def coverage(p: Profile) -> str | None:
     if not p.has_staff or p.coverage.empty:
         return None
     t = _t(p)
-    c = p.coverage.set_index("niva").reindex(list(LEVELS))
-    status = c["status"].astype("str")
-    if (status == "dekket").all():
+    cov = p.coverage
+    rows = dict(zip(cov["niva"].astype("str").tolist(),
+                    zip(cov["status"].astype("str").tolist(), cov["sarbar_grunn"].tolist(), strict=True), strict=True))
+    status = {lv: rows[lv][0] if lv in rows else "nan" for lv in LEVELS}
+    if all(s == "dekket" for s in status.values()):
         return t["all_covered"]
     two = _TWO.get(MIN_CERTIFIED, number(MIN_CERTIFIED))
     reasons = {"for_faa": t["for_faa"] if MIN_CERTIFIED == 2 else t["for_faa_n"].format(two=two),
@@ -161,7 +162,7 @@ def coverage(p: Profile) -> str | None:
         parts.append(t["covered"].format(levels=_levels(covered)))
     for lv in LEVELS:
         if status[lv] == "sarbar":
-            why = reasons.get(c.loc[lv, "sarbar_grunn"], t["thin"])
+            why = reasons.get(rows[lv][1], t["thin"])
             parts.append(t["vulnerable"].format(levels=_levels([lv]), why=why))
     missing = [lv for lv in LEVELS if status[lv] == "mangler"]
     if missing:
@@ -172,18 +173,23 @@ def coverage(p: Profile) -> str | None:
 def _capacity_versus(p: Profile, comparator: str) -> tuple[list[tuple], list[tuple], bool]:
     """Levels where capacity is tested higher / lower than ``comparator``, and whether every
     level was tested."""
-    rows = p.barometer[p.barometer["indikator"].str.startswith("kapasitet_")]
+    b = p.barometer
     higher, lower = [], []
-    for r in records(rows):
-        lv = r.indikator.removeprefix("kapasitet_")
-        verdict = getattr(r, f"vurdering_{comparator}")
-        item = (lv, r.verdi, getattr(r, f"{comparator}_verdi"))
+    levels = 0
+    tested = True
+    for indikator, verdi, other, verdict in zip(b["indikator"].tolist(), b["verdi"].tolist(),
+                                                b[f"{comparator}_verdi"].tolist(),
+                                                b[f"vurdering_{comparator}"].tolist(), strict=True):
+        if not indikator.startswith("kapasitet_"):
+            continue
+        levels += 1
+        tested = tested and verdict != ""
+        item = (indikator.removeprefix("kapasitet_"), verdi, other)
         if verdict == "bedre":
             higher.append(item)
         elif verdict == "darligere":
             lower.append(item)
-    tested = len(rows) == len(LEVELS) and (rows[f"vurdering_{comparator}"] != "").all()
-    return higher, lower, tested
+    return higher, lower, levels == len(LEVELS) and tested
 
 
 def _differences(p: Profile, higher: list[tuple], lower: list[tuple]) -> str:
@@ -292,11 +298,13 @@ def no_offers(p: Profile) -> str | None:
 def survey(p: Profile) -> str | None:
     """The parent survey's «samarbeid» beside the country, said to be untested (means without
     their spread)."""
-    rows = p.barometer[p.barometer["indikator"] == "samarbeid"]
-    if rows.empty or pd.isna(rows["verdi"].iloc[0]) or pd.isna(rows["land_verdi"].iloc[0]):
+    b = p.barometer
+    found = [(v, land) for i, v, land in zip(b["indikator"].tolist(), b["verdi"].tolist(), b["land_verdi"].tolist(),
+                                             strict=True) if i == "samarbeid"]
+    if not found or pd.isna(found[0][0]) or pd.isna(found[0][1]):
         return None
-    r = rows.iloc[0]
-    return _t(p)["survey"].format(value=number(r["verdi"], 2), land=number(r["land_verdi"], 2))
+    value, land = found[0]
+    return _t(p)["survey"].format(value=number(value, 2), land=number(land, 2))
 
 
 #: The rules in the order their sentences are kept.
