@@ -65,16 +65,22 @@ def trend_table(p: Profile) -> tables.Table:
         return no_staff(p, t["no_trend"], t["cap_trend"])
     labels = _trend_labels(t)
     statuses = STATUS_LABELS[p.lang]
-    years = sorted(int(y) for y in p.trends["ar"].unique())
-    markers = p.markers.set_index("niva")
+    tr = p.trends
+    # (level, year) -> (capacity per 1,000, status): a few rows, read in Python
+    cells = {(str(lv), int(y)): (v, s) for lv, y, v, s in zip(
+        tr["niva"].tolist(), tr["ar"].tolist(), tr["kapasitet_per_1000"].tolist(), tr["status"].tolist(), strict=True)}
+    years = sorted({y for _, y in cells})
+    mk = p.markers
+    markers = {str(lv): {"trend": a, "trend_merknad": b, "trend_peer": c, "trend_land": d} for lv, a, b, c, d in zip(
+        mk["niva"].tolist(), mk["trend"].tolist(), mk["trend_merknad"].tolist(), mk["trend_peer"].tolist(),
+        mk["trend_land"].tolist(), strict=True)}
     rows = []
     for lv in LEVELS:
-        d = p.trends[p.trends["niva"] == lv].set_index("ar")
         row = {t["level"]: LEVEL_LABELS[lv]}
         for y in years:
-            row[str(y)] = (f"{number(d.loc[y, 'kapasitet_per_1000'], 1)} ({statuses[d.loc[y, 'status']].lower()})"
-                           if y in d.index else tables.MISSING)
-        m = markers.loc[lv] if lv in markers.index else None
+            row[str(y)] = (f"{number(cells[lv, y][0], 1)} ({statuses[cells[lv, y][1]].lower()})"
+                           if (lv, y) in cells else tables.MISSING)
+        m = markers.get(lv)
         own = "" if m is None else m["trend"]
         why = "" if m is None else analysis_text(m["trend_merknad"], p.lang)
         row[t["trend_own"]] = labels.get(own, t["trend_none"].format(why=why) if m is not None else "")

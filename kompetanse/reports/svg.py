@@ -226,6 +226,9 @@ def trend_svg(data: pd.DataFrame, *, kommunenavn: str, peer_label: str, words: d
     values = data[[c for c, *_ in series]].to_numpy(dtype="float64")
     top = scale if scale is not None else float(np.nanmax(values, initial=0.0)) * 1.1 or 1.0
     years = sorted(int(a) for a in data["ar"].unique())
+    # each level's rows by year (a stable sort of the few rows, in numpy)
+    levels_of = data["niva"].astype("str").to_numpy()
+    year_of = data["ar"].to_numpy()
     ticks = [t for t in nice_ticks(top, 5) if t <= top * (1 + 1e-9)]
     decimals = _decimals(ticks)
     entries = [(functools.partial(_line_sample, style, marker, 16, colour=colour), label)
@@ -259,10 +262,11 @@ def trend_svg(data: pd.DataFrame, *, kommunenavn: str, peer_label: str, words: d
         for year in years:
             label = f"{year % 100:02d}" if len(years) > 3 else str(year)
             body.append(_text(x(year), ptop + panel_h + 18, label, anchor="middle"))
-        d = data[data["niva"] == lv].sort_values("ar")
-        xs = [float(a) for a in d["ar"]]
-        for col, _label, colour, marker, style in series:
-            v = d[col].to_numpy(dtype="float64")
+        rows = np.flatnonzero(levels_of == lv)
+        rows = rows[np.argsort(year_of[rows], kind="stable")]
+        xs = [float(a) for a in year_of[rows]]
+        for i, (_col, _label, colour, marker, style) in enumerate(series):
+            v = values[rows, i]
             for run in _segments(xs, v):
                 points = " ".join(f"{_f(x(a))},{_f(y(b))}" for a, b in run)
                 body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
