@@ -39,13 +39,17 @@ def table_bundle(tables: Sequence[tuple[str, Sequence[str], Sequence[str], Seque
          "rows": [[str(v) for v in row] for row in rows]} for caption, columns, numeric, rows in tables]}}
 
 def cell_rows(frame: pd.DataFrame) -> list[tuple]:
-    """The rows of ``frame`` as tuples of its values, as ``frame.itertuples(index=False,
-    name=None)`` gives them. A frame of display cells (object dtype: every `Table`) is read in
-    one step, its objects as they are (a `StatusText` stays one): a hundred times faster than
-    ``itertuples``, which makes a Series of every column first."""
+    """The rows of ``frame`` as tuples of its values: the values ``frame.itertuples(index=False,
+    name=None)`` gives, as each column's ``tolist()`` gives them (Python scalars; NaN, NA or
+    NaT where missing; Timestamps and Periods). A frame of display cells (object dtype: every
+    `Table`) is read in one step, its objects as they are (a `StatusText` stays one): a hundred
+    times faster than ``itertuples``, which makes a Series of every column and iterates it."""
     if len(frame.columns) and all(isinstance(dtype, np.dtype) and dtype.kind == "O" for dtype in frame.dtypes):
         return list(map(tuple, frame.to_numpy().tolist()))
-    return list(frame.itertuples(index=False, name=None))
+    if not len(frame.columns):
+        return [()] * len(frame)
+    # tolist() converts a column at once (iterating an Arrow column makes a scalar per value)
+    return list(zip(*(column.tolist() for _, column in frame.items()), strict=True))
 
 
 @functools.lru_cache(maxsize=256)
@@ -54,9 +58,9 @@ def _record_class(columns: tuple):
 
 
 def records(frame: pd.DataFrame) -> list[tuple]:
-    """``list(frame.itertuples(index=False))``: the rows as named tuples, whose class is made once
-    per set of column names instead of on every call (`collections.namedtuple` costs more than
-    the rows of a small table)."""
+    """The rows as named tuples, as ``frame.itertuples(index=False)`` gives them (with the values
+    of `cell_rows`), whose class is made once per set of column names instead of on every call
+    (`collections.namedtuple` costs more than the rows of a small table)."""
     make = _record_class(tuple(frame.columns))._make
     return [make(row) for row in cell_rows(frame)]
 
