@@ -248,6 +248,35 @@ def test_a_notebook_run_in_process_equals_a_fresh_papermill_run_output_for_outpu
     assert out["data"]["text/plain"] == "False" and out["execution_count"] == 1
 
 
+def test_in_process_cells_are_transformed_as_ipython_does_also_when_a_notebook_adds_a_transformer(tmp_path):
+    # the shell remembers what IPython's static transformations make of each cell (the same cells
+    # run in every report): a magic works in every run, and a notebook that adds a transformer of
+    # its own gets it from the next cell on, though the cell's text was seen before without it
+    from kompetanse.build.inprocess import InProcessShell
+
+    shell = InProcessShell()
+    manager = shell.shell.input_transformer_manager
+    before = list(manager.line_transforms)
+    plain = _tiny_notebook(tmp_path / "plain.ipynb", "%time y = 2", "SEKS = 7", "y * SEKS")
+    adds = _tiny_notebook(tmp_path / "adds.ipynb", "%time y = 2",
+                          "get_ipython().input_transformer_manager.line_transforms.append(\n"
+                          "    lambda lines: [line.replace('SEKS', '6') for line in lines])",
+                          "y * SEKS")
+    try:
+        for run in range(2):
+            first = shell.run(plain, {}, output=tmp_path / f"plain.{run}.ipynb")
+            assert first.ok, first.error
+            assert first.notebook.cells[2].outputs[0]["data"]["text/plain"] == "14"
+            assert "Wall time" in first.notebook.cells[0].outputs[0]["text"]
+            manager.line_transforms[:] = before
+            second = shell.run(adds, {}, output=tmp_path / f"adds.{run}.ipynb")
+            assert second.ok, second.error
+            assert second.notebook.cells[2].outputs[0]["data"]["text/plain"] == "12"
+            manager.line_transforms[:] = before
+    finally:
+        manager.line_transforms[:] = before
+
+
 def test_an_in_process_cell_that_runs_too_long_fails_its_report_and_the_next_one_runs(tmp_path):
     from kompetanse.build.inprocess import InProcessShell
 

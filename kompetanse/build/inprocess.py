@@ -167,6 +167,31 @@ def _shell_class():
     return Shell
 
 
+def _cache_static_transforms(shell) -> None:
+    """Remember what IPython's static input transformations (magics, ``!`` commands, help
+    syntax: text in, text out, the same whatever the state) make of each cell's text: every
+    municipal notebook runs the same cells, and tokenising them again cost 2 % of a page. The
+    dynamic transformations of one-line cells, which depend on the namespace, still run."""
+    manager = shell.input_transformer_manager
+    if getattr(manager.transform_cell, "kompetanse_cached", False):
+        return
+    transform = manager.transform_cell
+    done: dict[tuple, str] = {}
+
+    def cached(cell: str) -> str:
+        # the transformers in place are part of the key: a notebook that adds one gets it
+        key = (cell, *map(id, (*manager.cleanup_transforms, *manager.line_transforms,
+                                *manager.token_transformers)))
+        if key not in done:
+            if len(done) > 4096:
+                done.clear()
+            done[key] = transform(cell)
+        return done[key]
+
+    cached.kompetanse_cached = True
+    manager.transform_cell = cached
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
@@ -186,6 +211,7 @@ class InProcessShell:
         # as ipykernel starts: the inline backend, chosen before pyplot is imported
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         self.shell = _shell_class().instance(config=config)
+        _cache_static_transforms(self.shell)
         matplotlib.use("module://matplotlib_inline.backend_inline")
         self.shell.enable_matplotlib("inline")
         self.pristine = {k: v for k, v in matplotlib.rcParams.items() if k not in _style_blacklist()}

@@ -88,7 +88,7 @@ def periode(value: object, ds, *, name: str = "periode") -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
         return latest_period(ds)
     number = year(value, name=name)
-    years = sorted(set(ds.befolkning["ar"]) | set(ds.tilbud["ar"]))
+    years = sorted(set(ds.befolkning["ar"].unique().tolist()) | set(ds.tilbud["ar"].unique().tolist()))
     if number not in years:
         raise argument_error(name, f"a year with data ({', '.join(map(str, years))})", value, cls=ParameterError)
     return number
