@@ -246,23 +246,32 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
     _one(schedule, "schedule")
     m = schedule.methods
     names = short_method_names()
-    methods = m.drop_duplicates("metode")[["metode", "nivaer", "aktive_na"]].reset_index(drop=True)
-    methods["navn"] = methods["metode"].map(names).fillna(methods["metode"])
-    methods["nivaer_tekst"] = methods["nivaer"].str.split(", ").map(
-        lambda levels: ", ".join(LEVEL_LABELS[x].lower() for x in levels))
-    methods = methods.sort_values("navn", ignore_index=True)
+    # per method (its first row): code, levels, active now; by short name
+    found: dict[str, tuple] = {}
+    for metode, nivaer, aktive, _, _ in _method_rows(schedule):
+        found.setdefault(metode, (nivaer, aktive))
+    listed = sorted(((names.get(code, code), code, nivaer, aktive) for code, (nivaer, aktive) in found.items()),
+                    key=lambda row: row[0])
     if utgave == "offentlig":
         first = {metode: kvartal for metode, (_, _, kvartal) in _first_expiry(schedule).items()}
-        shown = methods[methods["aktive_na"] >= min_staff].copy()
-        when = [first.get(code) for code in shown["metode"]]
-        shown["fornyes"] = [f"{t['by']} {quarter_text(q)}" if not pd.isna(q) else
-                            t["no_expiry"].format(months=_months(schedule.months, lang)) for q in when]
-        if shown.empty:
-            shown = pd.DataFrame({"navn": [t["none_shown"].format(n=number(min_staff))],
-                                  "nivaer_tekst": [""], "fornyes": [""]})
+        none = t["no_expiry"].format(months=_months(schedule.months, lang))
+        shown = [(navn, ", ".join(LEVEL_LABELS[x].lower() for x in nivaer.split(", ")),
+                  none if pd.isna(first.get(code)) else f"{t['by']} {quarter_text(first[code])}")
+                 for navn, code, nivaer, aktive in listed if aktive >= min_staff]
+        if not shown:
+            shown = [(t["none_shown"].format(n=number(min_staff)), "", "")]
         caption = t["methods_caption"].format(n=number(min_staff))
-        return tables.table(shown, columns={"navn": t["method"], "nivaer_tekst": t["levels"], "fornyes": t["renew"]},
+        return tables.table(pd.DataFrame(shown, columns=["navn", "nivaer_tekst", "fornyes"], dtype=object),
+                            columns={"navn": t["method"], "nivaer_tekst": t["levels"], "fornyes": t["renew"]},
                             caption=caption)
+    methods = pd.DataFrame({
+        "metode": pd.array([code for _, code, _, _ in listed], dtype="str"),
+        "nivaer": pd.array([nivaer for _, _, nivaer, _ in listed], dtype="str"),
+        "aktive_na": np.array([aktive for *_, aktive in listed], dtype="int64"),
+        "navn": pd.array([navn for navn, *_ in listed], dtype="str"),
+        "nivaer_tekst": pd.array([", ".join(LEVEL_LABELS[x].lower() for x in nivaer.split(", "))
+                                  for _, _, nivaer, _ in listed], dtype="str"),
+    })
     lost = m.assign(tapt=m["utloper"] + m["slutter"]).pivot(index="metode", columns="kvartal_navn", values="tapt")
     order = list(dict.fromkeys(m["kvartal_navn"]))
     lost = lost[order].rename(columns=lambda q: t["loses"].format(q=q))

@@ -442,11 +442,20 @@ def methods_table(p: Profile) -> tables.Table:
     empty = no_staff(p, t["no_methods"], t["cap_methods"])
     if empty is not None:
         return empty
-    training = p.training.set_index("metode")["antall"].rename("i_opplaering")
-    d = (p.active.set_index("metode")["aktive"].to_frame().join(training, how="outer").fillna(0)
-         .astype("int64").reset_index())
-    catalogue = _catalogue()
-    d = d.merge(catalogue, on="metode", how="left").sort_values("navn")
+    # per method (the active and the training ones, by code), with the catalogue's name and
+    # levels, by name (a method the catalogue lacks last): a few rows, in Python
+    active = dict(zip(p.active["metode"].tolist(), p.active["aktive"].tolist(), strict=True))
+    training = dict(zip(p.training["metode"].tolist(), p.training["antall"].tolist(), strict=True))
+    catalogue = _catalogue_rows()
+    codes = sorted(active.keys() | training.keys())
+    codes = sorted(codes, key=lambda code: (code not in catalogue, catalogue.get(code, ("",))[0]))
+    d = pd.DataFrame({
+        "metode": pd.array(codes, dtype="str"),
+        "aktive": np.array([active.get(code, 0) for code in codes], dtype="int64"),
+        "i_opplaering": np.array([training.get(code, 0) for code in codes], dtype="int64"),
+        "navn": pd.array([catalogue[code][0] if code in catalogue else None for code in codes], dtype="str"),
+        "niva_tekst": pd.array([catalogue[code][1] if code in catalogue else None for code in codes], dtype="str"),
+    })
     if d.empty:
         return tables.table(pd.DataFrame({"navn": [t["no_methods_row"]]}), columns={"navn": t["method"]},
                             caption=t["cap_methods"])
@@ -458,6 +467,14 @@ def _catalogue() -> pd.DataFrame:
     """The catalogue's code, name and levels in words, for the methods table (a new frame each
     call, from the one made once per process)."""
     return _catalogue_once().copy()
+
+
+@functools.cache
+def _catalogue_rows() -> dict[str, tuple[str, str]]:
+    """The catalogue by code: (name, levels in words), made once per process."""
+    c = _catalogue_once()
+    return dict(zip(c["metode"].tolist(), zip(c["navn"].tolist(), c["niva_tekst"].tolist(), strict=True),
+                    strict=True))
 
 
 @functools.cache
