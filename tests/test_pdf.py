@@ -201,6 +201,12 @@ def test_the_municipal_pdf_is_tagged_a4_and_says_what_the_page_says(site, nr, na
     assert f"{name} – foreldrestøtte og kompetanse" in text  # the page header
     assert f"Side {len(reader.pages)} av {len(reader.pages)}" in text
     assert "Last ned PDF" not in text  # the page's own link to the PDF is not printed
+    # no link to the build machine's files (a link to a page of the site printed from the file
+    # became file:///<the build folder>/…): the PDF has the page's text, not its addresses
+    raw = (folder / "kommuner" / f"{nr}.pdf").read_bytes()
+    assert b"file:" not in raw and str(folder).encode() not in raw
+    uris = [a.get_object().get("/A", {}).get("/URI") for page in reader.pages for a in page.get("/Annots", [])]
+    assert not [u for u in uris if u and not str(u).startswith(("http://", "https://", "mailto:"))]
 
 
 @needs_browser
