@@ -4,8 +4,9 @@
 The floor is the least a municipal page can cost with this design: the notebook's code cells
 executed in this one process (no kernel, no papermill) with the same parameters, library calls,
 downloads and HTML rendering as the build. It is set beside the builder's cost per municipal
-page with one worker (the difference between building 2n and n municipalities, both forms, so
-start-up and the national pages drop out), and their ratio printed.
+page with one worker (the time between the first and the last municipal page written in one
+build, over the pages in between, so that start-up and the national pages drop out), and their
+ratio printed.
 
 Prints seconds per report for the loop and the build and their ratio, then the wall time and peak memory (the sum
 of the resident memory of the whole process tree: builder, workers and their kernels) of a full
@@ -158,16 +159,16 @@ def floor_per_page(ds, numbers: list[str], periode: int) -> float:
 
 
 def builder_per_page(kompetanse_cmd: list[str], numbers: list[str], tmp: Path) -> float:
-    """Seconds per municipal page of `kompetanse report` with one worker, without PDFs: the
-    build of all ``numbers`` less the build of its first quarter, over the pages that adds (a
-    difference of many pages, so that the noise of the fixed costs, about 20 s, is small)."""
-    half = numbers[: max(1, len(numbers) // 4)]
-    walls = {}
-    for name, nrs in (("half", half), ("all", numbers)):
-        walls[name], _ = run([*kompetanse_cmd, "--out", str(tmp / f"one-{name}"), "--jobs", "1", "--uten-pdf",
-                              "--force", "--kommune", *nrs])
-    pages = {name: len(list((tmp / f"one-{name}").rglob("kommuner/*.html"))) for name in walls}
-    return (walls["all"] - walls["half"]) / (pages["all"] - pages["half"])
+    """Seconds per municipal page of `kompetanse report` with one worker, without PDFs, at its
+    steady pace: one build of ``numbers`` (both forms), and the time between the first municipal
+    page written and the last over the pages written in between (the pages' modification times),
+    so that the build's start-up, its national pages and its end drop out, and with them their
+    noise (a difference of two builds' wall times varied by ±1.5 s)."""
+    out = tmp / "one"
+    out.mkdir(parents=True, exist_ok=True)
+    run([*kompetanse_cmd, "--out", str(out), "--jobs", "1", "--uten-pdf", "--force", "--kommune", *numbers])
+    written = sorted(p.stat().st_mtime_ns for p in out.rglob("kommuner/*.html"))
+    return (written[-1] - written[0]) / 1e9 / (len(written) - 1)
 
 
 def pdf_costs(folder: Path, pages: list[Path], *, cold: int = 3) -> None:
@@ -224,10 +225,18 @@ def main() -> None:
               f"{per_loop:.2f} s per report")
 
         sample = sorted(ds.kommuner["kommunenummer"])[3:: max(1, 357 // args.floor)][: args.floor]
-        floor = floor_per_page(ds, sample, periode)
-        builder = builder_per_page([c for c in kompetanse_cmd if c != "--jobs" and c != str(args.jobs)], sample, tmp)
+        # alternating, three times, and the medians: the machine's pace drifts by a fifth or more
+        # over a minute, and the two are measured one after the other
+        floors, builders = [], []
+        one_worker = [c for c in kompetanse_cmd if c != "--jobs" and c != str(args.jobs)]
+        for i in range(3):
+            floors.append(floor_per_page(ds, sample, periode))
+            builders.append(builder_per_page(one_worker, sample, tmp / f"builder-{i}"))
+        floor, builder = statistics.median(floors), statistics.median(builders)
         print(f"floor (cells in one process, no kernel; {2 * len(sample)} municipal pages): {floor:.3f} s per page; "
-              f"the builder with one worker: {builder:.3f} s per page, {builder / floor:.2f} times the floor")
+              f"the builder with one worker: {builder:.3f} s per page, {builder / floor:.2f} times the floor "
+              f"(medians of 3: floor {', '.join(f'{x:.3f}' for x in floors)}; "
+              f"builder {', '.join(f'{x:.3f}' for x in builders)})")
 
         seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])
         built = len(list((tmp / "small").rglob("*.html"))) - 1  # minus the index
