@@ -277,6 +277,33 @@ def test_in_process_cells_are_transformed_as_ipython_does_also_when_a_notebook_a
         manager.line_transforms[:] = before
 
 
+def test_matplotlib_settings_a_notebook_changes_are_undone_for_the_next(tmp_path):
+    # the reset sets back only the settings that differ from a fresh shell's: a style, a single
+    # setting, a cycler and a list each come back, and a notebook that changes nothing finds them so
+    from kompetanse.build.inprocess import InProcessShell
+
+    shell = InProcessShell()
+    show = _tiny_notebook(tmp_path / "show.ipynb",
+                          "import matplotlib as mpl\n"
+                          "[mpl.rcParams[k] for k in ('lines.linewidth', 'axes.facecolor', 'axes.prop_cycle',"
+                          " 'font.sans-serif', 'figure.figsize')]")
+    change = _tiny_notebook(tmp_path / "change.ipynb",
+                            "import matplotlib as mpl, matplotlib.pyplot as plt\n"
+                            "plt.style.use('ggplot')\n"
+                            "mpl.rcParams['lines.linewidth'] = 7\n"
+                            "mpl.rcParams['axes.prop_cycle'] = mpl.cycler(color=['red'])\n"
+                            "mpl.rcParams['font.sans-serif'] = ['Nothing']\n"
+                            "mpl.rcParams['figure.figsize'] = [1, 1]")
+
+    def shown(name):
+        return shell.run(show, {}, output=tmp_path / f"{name}.ipynb").notebook.cells[0].outputs[0]["data"]["text/plain"]
+
+    fresh = shown("fresh")
+    assert shell.run(change, {}, output=tmp_path / "changed.ipynb").ok
+    assert shown("after") == fresh
+    assert shown("again") == fresh
+
+
 def test_an_in_process_cell_that_runs_too_long_fails_its_report_and_the_next_one_runs(tmp_path):
     from kompetanse.build.inprocess import InProcessShell
 

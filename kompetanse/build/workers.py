@@ -30,14 +30,17 @@ CELL_TIMEOUT = 600
 
 _kernel = None
 _running_dir: Path | None = None
+#: The site every report of the build links within (`Site`), given to each worker once.
+_site: Site | None = None
 
 
-def _init_worker(kernel_name: str | None, running_dir: str | None = None) -> None:
+def _init_worker(kernel_name: str | None, running_dir: str | None = None, site: Site | None = None) -> None:
     import multiprocessing.util
     import signal
 
-    global _kernel, _running_dir
+    global _kernel, _running_dir, _site
     _running_dir = Path(running_dir) if running_dir else None
+    _site = site
     if kernel_name is None:
         from kompetanse.build.inprocess import InProcessShell
 
@@ -99,7 +102,9 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None,
     ``present``: the page's download files that were on disk when the build began
     (`kompetanse.site.downloads.downloads_on_disk`), so that the stale ones are removed without
     listing the page's folder again; None lists it. The files are not flushed to disk one by
-    one: the build does that once, before it writes the manifest (`kompetanse.build.batch`)."""
+    one: the build does that once, before it writes the manifest (`kompetanse.build.batch`).
+    ``site`` None: the site the worker was started with."""
+    site = site if site is not None else _site
     executed = folder / job.executed
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.{os.getpid()}.tmp.ipynb")
@@ -178,10 +183,12 @@ def run_all(todo: list[Job], folder: Path, built: str, statuses: dict[str, Repor
     try:
         while pending:
             broken: list[Job] = []
+            # the site goes to each worker once, not with every report (65 kB pickled and read
+            # again for each page)
             with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=_init_worker,
-                                     initargs=(kernel_name, str(running_dir))) as pool:
+                                     initargs=(kernel_name, str(running_dir), site)) as pool:
                 futures: dict[Future, Job] = {
-                    pool.submit(run_job, job, folder, built, site,
+                    pool.submit(run_job, job, folder, built, None,
                                 None if present is None else present.get(job.html, frozenset())): job
                     for job in pending}
                 pending = []
