@@ -13,7 +13,7 @@ import pytest
 
 import kompetanse
 from kompetanse.reports import digest
-from kompetanse.reports.kommune import _NATIONAL_INPUTS
+from kompetanse.reports.kommune_national import _NATIONAL_INPUTS
 
 
 @pytest.fixture
