@@ -21,6 +21,7 @@ and the build's tabs), against a cold Chromium started for each PDF.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -202,6 +203,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5, help="municipalities in the side-by-side run (default 5)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for kompetanse report")
     parser.add_argument("--no-full", action="store_true", help="skip the full national batch")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="alternating measurements of the floor and the builder (default 5; medians)")
     parser.add_argument("--floor", type=int, default=40,
                         help="municipalities (both forms) for the floor and the builder per page (default 40)")
     args = parser.parse_args()
@@ -225,17 +228,20 @@ def main() -> None:
               f"{per_loop:.2f} s per report")
 
         sample = sorted(ds.kommuner["kommunenummer"])[3:: max(1, 357 // args.floor)][: args.floor]
-        # alternating, three times, and the medians: the machine's pace drifts by a fifth or more
-        # over a minute, and the two are measured one after the other
+        # alternating, five times, and the medians: the machine's pace drifts by a fifth or more
+        # over a minute, and the two are measured one after the other; the disk is flushed before
+        # each (files removed shortly before slow the creation of new ones tenfold for a while)
         floors, builders = [], []
         one_worker = [c for c in kompetanse_cmd if c != "--jobs" and c != str(args.jobs)]
-        for i in range(3):
+        for i in range(args.rounds):
+            os.sync()
             floors.append(floor_per_page(ds, sample, periode))
+            os.sync()
             builders.append(builder_per_page(one_worker, sample, tmp / f"builder-{i}"))
         floor, builder = statistics.median(floors), statistics.median(builders)
         print(f"floor (cells in one process, no kernel; {2 * len(sample)} municipal pages): {floor:.3f} s per page; "
               f"the builder with one worker: {builder:.3f} s per page, {builder / floor:.2f} times the floor "
-              f"(medians of 3: floor {', '.join(f'{x:.3f}' for x in floors)}; "
+              f"(medians of {args.rounds}: floor {', '.join(f'{x:.3f}' for x in floors)}; "
               f"builder {', '.join(f'{x:.3f}' for x in builders)})")
 
         seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])

@@ -277,6 +277,19 @@ def test_in_process_cells_are_transformed_as_ipython_does_also_when_a_notebook_a
         manager.line_transforms[:] = before
 
 
+def test_a_cell_that_awaits_at_its_top_level_runs_in_process_as_on_a_kernel(tmp_path):
+    # the shell skips IPython's second compile of a cell that cannot await (no await, no async);
+    # one that does still runs on IPython's event loop, and a cell that only says the word runs
+    from kompetanse.build.inprocess import InProcessShell
+
+    shell = InProcessShell()
+    result = shell.run(_tiny_notebook(tmp_path / "await.ipynb", "import asyncio\nawait asyncio.sleep(0)\n5",
+                                      "async def f():\n    return 6\nawait f()", "'await async'"), {},
+                       output=tmp_path / "await.out.ipynb")
+    assert result.ok, result.error
+    assert [c.outputs[0]["data"]["text/plain"] for c in result.notebook.cells] == ["5", "6", "'await async'"]
+
+
 def test_matplotlib_settings_a_notebook_changes_are_undone_for_the_next(tmp_path):
     # the reset sets back only the settings that differ from a fresh shell's: a style, a single
     # setting, a cycler and a list each come back, and a notebook that changes nothing finds them so

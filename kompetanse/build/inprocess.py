@@ -157,6 +157,15 @@ def _shell_class():
             # the inline backend needs no event loop, as in ipykernel
             pass
 
+        def should_run_async(self, raw_cell, *, transformed_cell=None, preprocessing_exc_tuple=None):
+            # IPython compiles every cell once more to see whether it awaits at its top level; a
+            # cell without the words await and async cannot, and is run as IPython would run it
+            text = raw_cell if transformed_cell is None else transformed_cell
+            if "await" not in text and "async" not in text:
+                return False
+            return super().should_run_async(raw_cell, transformed_cell=transformed_cell,
+                                            preprocessing_exc_tuple=preprocessing_exc_tuple)
+
         def _showtraceback(self, etype, evalue, stb):
             # as ipykernel: the traceback becomes the cell's error output
             self.recorder.add({"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue),

@@ -22,9 +22,12 @@ def write_atomic(path: Path, data: str | bytes, *, sync: bool = True) -> None:
     writes its pages so (an fsync each costs more than writing most of them) and flushes them
     all at once (`DeferredFlush`) before it writes the manifest that lists them.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _create_temporary(path)
+    try:
+        fd, tmp = _create_temporary(path)
+    except FileNotFoundError:  # the folder is not there yet (a stat per file cost more than this)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
