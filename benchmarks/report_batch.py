@@ -203,8 +203,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=5, help="municipalities in the side-by-side run (default 5)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes for kompetanse report")
     parser.add_argument("--no-full", action="store_true", help="skip the full national batch")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="alternating measurements of the floor and the builder (default 5; medians)")
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="alternating measurements of the floor and the builder (default 7; medians)")
     parser.add_argument("--floor", type=int, default=40,
                         help="municipalities (both forms) for the floor and the builder per page (default 40)")
     args = parser.parse_args()
@@ -228,7 +228,7 @@ def main() -> None:
               f"{per_loop:.2f} s per report")
 
         sample = sorted(ds.kommuner["kommunenummer"])[3:: max(1, 357 // args.floor)][: args.floor]
-        # alternating, five times, and the medians: the machine's pace drifts by a fifth or more
+        # alternating, seven times, and the medians: the machine's pace drifts by a fifth or more
         # over a minute, and the two are measured one after the other; the disk is flushed before
         # each (files removed shortly before slow the creation of new ones tenfold for a while)
         floors, builders = [], []
@@ -242,7 +242,8 @@ def main() -> None:
         print(f"floor (cells in one process, no kernel; {2 * len(sample)} municipal pages): {floor:.3f} s per page; "
               f"the builder with one worker: {builder:.3f} s per page, {builder / floor:.2f} times the floor "
               f"(medians of {args.rounds}: floor {', '.join(f'{x:.3f}' for x in floors)}; "
-              f"builder {', '.join(f'{x:.3f}' for x in builders)})")
+              f"builder {', '.join(f'{x:.3f}' for x in builders)}; the ratio in each round "
+              f"{', '.join(f'{b / f:.2f}' for f, b in zip(floors, builders, strict=True))})")
 
         seconds, _ = run([*kompetanse_cmd, "--out", str(tmp / "small"), "--kommune", *numbers])
         built = len(list((tmp / "small").rglob("*.html"))) - 1  # minus the index
