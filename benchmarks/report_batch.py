@@ -86,12 +86,12 @@ def run(cmd: list[str]) -> tuple[float, tuple[int, int]]:
     """Run a command; return (seconds, peak memory of its process tree in bytes: the sum of
     resident sets and the sum of proportional sets, `PeakMemory`)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     meter = PeakMemory(proc.pid)
-    _, err = proc.communicate()
+    out, err = proc.communicate()
     peak = meter.stop()
     if proc.returncode not in (0,):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}\n{err[-3000:]}")
     return time.perf_counter() - start, peak
 
 
