@@ -7,6 +7,7 @@ pages and exits 0 with a warning."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import unicodedata
@@ -145,6 +146,62 @@ def test_a_tab_is_replaced_by_a_fresh_one_after_its_share_of_pdfs_and_every_pdf_
     assert len(made) == 5
     for i, page in enumerate(pages):
         assert f"Side {i}" in _text(pypdf.PdfReader(page.with_suffix(".pdf")))
+
+
+@needs_browser
+def test_a_tab_whose_renderer_crashed_is_replaced_and_its_page_printed_again(tmp_path):
+    # a renderer can die under a print (the kernel's OOM killer picks the largest process):
+    # the crashed tab printed nothing more, and every later page handed to it failed, so one
+    # crash failed the build (exit 1) with up to TAB_PDFS missing PDFs
+    pages = []
+    for i in range(5):
+        page = tmp_path / f"p{i}.html"
+        page.write_text(f'<!DOCTYPE html><html lang="nb"><head><title>Side {i}</title></head><body><p>Side {i}</p>'
+                        "</body></html>", encoding="utf-8")
+        pages.append(page)
+    with PdfPrinter(tabs=2) as printer:
+        printer.submit(pages[0], pages[0].with_suffix(".pdf"), "p0").result(timeout=120)
+
+        async def crash_every_tab() -> int:
+            tabs = [printer._tabs.get_nowait() for _ in range(printer._tabs.qsize())]
+            for tab in tabs:
+                with contextlib.suppress(Exception):  # the navigation fails as the renderer dies
+                    await tab.goto("chrome://crash", timeout=10_000)
+                printer._tabs.put_nowait(tab)
+            return len(tabs)
+
+        assert asyncio.run_coroutine_threadsafe(crash_every_tab(), printer._loop).result(timeout=60) == 2
+        for f in [printer.submit(p, p.with_suffix(".pdf"), p.stem) for p in pages[1:]]:
+            assert f.result(timeout=120) > 0
+    for i, page in enumerate(pages):
+        assert f"Side {i}" in _text(pypdf.PdfReader(page.with_suffix(".pdf")))
+
+
+@needs_browser
+def test_a_print_that_fails_twice_fails_and_the_printer_goes_on(tmp_path, monkeypatch):
+    # the page is printed again once, not for ever: a page that fails in a fresh tab too fails
+    # its PDF with the reason, and the pages after it print
+    calls = []
+    print_once = PdfPrinter._print_once
+
+    async def failing(self, tab, content, title):
+        if "Feil" in content:
+            calls.append(title)
+            raise RuntimeError("Target crashed")
+        return await print_once(self, tab, content, title)
+
+    monkeypatch.setattr(PdfPrinter, "_print_once", failing)
+    bad, good = tmp_path / "feil.html", tmp_path / "god.html"
+    bad.write_text("<html><head><title>Feil</title></head><body>Feil</body></html>", encoding="utf-8")
+    good.write_text("<html><head><title>God</title></head><body>God</body></html>", encoding="utf-8")
+    with PdfPrinter(tabs=1) as printer:
+        failed = printer.submit(bad, tmp_path / "feil.pdf", "feil")
+        with pytest.raises(RuntimeError, match="Target crashed"):
+            failed.result(timeout=120)
+        assert printer.submit(good, tmp_path / "god.pdf", "god").result(timeout=120) > 0
+    assert calls == ["feil", "feil"]
+    assert not (tmp_path / "feil.pdf").exists()
+    assert "God" in _text(pypdf.PdfReader(tmp_path / "god.pdf"))
 
 
 @needs_browser

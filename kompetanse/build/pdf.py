@@ -212,15 +212,19 @@ class PdfPrinter:
         return tab
 
     async def _recycled(self, tab):
-        """``tab``, or a fresh tab in its place once it has printed `TAB_PDFS` PDFs (the old
-        one is closed; if no fresh tab can be made, the old one goes on)."""
+        """``tab``, or a fresh tab in its place once it has printed `TAB_PDFS` PDFs (if no fresh
+        tab can be made, the old one goes on)."""
         self._printed[tab] = self._printed.get(tab, 0) + 1
         if self._printed[tab] < TAB_PDFS:
             return tab
         try:
-            fresh = await self._new_tab()
+            return await self._fresh(tab)
         except Exception:  # the browser is going: the old tab fails its next print with the reason
             return tab
+
+    async def _fresh(self, tab):
+        """A fresh tab in place of ``tab``, which is closed (raises when none can be made)."""
+        fresh = await self._new_tab()
         self._printed.pop(tab, None)
         try:
             await tab.context.close()
@@ -233,20 +237,38 @@ class PdfPrinter:
         # browser's start, which wrap_future would pass on to it, leaving nothing to close
         await asyncio.shield(asyncio.wrap_future(self._ready))
 
+    async def _print_once(self, tab, content: str, title: str) -> bytes:
+        # the page's HTML handed to the tab, not a navigation to its file: the pages hold
+        # everything they show (styles, figures), so they print the same, in four fifths of
+        # the time; and the PDF gets no links to the build machine's files (a link to another
+        # page of the site, resolved against the file, became file:///…, a dead link that
+        # named the folder the site was built in)
+        await tab.set_content(content, wait_until="load", timeout=TIMEOUT * 1000)
+        # the page's own <title>: on a page of the internal edition it begins «Intern utgave: »,
+        # so every A4 page of its PDF says so in its header
+        return await tab.pdf(**pdf_options(await tab.title() or title))
+
     async def _print(self, html: Path, pdf: Path, title: str) -> float:
+        from playwright.async_api import TimeoutError as LoadTimeout
+
         await self._started()
+        content = html.read_text(encoding="utf-8")
         tab = await self._tabs.get()
         try:
             start = time.perf_counter()
-            # the page's HTML handed to the tab, not a navigation to its file: the pages hold
-            # everything they show (styles, figures), so they print the same, in four fifths of
-            # the time; and the PDF gets no links to the build machine's files (a link to another
-            # page of the site, resolved against the file, became file:///…, a dead link that
-            # named the folder the site was built in)
-            await tab.set_content(html.read_text(encoding="utf-8"), wait_until="load", timeout=TIMEOUT * 1000)
-            # the page's own <title>: on a page of the internal edition it begins «Intern utgave: »,
-            # so every A4 page of its PDF says so in its header
-            data = await tab.pdf(**pdf_options(await tab.title() or title))
+            try:
+                data = await self._print_once(tab, content, title)
+            except LoadTimeout:  # the page took TIMEOUT s: a second try would take as long
+                raise
+            except Exception as exc:
+                # the tab's renderer crashed (killed when memory ran short) or the tab closed: it
+                # prints nothing more, so a fresh tab takes its place and prints the page once more
+                # (if no tab can be made, the browser is gone: the first error says why)
+                try:
+                    tab = await self._fresh(tab)
+                except Exception:
+                    raise exc from None
+                data = await self._print_once(tab, content, title)
             write_atomic(pdf, data)
             return time.perf_counter() - start
         finally:
