@@ -42,6 +42,17 @@ def _is_a4(reader) -> bool:
                for p in reader.pages)
 
 
+def _small_pages(folder, n: int) -> list:
+    """``n`` one-line pages, p0.html … (``Side 0`` …), in ``folder``."""
+    pages = []
+    for i in range(n):
+        page = folder / f"p{i}.html"
+        page.write_text(f'<!DOCTYPE html><html lang="nb"><head><title>Side {i}</title></head><body><p>Side {i}</p>'
+                        "</body></html>", encoding="utf-8")
+        pages.append(page)
+    return pages
+
+
 # ------------------------------------------------------------------------------- which pages
 
 
@@ -128,12 +139,7 @@ def test_a_tab_is_replaced_by_a_fresh_one_after_its_share_of_pdfs_and_every_pdf_
         return await new_tab(self)
 
     monkeypatch.setattr(PdfPrinter, "_new_tab", counted)
-    pages = []
-    for i in range(7):
-        page = tmp_path / f"p{i}.html"
-        page.write_text(f'<!DOCTYPE html><html lang="nb"><head><title>Side {i}</title></head><body><p>Side {i}</p>'
-                        "</body></html>", encoding="utf-8")
-        pages.append(page)
+    pages = _small_pages(tmp_path, 7)
     with PdfPrinter(tabs=2) as printer:
         for f in [printer.submit(p, p.with_suffix(".pdf"), p.stem) for p in pages]:
             f.result(timeout=120)
@@ -153,12 +159,7 @@ def test_a_tab_whose_renderer_crashed_is_replaced_and_its_page_printed_again(tmp
     # a renderer can die under a print (the kernel's OOM killer picks the largest process):
     # the crashed tab printed nothing more, and every later page handed to it failed, so one
     # crash failed the build (exit 1) with up to TAB_PDFS missing PDFs
-    pages = []
-    for i in range(5):
-        page = tmp_path / f"p{i}.html"
-        page.write_text(f'<!DOCTYPE html><html lang="nb"><head><title>Side {i}</title></head><body><p>Side {i}</p>'
-                        "</body></html>", encoding="utf-8")
-        pages.append(page)
+    pages = _small_pages(tmp_path, 5)
     with PdfPrinter(tabs=2) as printer:
         printer.submit(pages[0], pages[0].with_suffix(".pdf"), "p0").result(timeout=120)
 
