@@ -311,9 +311,20 @@ def test_matplotlib_settings_a_notebook_changes_are_undone_for_the_next(tmp_path
     def shown(name):
         return shell.run(show, {}, output=tmp_path / f"{name}.ipynb").notebook.cells[0].outputs[0]["data"]["text/plain"]
 
+    # a list edited in place, the matplotlib idiom that changes a setting without setting it
+    # (found in review: the kept settings shared the list, so the edit stayed for every later
+    # notebook of the worker)
+    in_place = _tiny_notebook(tmp_path / "in_place.ipynb",
+                              "import matplotlib.pyplot as plt\n"
+                              "plt.rcParams['figure.figsize'][0] = 12\n"
+                              "plt.rcParams['font.sans-serif'].insert(0, 'Nothing')")
+
     fresh = shown("fresh")
+    assert shell.run(in_place, {}, output=tmp_path / "in_place_1.ipynb").ok
+    assert shown("after_in_place") == fresh
     assert shell.run(change, {}, output=tmp_path / "changed.ipynb").ok
     assert shown("after") == fresh
+    assert shell.run(in_place, {}, output=tmp_path / "in_place_2.ipynb").ok
     assert shown("again") == fresh
 
 

@@ -25,6 +25,7 @@ A cell that brings the process down (a crash in C code, memory) ends the worker;
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import gc
@@ -235,7 +236,9 @@ class InProcessShell:
         _cache_static_transforms(self.shell)
         matplotlib.use("module://matplotlib_inline.backend_inline")
         self.shell.enable_matplotlib("inline")
-        self.pristine = {k: v for k, v in matplotlib.rcParams.items() if k not in _style_blacklist()}
+        # copies: a notebook that edits a setting's list in place (``rcParams['figure.figsize'][0] = 12``)
+        # must not edit what the reset sets back
+        self.pristine = copy.deepcopy({k: v for k, v in matplotlib.rcParams.items() if k not in _style_blacklist()})
         self.shell.reset(new_session=True)
 
     def reset(self) -> None:
@@ -247,7 +250,7 @@ class InProcessShell:
         # only the settings the last notebook changed (each is validated as it is set: all ~320
         # of them cost 0.3 ms, and most reports change none)
         rc = matplotlib.rcParams
-        rc.update({k: v for k, v in self.pristine.items() if not _same(rc._get(k), v)})
+        rc.update({k: copy.deepcopy(v) for k, v in self.pristine.items() if not _same(rc._get(k), v)})
         self.shell.reset(new_session=True)
         gc.collect()
         gc.freeze()
