@@ -255,33 +255,34 @@ def _build(ds, folder: Path, jobs_list: list[Job], *, watch: InputWatch, lock: B
     interrupted = False
     _sweep_temporary(folder)
     present = downloads_on_disk(folder, [job.html for job in todo])
-    # the workers write the pages, downloads and notebooks without an fsync each; they reach
-    # the disk together before the manifest that lists them is written (below)
-    flush = DeferredFlush(folder)
-    try:
-        run_all(todo, folder, built, statuses, site=site, jobs=jobs, progress=progress, kernel_name=kernel_name,
-                present=present)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        # a worker that was killed, or ended when another died, leaves its half-written
-        # temporary files behind; no worker runs any more, so they can go
-        _sweep_temporary(folder)
-    for job in jobs_list:
-        if job.key in statuses:
-            continue
-        if interrupted and is_current(folder, job, site.pages):
-            # a worker wrote this report whole just before the interrupt reached it, and its
-            # answer never came back: the report is there and current, so say so (a re-run keeps it)
-            statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "built", float("nan"),
-                                        fingerprint=job.fingerprint)
-        else:
-            statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "interrupted",
-                                        error="the build was interrupted before this report was done",
-                                        fingerprint=job.fingerprint)
-    errors = _check_inputs(watch, folder, statuses)
-    pdf_statuses = pdfs.finish(cancel=interrupted)
-    with flush:
+    # the workers write the pages, downloads and notebooks without an fsync each (where the
+    # file system can report a failed write for all of them at once); they reach the disk
+    # together before the manifest that lists them is written (below). The folder's descriptor
+    # is closed however the build ends (an error in the worker pool, a second Ctrl-C).
+    with DeferredFlush(folder) as flush:
+        try:
+            run_all(todo, folder, built, statuses, site=site, jobs=jobs, progress=progress, kernel_name=kernel_name,
+                    present=present)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            # a worker that was killed, or ended when another died, leaves its half-written
+            # temporary files behind; no worker runs any more, so they can go
+            _sweep_temporary(folder)
+        for job in jobs_list:
+            if job.key in statuses:
+                continue
+            if interrupted and is_current(folder, job, site.pages):
+                # a worker wrote this report whole just before the interrupt reached it, and its
+                # answer never came back: the report is there and current, so say so (a re-run keeps it)
+                statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "built", float("nan"),
+                                                 fingerprint=job.fingerprint)
+            else:
+                statuses[job.key] = ReportStatus(job.key, job.html, job.executed, "interrupted",
+                                                 error="the build was interrupted before this report was done",
+                                                 fingerprint=job.fingerprint)
+        errors = _check_inputs(watch, folder, statuses)
+        pdf_statuses = pdfs.finish(cancel=interrupted)
         errors += _flush(flush, folder, statuses, pdf_statuses)
     _check_on_disk(folder, statuses, pdf_statuses)
     ordered = [statuses[j.key] for j in jobs_list]

@@ -21,6 +21,7 @@ from kompetanse.build.pdf import pdf_target
 from kompetanse.build.plan import Job
 from kompetanse.resources import notebook
 from kompetanse.site.downloads import page_downloads, remove_stale
+from kompetanse.site.files import deferred_flush
 from kompetanse.site.pages import Site, notebook_html, write_atomic
 
 __all__ = ["CELL_TIMEOUT", "run_all", "run_job"]
@@ -152,8 +153,12 @@ def run_job(job: Job, folder: Path, built: str, site: Site | None = None,
 
 def _place_executed(nb: nbformat.NotebookNode, written: Path, executed: Path, fingerprint: str) -> None:
     """Put the executed notebook in place: the file papermill wrote when it holds the notebook
-    with its fingerprint (moved, atomically), else the notebook written afresh."""
-    if nb.metadata.get("kompetanse", {}).get("fingerprint") == fingerprint and written.is_file():
+    with its fingerprint (moved, atomically), else the notebook written afresh. Papermill's file
+    is moved only where the build flushes its files at the end (`deferred_flush`: Linux, where
+    its text is written with LF): elsewhere it was not flushed, and on Windows its lines end in
+    CRLF, so the notebook is written afresh, flushed, with the same bytes as on Linux."""
+    if (deferred_flush() and nb.metadata.get("kompetanse", {}).get("fingerprint") == fingerprint
+            and written.is_file()):
         os.replace(written, executed)
         return
     nb.metadata.setdefault("kompetanse", {})["fingerprint"] = fingerprint
