@@ -50,6 +50,11 @@ _NATIONAL_ROWS: dict[tuple, _ByMunicipality] = {}
 
 
 def _sorted_by_municipality(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """``frame`` stably sorted by municipality, and each municipality's rows as (start, stop)
+    positions in it; rows without a municipality number belong to none (as in a groupby)."""
+    known = frame["kommunenummer"].notna().to_numpy()
+    if not known.all():
+        frame = frame[known]
     keys = frame["kommunenummer"].astype("str").to_numpy()
     order = np.argsort(keys, kind="stable")
     ordered = frame.iloc[order]
