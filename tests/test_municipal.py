@@ -15,6 +15,7 @@ import kompetanse
 from kompetanse.analysis import coverage as cov
 from kompetanse.analysis import periods
 from kompetanse.reports import kommune as municipal
+from kompetanse.reports import kommune_national
 from kompetanse.settings import SUPPRESSED_MARKER
 from tests.coverage_fixture import ON, load_staff_fixture
 
@@ -53,7 +54,7 @@ def _counting_coverage(monkeypatch) -> list:
 
 
 def test_national_analyses_are_computed_once_per_data_and_date(ds, monkeypatch):
-    municipal._NATIONAL.clear()
+    kommune_national._NATIONAL.clear()
     calls = _counting_coverage(monkeypatch)
     first = municipal.national(ds, on=DAY)
     once = len(calls)  # the status on the day, and once per year of the trend

@@ -38,7 +38,7 @@ from kompetanse.analysis.expiry import ExpirySchedule
 from kompetanse.errors import argument_error, check_argument
 from kompetanse.formatting import number
 from kompetanse.reports import tables
-from kompetanse.reports.style import LEVEL_LABELS, short_method_names
+from kompetanse.reports.style import LEVEL_LABELS, levels_text, short_method_names
 from kompetanse.reports.words import STATUS_LABELS, pick
 from kompetanse.settings import EDITIONS, MIN_STAFF_EVENTS
 
@@ -255,7 +255,7 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
     if utgave == "offentlig":
         first = {metode: kvartal for metode, (_, _, kvartal) in _first_expiry(schedule).items()}
         none = t["no_expiry"].format(months=_months(schedule.months, lang))
-        shown = [(navn, ", ".join(LEVEL_LABELS[x].lower() for x in nivaer.split(", ")),
+        shown = [(navn, levels_text(nivaer.split(", ")),
                   none if pd.isna(first.get(code)) else f"{t['by']} {quarter_text(first[code])}")
                  for navn, code, nivaer, aktive in listed if aktive >= min_staff]
         if not shown:
@@ -269,7 +269,7 @@ def expiry_methods_table(schedule: ExpirySchedule, *, utgave: str = "offentlig",
         "nivaer": pd.array([nivaer for _, _, nivaer, _ in listed], dtype="str"),
         "aktive_na": np.array([aktive for *_, aktive in listed], dtype="int64"),
         "navn": pd.array([navn for navn, *_ in listed], dtype="str"),
-        "nivaer_tekst": pd.array([", ".join(LEVEL_LABELS[x].lower() for x in nivaer.split(", "))
+        "nivaer_tekst": pd.array([levels_text(nivaer.split(", "))
                                   for _, _, nivaer, _ in listed], dtype="str"),
     })
     lost = m.assign(tapt=m["utloper"] + m["slutter"]).pivot(index="metode", columns="kvartal_navn", values="tapt")

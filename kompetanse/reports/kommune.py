@@ -30,12 +30,12 @@ from kompetanse.reports.expiry import expiry_methods_table, expiry_table
 from kompetanse.reports.key_sentences import KeySentences
 from kompetanse.reports.key_sentences import key_sentences as _key_sentences
 from kompetanse.reports.kommune_actions import GAPS_SHOWN, gaps_table, offers_table, programme_table
-from kompetanse.reports.kommune_national import _NATIONAL, _NATIONAL_ROWS, _national_key, national
+from kompetanse.reports.kommune_national import by_municipality, national
 from kompetanse.reports.kommune_plots import capacity_scale
 from kompetanse.reports.kommune_text import TEXT
 from kompetanse.reports.kommune_trends import no_staff, trend_chart, trend_table
 from kompetanse.reports.staff_policy import future_hidden, policy_note, public_retention
-from kompetanse.reports.style import LEVEL_LABELS, short_method_names
+from kompetanse.reports.style import LEVEL_LABELS, levels_text, short_method_names
 from kompetanse.reports.svg import SvgChart, capacity_svg
 from kompetanse.reports.words import (
     STATUS_LABELS,
@@ -107,12 +107,7 @@ def profile(ds, kommunenummer: str, *, on: DateLike | None = None, lang: str = "
         grouping = read_grouping(grouping, known=list(ds.kommuner["kommunenummer"]))
     elif isinstance(grouping, str | Path):
         grouping = None
-    key = _national_key(ds, on, grouping)
-    if key in _NATIONAL:
-        _NATIONAL.move_to_end(key)
-    else:
-        national(ds, on=on, grouping=grouping, _key=key)
-    cut = _NATIONAL_ROWS[key]
+    cut = by_municipality(ds, on=on, grouping=grouping)
     if kommunenummer not in cut.places or kommunenummer not in cut.ranges["staff"]:
         raise KeyError(kommunenummer)
     # each frame's rows of this municipality, as a view (copy-on-write keeps the national
@@ -136,7 +131,7 @@ def profile(ds, kommunenummer: str, *, on: DateLike | None = None, lang: str = "
                    pd.Timestamp(on), periode, offers=offers, **mine,
                    staff_total=int(staff["sertifiserte"].iloc[0]), method_total=int(staff["metoder"].iloc[0]),
                    training_total=int(staff["i_opplaering"].iloc[0]), has_staff=bool(staff["registrert"].iloc[0]),
-                   has_offers=bool(len(offers)), all_rates=_NATIONAL[key]["comparison"]["rate"].copy(deep=False),
+                   has_offers=bool(len(offers)), all_rates=cut.rates.copy(deep=False),
                    method_names=short_method_names(), expiry=expiry, lang=lang, utgave=utgave)
 
 
@@ -325,12 +320,6 @@ def methods_table(p: Profile) -> tables.Table:
                                     "i_opplaering": t["training"]}, caption=t["cap_methods"])
 
 
-def _catalogue() -> pd.DataFrame:
-    """The catalogue's code, name and levels in words, for the methods table (a new frame each
-    call, from the one made once per process)."""
-    return _catalogue_once().copy()
-
-
 @functools.cache
 def _catalogue_rows() -> dict[str, tuple[str, str]]:
     """The catalogue by code: (name, levels in words), made once per process."""
@@ -342,7 +331,7 @@ def _catalogue_rows() -> dict[str, tuple[str, str]]:
 @functools.cache
 def _catalogue_once() -> pd.DataFrame:
     m = metoder()
-    return m.assign(niva_tekst=m["nivaer"].map(lambda t: ", ".join(LEVEL_LABELS[x].lower() for x in t)))[
+    return m.assign(niva_tekst=m["nivaer"].map(levels_text))[
         ["metode", "navn", "niva_tekst"]]
 
 

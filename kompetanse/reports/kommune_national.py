@@ -37,13 +37,15 @@ class _ByMunicipality:
     municipality's rows begin and end in it, so that a profile takes its rows as a slice
     (a view) instead of gathering them from all over the frame (a copy of every column: 4 ms
     for the fifteen frames of a municipal page). With the places and each municipality's
-    offers, read as the profile reads them."""
+    offers, read as the profile reads them, and every municipality's comparison rates (the
+    capacity chart's common scale)."""
 
     frames: dict[str, pd.DataFrame]
     ranges: dict[str, dict[str, tuple[int, int]]]
     places: dict[str, tuple[str, str, str]]
     tilbud: pd.DataFrame
     tilbud_ranges: dict[str, tuple[int, int]]
+    rates: pd.Series
 
 
 _NATIONAL_ROWS: dict[tuple, _ByMunicipality] = {}
@@ -75,7 +77,18 @@ def _by_municipality(ds, result: dict[str, pd.DataFrame]) -> _ByMunicipality:
         k["kommunenummer"].tolist(), k["kommunenavn"].tolist(), k["fylkesnummer"].tolist(),
         k["fylkesnavn"].tolist(), strict=True)}
     tilbud, tilbud_ranges = _sorted_by_municipality(ds.tilbud)
-    return _ByMunicipality(frames, ranges, places, tilbud, tilbud_ranges)
+    return _ByMunicipality(frames, ranges, places, tilbud, tilbud_ranges, result["comparison"]["rate"])
+
+
+def by_municipality(ds, *, on, grouping: pd.DataFrame | None) -> _ByMunicipality:
+    """The national analyses of ``ds`` on ``on`` (a date) cut by municipality for `profile`,
+    computed once per data set, date and grouping as `national` computes them."""
+    key = _national_key(ds, on, grouping)
+    if key in _NATIONAL:
+        _NATIONAL.move_to_end(key)
+    else:
+        national(ds, on=on, grouping=grouping, _key=key)
+    return _NATIONAL_ROWS[key]
 
 #: The tables the national analyses read.
 _NATIONAL_INPUTS = ("ansatte_kompetanse", "tilbud", "befolkning", "program_deltakelse", "program_aktiviteter",

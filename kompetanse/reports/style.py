@@ -16,6 +16,11 @@ from kompetanse.data.reference import LEVELS, metoder
 LEVEL_LABELS: dict[str, str] = {"universell": "Universell", "selektiv": "Selektiv", "indikativ": "Indikativ"}
 LEVEL_COLOURS: dict[str, str] = {"universell": "#56B4E9", "selektiv": "#0072B2", "indikativ": "#CC79A7"}
 
+
+def levels_text(levels) -> str:
+    """Prevention levels in words, as a table cell shows them: ``universell, indikativ``."""
+    return ", ".join(LEVEL_LABELS[x].lower() for x in levels)
+
 #: Coverage status: dekket (covered), sarbar (vulnerable), mangler (missing).
 STATUS_LABELS: dict[str, str] = {"dekket": "Dekket", "sarbar": "Sårbar", "mangler": "Mangler"}
 STATUS_COLOURS: dict[str, str] = {"dekket": "#009E73", "sarbar": "#E69F00", "mangler": "#D55E00"}
